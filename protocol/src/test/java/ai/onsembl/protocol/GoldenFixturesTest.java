@@ -1,0 +1,126 @@
+package ai.onsembl.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GoldenFixturesTest {
+  private static final ProtocolCodec CODEC = ProtocolCodec.standard();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static Stream<Path> upstream() {
+    return Fixtures.list(Fixtures.upstreamDir()).stream();
+  }
+
+  static Stream<Path> ours() {
+    return Fixtures.list(Fixtures.ownDir()).stream();
+  }
+
+  @Test
+  void upstreamFixturesArePresent() {
+    assertThat(Fixtures.list(Fixtures.upstreamDir())).hasSizeGreaterThanOrEqualTo(20);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("upstream")
+  void upstreamFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
+    assertRoundTrip(file);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ours")
+  void ownFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
+    assertRoundTrip(file);
+  }
+
+  @Test
+  void everyMessageTypeHasAFixture() throws Exception {
+    Set<MessageType> seen = EnumSet.noneOf(MessageType.class);
+    for (Path p : Stream.concat(upstream(), ours()).toList()) {
+      seen.add(CODEC.decode(Fixtures.read(p)).type());
+    }
+    assertThat(EnumSet.complementOf(EnumSet.copyOf(seen))).isEmpty();
+  }
+
+  private static void assertRoundTrip(Path file) throws Exception {
+    String original = Fixtures.read(file);
+    Message m = CODEC.decode(original);
+    String expectedType = file.getFileName().toString().replaceAll("^[a-z-]+__", "").replaceAll("\\..*$", "");
+    assertThat(m.type().name()).isEqualTo(expectedType);
+    assertThat(m.payload()).isInstanceOf(m.type().payloadType());
+    JsonNode want = withoutNulls(JSON.readTree(original));
+    JsonNode got = JSON.readTree(CODEC.encode(m));
+    assertThat(got).as("re-encoded %s", file.getFileName()).isEqualTo(want);
+    // decoding what we encoded gives the same record
+    assertThat(CODEC.decode(CODEC.encode(m))).isEqualTo(m);
+  }
+
+  /** JSON null and an absent field mean the same on this wire; the encoder leaves nulls out. */
+  private static JsonNode withoutNulls(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      List<String> drop = new ArrayList<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue().isNull()) {
+          drop.add(e.getKey());
+        } else {
+          withoutNulls(e.getValue());
+        }
+      }
+      o.remove(drop);
+    } else if (n instanceof ArrayNode a) {
+      a.forEach(GoldenFixturesTest::withoutNulls);
+    }
+    return n;
+  }
+
+  @Test
+  void typeScriptDialectDetailsAreTyped() throws Exception {
+    Path dir = Fixtures.upstreamDir();
+    AgentStatusUpdate status = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__AGENT_STATUS.json")))
+        .payload(AgentStatusUpdate.class);
+    assertThat(status.status().value()).isEqualTo(AgentStatus.UNKNOWN);
+    assertThat(status.status().raw()).isEqualTo("disconnected");
+    assertThat(status.queuedCommands()).isZero();
+
+    DashboardConnected snap = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__DASHBOARD_CONNECTED.json")))
+        .payload(DashboardConnected.class);
+    assertThat(snap.agents()).hasSize(1);
+    assertThat(snap.agents().get(0).capabilities().names()).containsExactly("basic", "interrupt", "trace");
+    assertThat(snap.agents().get(0).status().raw()).isEqualTo("DISCONNECTED");
+
+    CommandRequest req = CODEC.decode(Fixtures.read(dir.resolve("server-to-agent__COMMAND_REQUEST.json")))
+        .payload(CommandRequest.class);
+    assertThat(req.text()).isEqualTo("echo hello-from-dashboard");
+    assertThat(req.executionConstraints().timeLimitMs()).isEqualTo(300_000L);
+    assertThat(req.commandType().value()).isEqualTo(CommandType.NATURAL);
+
+    Ack ack = CODEC.decode(Fixtures.read(dir.resolve("server-to-agent__ACK.json"))).payload(Ack.class);
+    assertThat(ack.agentId()).isEqualTo("bb4affa7-7764-49b8-aa0b-f6cb53a4c180");
+    assertThat(ack.messageId()).isEqualTo("connect-1795834404797");
+
+    AgentConnect connect = CODEC.decode(Fixtures.read(dir.resolve("agent-to-server__AGENT_CONNECT.json")))
+        .payload(AgentConnect.class);
+    assertThat(connect.agentType().value()).isEqualTo(AgentType.CUSTOM);
+    assertThat(connect.capabilities().supportsInterrupt()).isTrue();
+
+    TerminalStream stream = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__TERMINAL_STREAM.json")))
+        .payload(TerminalStream.class);
+    assertThat(stream.sequence()).isNull();
+    assertThat(stream.commandId()).startsWith("agent-session-");
+  }
+}
