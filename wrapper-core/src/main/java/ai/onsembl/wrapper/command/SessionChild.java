@@ -1,0 +1,22 @@
+package ai.onsembl.wrapper.command;
+
+import ai.onsembl.protocol.StreamType;
+
+/**
+ * The long-lived agent process as the command runner sees it in {@code session} mode: commands are
+ * written to its stdin as lines, and everything it prints arrives through the listener. Implemented by the
+ * child supervisor.
+ */
+public interface SessionChild {
+  /** Writes {@code line} and a newline to the child's stdin; false when the child is gone. */
+  boolean writeLine(String line);
+
+  /** Receives all of the child's output from now on (one listener; a new one replaces the old). */
+  void setOutputListener(OutputListener listener);
+
+  /** Output of a process, as decoded text, in the order it was read from each stream. */
+  @FunctionalInterface
+  interface OutputListener {
+    void onOutput(StreamType stream, String text);
+  }
+}
