@@ -1,0 +1,44 @@
+package ai.onsembl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RootCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = OnsemblAgent.newCommandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("start", "stop", "status", "backend", "demo", "version");
+  }
+
+  @Test
+  void versionComesFromTheBuild() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("onsembl-agent 0.").doesNotContain("${");
+  }
+
+  @Test
+  void unknownOptionIsAUsageErrorWithExitTwo() {
+    assertThat(run("--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'").contains("--help");
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing a command");
+  }
+}
