@@ -1,0 +1,77 @@
+package ai.onsembl.bench;
+
+import ai.onsembl.protocol.AgentHeartbeat;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.HealthMetrics;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.ProtocolCodec;
+import ai.onsembl.protocol.ProtocolException;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Throughput of encode and decode for the two hottest frames: TERMINAL_OUTPUT and AGENT_HEARTBEAT. */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+@Fork(1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class CodecBenchmark {
+  private final ProtocolCodec codec = ProtocolCodec.standard();
+
+  /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 16 KiB chunk. */
+  @Param({"80", "16384"})
+  public int outputBytes;
+
+  private Message output;
+  private String outputJson;
+  private Message heartbeat;
+  private String heartbeatJson;
+
+  @Setup
+  public void setUp() {
+    StringBuilder sb = new StringBuilder(outputBytes);
+    while (sb.length() < outputBytes) {
+      sb.append("line of agent output with some \"quotes\" and unicode é\n");
+    }
+    output = new Message(MessageType.TERMINAL_OUTPUT, "out-1", 1795834404797L, new TerminalOutput("cmd-1", "agent-1",
+        EnumValue.of(StreamType.STDOUT), sb.substring(0, outputBytes), 42, null));
+    outputJson = codec.encode(output);
+    heartbeat = new Message(MessageType.AGENT_HEARTBEAT, "hb-1", 1795834404797L,
+        new AgentHeartbeat("agent-1", new HealthMetrics(12.5, 84.2, 3_600_000L, 7L, 1520.5)));
+    heartbeatJson = codec.encode(heartbeat);
+  }
+
+  @Benchmark
+  public String encodeTerminalOutput() {
+    return codec.encode(output);
+  }
+
+  @Benchmark
+  public Message decodeTerminalOutput() throws ProtocolException {
+    return codec.decode(outputJson);
+  }
+
+  @Benchmark
+  public String encodeHeartbeat() {
+    return codec.encode(heartbeat);
+  }
+
+  @Benchmark
+  public Message decodeHeartbeat() throws ProtocolException {
+    return codec.decode(heartbeatJson);
+  }
+}
