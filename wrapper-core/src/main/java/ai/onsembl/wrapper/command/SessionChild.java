@@ -14,6 +14,15 @@ public interface SessionChild {
   /** Receives all of the child's output from now on (one listener; a new one replaces the old). */
   void setOutputListener(OutputListener listener);
 
+  /**
+   * Asks the child to abandon the work of the current line, as Ctrl-C would (e.g. SIGINT to its process
+   * group), without ending the session. Called when a session-mode command is cancelled or hits its time
+   * limit; the command ends CANCELLED or FAILED at once either way. False when not supported or not done.
+   */
+  default boolean interrupt() {
+    return false;
+  }
+
   /** Output of a process, as decoded text, in the order it was read from each stream. */
   @FunctionalInterface
   interface OutputListener {

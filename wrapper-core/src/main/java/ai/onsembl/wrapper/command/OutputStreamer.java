@@ -1,0 +1,188 @@
+package ai.onsembl.wrapper.command;
+
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.OutputStats;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.wrapper.Outbound;
+import ai.onsembl.wrapper.command.internal.Threads;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Turns one command's output into TERMINAL_OUTPUT frames. Text is coalesced into chunks of at most
+ * {@link #MAX_CHUNK_BYTES} (UTF-8), each sent at the latest {@link #LINGER} after its first character
+ * arrived. STDOUT and STDERR never share a chunk: text of the other stream first sends what is buffered,
+ * so the order between the streams is the order {@link #append} saw. {@code sequence} counts from 1 and
+ * never repeats; a frame the {@link Outbound} refuses still uses its number, so the loss shows as a gap.
+ *
+ * <p>Thread-safe. {@link #append} never blocks on I/O (it queues frames on the non-blocking Outbound).
+ * After {@link #close()} further text is ignored. Also usable for a child's output outside any command,
+ * with the agent id as {@code commandId}.
+ */
+public final class OutputStreamer implements AutoCloseable {
+  /** Largest chunk, in UTF-8 bytes. */
+  public static final int MAX_CHUNK_BYTES = 16 * 1024;
+  /** Longest time text waits in the buffer. */
+  public static final Duration LINGER = Duration.ofMillis(20);
+
+  private final String commandId;
+  private final Supplier<String> agentId;
+  private final Outbound outbound;
+  private final ScheduledExecutorService timer;
+  private final long lingerNanos;
+  private final int maxChunkBytes;
+
+  private final StringBuilder buffer = new StringBuilder();
+  private StreamType bufferStream;
+  private int bufferBytes;
+  private ScheduledFuture<?> pendingFlush;
+  private long sequence;
+  private boolean closed;
+  private final LineCount stdoutLines = new LineCount();
+  private final LineCount stderrLines = new LineCount();
+
+  /** A streamer with the documented limits on the shared timer thread. */
+  public OutputStreamer(String commandId, Supplier<String> agentId, Outbound outbound) {
+    this(commandId, agentId, outbound, Threads.timer(), LINGER, MAX_CHUNK_BYTES);
+  }
+
+  /**
+   * @param timer runs linger flushes; its tasks are short
+   * @param linger longest wait of buffered text (positive)
+   * @param maxChunkBytes largest chunk in UTF-8 bytes (4 or more, so any code point fits)
+   */
+  public OutputStreamer(String commandId, Supplier<String> agentId, Outbound outbound,
+      ScheduledExecutorService timer, Duration linger, int maxChunkBytes) {
+    this.commandId = Objects.requireNonNull(commandId, "commandId");
+    this.agentId = Objects.requireNonNull(agentId, "agentId");
+    this.outbound = Objects.requireNonNull(outbound, "outbound");
+    this.timer = Objects.requireNonNull(timer, "timer");
+    if (linger.isNegative() || linger.isZero()) {
+      throw new IllegalArgumentException("linger: expected a positive duration but got " + linger);
+    }
+    if (maxChunkBytes < 4) {
+      throw new IllegalArgumentException("maxChunkBytes: expected 4 or more but got " + maxChunkBytes);
+    }
+    this.lingerNanos = linger.toNanos();
+    this.maxChunkBytes = maxChunkBytes;
+  }
+
+  public String commandId() {
+    return commandId;
+  }
+
+  /**
+   * Adds {@code text} of {@code stream} (STDOUT or STDERR; anything else counts as STDOUT). Returns false
+   * when the streamer is closed and the text was dropped.
+   */
+  public synchronized boolean append(StreamType stream, CharSequence text) {
+    if (closed) {
+      return false;
+    }
+    StreamType s = stream == StreamType.STDERR ? StreamType.STDERR : StreamType.STDOUT;
+    int len = text.length();
+    if (len == 0) {
+      return true;
+    }
+    (s == StreamType.STDOUT ? stdoutLines : stderrLines).add(text);
+    if (bufferStream != s) {
+      emit();
+      bufferStream = s;
+    }
+    int i = 0;
+    while (i < len) {
+      char c = text.charAt(i);
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1));
+      int bytes = pair ? 4 : utf8Length(c);
+      if (bufferBytes + bytes > maxChunkBytes) {
+        emit();
+      }
+      buffer.append(c);
+      if (pair) {
+        buffer.append(text.charAt(i + 1));
+      }
+      bufferBytes += bytes;
+      i += pair ? 2 : 1;
+    }
+    if (buffer.length() > 0 && pendingFlush == null) {
+      pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
+    }
+    return true;
+  }
+
+  /** Sends what is buffered now. */
+  public synchronized void flush() {
+    emit();
+  }
+
+  /** Sends what is buffered and ignores any later text. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      emit();
+      closed = true;
+    }
+  }
+
+  /** The highest {@code sequence} used so far (0 before the first frame). */
+  public synchronized long lastSequence() {
+    return sequence;
+  }
+
+  /** Lines seen so far per stream; a last line without a newline counts. */
+  public synchronized OutputStats outputStats() {
+    long out = stdoutLines.lines();
+    long err = stderrLines.lines();
+    return new OutputStats(out + err, out, err);
+  }
+
+  private synchronized void lingerExpired() {
+    pendingFlush = null;
+    emit();
+  }
+
+  private void emit() {
+    if (pendingFlush != null) {
+      pendingFlush.cancel(false);
+      pendingFlush = null;
+    }
+    if (buffer.length() == 0) {
+      return;
+    }
+    String content = buffer.toString();
+    buffer.setLength(0);
+    bufferBytes = 0;
+    outbound.send(new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream), content, ++sequence, null));
+  }
+
+  private static int utf8Length(char c) {
+    if (c < 0x80) {
+      return 1;
+    }
+    return c < 0x800 ? 2 : 3;
+  }
+
+  /** Counts newline-terminated lines plus an unterminated last one. */
+  private static final class LineCount {
+    private long complete;
+    private boolean open;
+
+    void add(CharSequence text) {
+      for (int i = 0; i < text.length(); i++) {
+        if (text.charAt(i) == '\n') {
+          complete++;
+        }
+      }
+      open = text.charAt(text.length() - 1) != '\n';
+    }
+
+    long lines() {
+      return complete + (open ? 1 : 0);
+    }
+  }
+}

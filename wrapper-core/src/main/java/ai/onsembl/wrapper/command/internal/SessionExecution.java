@@ -1,0 +1,154 @@
+package ai.onsembl.wrapper.command.internal;
+
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.wrapper.command.OutputStreamer;
+import ai.onsembl.wrapper.command.SessionChild;
+import ai.onsembl.wrapper.command.SessionCompletion;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+
+/**
+ * A session-mode command: its text is written as a line to the long-lived child's stdin, and the child's
+ * output belongs to it until {@link SessionCompletion} says it is over. A stop asks the child to interrupt
+ * ({@link SessionChild#interrupt()}) and ends the command at once; later output goes to the agent id.
+ */
+public final class SessionExecution extends Execution {
+  /** Longer lines cannot be the marker; not buffering them bounds memory. */
+  private static final int MAX_MARKER_LINE = 4096;
+
+  private final SessionChild child;
+  private final SessionRouter router;
+  private final SessionCompletion completion;
+  private final StringBuilder partialLine = new StringBuilder();
+  private boolean partialTooLong;
+  private volatile long lastOutputNanos;
+
+  public SessionExecution(String commandId, String text, Long timeLimitMs, Duration grace, SessionChild child,
+      SessionRouter router, SessionCompletion completion, OutputStreamer streamer, Executor pool,
+      Listener listener) {
+    super(commandId, text, timeLimitMs, grace, streamer, pool, listener);
+    this.child = child;
+    this.router = router;
+    this.completion = completion;
+  }
+
+  @Override
+  protected void run() {
+    synchronized (router) {
+      if (stopRequested()) {
+        end(Outcome.exited(null));
+        return;
+      }
+      router.begin(this);
+      lastOutputNanos = System.nanoTime();
+    }
+    if (!child.writeLine(text)) {
+      synchronized (router) {
+        end(Outcome.failed("agent process is not running"));
+      }
+      return;
+    }
+    if (completion.quietPeriod() != null) {
+      scheduleQuietCheck(completion.quietPeriod().toNanos());
+    }
+  }
+
+  @Override
+  protected void halt(Duration grace) {
+    child.interrupt();
+    synchronized (router) {
+      end(Outcome.exited(null));
+    }
+  }
+
+  /** The child has exited: the command cannot finish normally. */
+  public void childExited(Integer exitCode) {
+    synchronized (router) {
+      end(Outcome.failed("agent process exited" + (exitCode == null ? "" : " with code " + exitCode)));
+    }
+  }
+
+  /**
+   * Output of the child while this command is current (called under the router's lock). Returns the part
+   * that came after the command ended (after its marker line), for the agent id; null when all was taken.
+   */
+  String accept(StreamType stream, String chunk) {
+    if (isFinished()) {
+      return chunk;
+    }
+    lastOutputNanos = System.nanoTime();
+    if (completion.doneMarker() == null || stream != StreamType.STDOUT) {
+      streamer.append(stream, chunk);
+      return null;
+    }
+    int from = 0;
+    for (int nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+      addToLine(chunk, from, nl);
+      Matcher m = partialTooLong ? null : completion.doneMarker().matcher(stripCr(partialLine));
+      partialLine.setLength(0);
+      partialTooLong = false;
+      from = nl + 1;
+      if (m != null && m.matches()) {
+        streamer.append(stream, chunk.substring(0, from));
+        end(Outcome.exited(exitCode(m)));
+        return chunk.substring(from);
+      }
+    }
+    addToLine(chunk, from, chunk.length());
+    streamer.append(stream, chunk);
+    return null;
+  }
+
+  private void end(Outcome outcome) {
+    router.end(this);
+    markEnded();
+    finish(outcome);
+  }
+
+  private void scheduleQuietCheck(long delayNanos) {
+    Threads.timer().schedule(this::quietCheck, Math.max(delayNanos, 1_000_000L), TimeUnit.NANOSECONDS);
+  }
+
+  private void quietCheck() {
+    long quiet = completion.quietPeriod().toNanos();
+    synchronized (router) {
+      if (isFinished()) {
+        return;
+      }
+      long silent = System.nanoTime() - lastOutputNanos;
+      if (silent >= quiet) {
+        end(Outcome.exited(null));
+        return;
+      }
+      scheduleQuietCheck(quiet - silent);
+    }
+  }
+
+  private void addToLine(String chunk, int from, int to) {
+    if (partialTooLong) {
+      return;
+    }
+    if (partialLine.length() + (to - from) > MAX_MARKER_LINE) {
+      partialTooLong = true;
+      partialLine.setLength(0);
+      return;
+    }
+    partialLine.append(chunk, from, to);
+  }
+
+  private static CharSequence stripCr(StringBuilder line) {
+    int n = line.length();
+    return n > 0 && line.charAt(n - 1) == '\r' ? line.subSequence(0, n - 1) : line;
+  }
+
+  private static Integer exitCode(Matcher m) {
+    try {
+      String code = m.group("exit");
+      return code == null ? null : Integer.valueOf(code);
+    } catch (IllegalArgumentException e) {
+      return null; // no group named "exit", or not a number
+    }
+  }
+}

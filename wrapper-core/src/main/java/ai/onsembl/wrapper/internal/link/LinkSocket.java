@@ -1,0 +1,105 @@
+package ai.onsembl.wrapper.internal.link;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.java_websocket.WebSocket;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ServerHandshake;
+
+/**
+ * One connection attempt, wrapping Java-WebSocket's traps once: its own lost-connection pinger is off
+ * (the link does liveness itself, in milliseconds, not whole seconds); {@code connect()} never blocks;
+ * {@link #closeBounded} waits on our own latch instead of {@code closeBlocking()}; callbacks always name
+ * the socket they come from, so a late callback of a replaced socket can be ignored. The first
+ * {@code onClose}/{@code onError}-before-open is delivered exactly once.
+ */
+final class LinkSocket extends WebSocketClient {
+  /** What the link hears from one socket. Called on Java-WebSocket's threads: return quickly. */
+  interface Events {
+    void opened(LinkSocket s);
+
+    void text(LinkSocket s, String text);
+
+    void received(LinkSocket s);
+
+    void closed(LinkSocket s, int code, String reason, boolean remote);
+  }
+
+  private final Events events;
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
+  private volatile boolean closedFired;
+
+  LinkSocket(URI uri, Map<String, String> headers, int connectTimeoutMillis, Events events) {
+    super(uri, new Draft_6455(), headers, connectTimeoutMillis);
+    this.events = events;
+    setConnectionLostTimeout(0);
+    setTcpNoDelay(true);
+  }
+
+  @Override
+  public void onOpen(ServerHandshake handshake) {
+    events.opened(this);
+  }
+
+  @Override
+  public void onMessage(String message) {
+    events.text(this, message);
+  }
+
+  @Override
+  public void onWebsocketPong(WebSocket conn, Framedata f) {
+    events.received(this);
+  }
+
+  @Override
+  public void onClose(int code, String reason, boolean remote) {
+    fireClosed(code, reason, remote);
+  }
+
+  @Override
+  public void onError(Exception ex) {
+    // Before the socket opened, Java-WebSocket may report a refused connect only here; make it a close.
+    if (!isOpen()) {
+      fireClosed(1006, ex == null ? "connection failed" : String.valueOf(ex.getMessage()), false);
+    }
+  }
+
+  private synchronized void fireClosed(int code, String reason, boolean remote) {
+    if (closedFired) {
+      return;
+    }
+    closedFired = true;
+    try {
+      events.closed(this, code, reason == null ? "" : reason, remote);
+    } finally {
+      closedLatch.countDown();
+    }
+  }
+
+  /** Sends a close frame (after every frame already sent) and waits up to {@code millis} for the close. */
+  boolean closeBounded(int code, String reason, long millis) {
+    close(code, reason);
+    try {
+      if (closedLatch.await(Math.max(0, millis), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    abort("close handshake timed out");
+    return false;
+  }
+
+  /** Drops the TCP connection at once, without a close handshake (half-open links, shutdown timeouts). */
+  void abort(String why) {
+    try {
+      closeConnection(1006, why);
+    } catch (RuntimeException e) {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,267 @@
+package ai.onsembl.wrapper.internal.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.onsembl.protocol.AgentConnect;
+import ai.onsembl.protocol.AgentControl;
+import ai.onsembl.protocol.AgentDisconnect;
+import ai.onsembl.protocol.AgentHeartbeat;
+import ai.onsembl.protocol.AgentType;
+import ai.onsembl.protocol.Capabilities;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.HealthMetrics;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.Ping;
+import ai.onsembl.protocol.Pong;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.wrapper.AgentExitException;
+import ai.onsembl.wrapper.testing.ScriptedServer;
+import ai.onsembl.wrapper.testing.ScriptedServer.ConnectReply;
+import ai.onsembl.wrapper.testing.ScriptedServer.Event;
+import ai.onsembl.wrapper.testing.ScriptedServer.Kind;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class BackendLinkTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Recorder recorder = new Recorder();
+
+  static final class Recorder implements LinkListener {
+    final List<String> onlineIds = new CopyOnWriteArrayList<>();
+    final List<String> reconnects = new CopyOnWriteArrayList<>();
+    final AtomicReference<AgentExitException> fatal = new AtomicReference<>();
+    final List<AgentControl> controls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void online(String agentId, boolean firstTime) {
+      onlineIds.add(agentId);
+    }
+
+    @Override
+    public void reconnecting(String why) {
+      reconnects.add(why);
+    }
+
+    @Override
+    public void fatal(AgentExitException why) {
+      fatal.set(why);
+    }
+
+    @Override
+    public void control(AgentControl control) {
+      controls.add(control);
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  private ScriptedServer server(ScriptedServer s) throws InterruptedException {
+    s.start();
+    closeables.add(s);
+    return s;
+  }
+
+  private BackendLink link(URI server, String token, Duration heartbeat, Duration giveUp) {
+    LinkSettings settings = new LinkSettings(server.resolve("/ws/agent"), "agent-1", token, heartbeat,
+        Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5), giveUp, 1000,
+        8L << 20);
+    BackendLink link = new BackendLink(settings, recorder,
+        id -> new AgentConnect(id, "test", EnumValue.of(AgentType.CUSTOM), "1.0", "host",
+            Capabilities.of(0, true, false)),
+        () -> new HealthMetrics(1.5, 12.0, 100L, 0L, 0.0), new Random(1));
+    closeables.add(link::shutdown);
+    return link;
+  }
+
+  private static TerminalOutput out(long seq) {
+    return new TerminalOutput("agent-1", "agent-1", EnumValue.of(StreamType.STDOUT), "line " + seq + "\n", seq, null);
+  }
+
+  @Test
+  void sendsTokenInQueryAndHeaderThenAgentConnectFirstAndAdoptsAckAgentId() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().assignAgentId("bb4affa7-uuid"));
+    BackendLink link = link(s.uri(), "secret-token", Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+
+    Event open = s.events().get(0);
+    assertThat(open.kind()).isEqualTo(Kind.OPEN);
+    assertThat(open.resource()).startsWith("/ws/agent?").contains("agentId=agent-1").contains("token=secret-token");
+    assertThat(open.authorization()).isEqualTo("Bearer secret-token");
+    assertThat(s.events().get(1).type()).isEqualTo(MessageType.AGENT_CONNECT);
+    assertThat(link.agentId()).isEqualTo("bb4affa7-uuid");
+    assertThat(recorder.onlineIds).containsExactly("bb4affa7-uuid");
+
+    link.send(out(1));
+    Message m = s.awaitFrame(MessageType.TERMINAL_OUTPUT, WAIT);
+    assertThat(((TerminalOutput) m.payload()).sequence()).isEqualTo(1);
+  }
+
+  @Test
+  void answersEveryPingAtOnceWithPongEchoingItsTimestamp() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    s.send(new Ping(1795834412385L));
+    s.send(new Ping(42L));
+    await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).size() == 2);
+    assertThat(s.frames(MessageType.PONG)).extracting(p -> ((Pong) p.payload()).timestamp())
+        .containsExactly(1795834412385L, 42L);
+  }
+
+  @Test
+  void sendsHeartbeatsWithMetricsAtTheServersInterval() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().serverHeartbeat(Duration.ofMillis(200)));
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(30), null);
+    link.start();
+    await().atMost(WAIT).until(() -> s.frames(MessageType.AGENT_HEARTBEAT).size() >= 3);
+    AgentHeartbeat hb = (AgentHeartbeat) s.frames(MessageType.AGENT_HEARTBEAT).get(0).payload();
+    assertThat(hb.agentId()).isEqualTo("agent-1");
+    assertThat(hb.healthMetrics().memoryUsage()).isEqualTo(12.0);
+    assertThat(hb.healthMetrics().cpuUsage()).isEqualTo(1.5);
+  }
+
+  @Test
+  void typescriptBackendUnknownHeartbeatErrorStopsHeartbeatsOnThatConnectionButPongsGoOn() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().typescript().assignAgentId("uuid-ts"));
+    BackendLink link = link(s.uri(), "jwt", Duration.ofMillis(150), null);
+    link.start();
+    s.awaitFrame(MessageType.AGENT_HEARTBEAT, WAIT);
+    await().atMost(WAIT).until(() -> s.events().stream().anyMatch(e -> e.kind() == Kind.FRAME
+        && e.type() == MessageType.AGENT_HEARTBEAT) && link.isOnline());
+    // Let several intervals pass; PINGs keep the connection alive and are answered.
+    for (int i = 0; i < 5; i++) {
+      s.send(new Ping((long) i));
+      int expected = i + 1;
+      await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).size() == expected);
+      Thread.onSpinWait();
+    }
+    await().pollDelay(Duration.ofMillis(600)).atMost(WAIT).until(() -> true);
+    assertThat(s.frames(MessageType.AGENT_HEARTBEAT)).as("heartbeats after the ERROR").hasSizeLessThanOrEqualTo(2);
+    assertThat(link.isOnline()).isTrue();
+    assertThat(s.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void unauthorizedErrorIsFatalWithExitCode3AndTheServersMessage() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().connectReply(ConnectReply.ERROR_UNAUTHORIZED_THEN_4401));
+    BackendLink link = link(s.uri(), "bad", Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
+    assertThat(recorder.fatal.get().exitCode()).isEqualTo(3);
+    assertThat(recorder.fatal.get().getMessage()).contains("Invalid authentication token").doesNotContain("bad");
+    await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).until(() -> true);
+    assertThat(s.connectionCount()).as("no retry after auth refusal").isEqualTo(1);
+  }
+
+  @Test
+  void close4401IsFatalWithExitCode3() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().connectReply(ConnectReply.CLOSE_4401));
+    BackendLink link = link(s.uri(), "bad", Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
+    assertThat(recorder.fatal.get().exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void unreachableBackendGivesUpWithExitCode4AfterGiveUpAfter() throws Exception {
+    int port;
+    try (ServerSocket ss = new ServerSocket(0)) {
+      port = ss.getLocalPort();
+    }
+    BackendLink link = link(URI.create("ws://127.0.0.1:" + port), null, Duration.ofSeconds(15),
+        Duration.ofMillis(800));
+    long t0 = System.nanoTime();
+    link.start();
+    await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
+    long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(recorder.fatal.get().exitCode()).isEqualTo(4);
+    assertThat(recorder.fatal.get().getMessage()).contains("unreachable");
+    assertThat(tookMillis).isGreaterThanOrEqualTo(800);
+  }
+
+  @Test
+  void outputQueuedWhileBackendIsDownArrivesInOrderAfterAgentConnectOnReconnect() throws Exception {
+    ScriptedServer first = server(new ScriptedServer());
+    int port = first.port();
+    BackendLink link = link(first.uri(), null, Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    link.send(out(1));
+    first.awaitFrame(MessageType.TERMINAL_OUTPUT, WAIT);
+    first.close();
+    await().atMost(WAIT).until(() -> !link.isOnline());
+    for (long i = 2; i <= 50; i++) {
+      assertThat(link.send(out(i))).isTrue();
+    }
+    ScriptedServer second = server(new ScriptedServer(port));
+    await().atMost(WAIT).until(() -> second.frames(MessageType.TERMINAL_OUTPUT).size() == 49);
+    List<Event> frames = second.events().stream().filter(e -> e.kind() == Kind.FRAME).toList();
+    assertThat(frames.get(0).type()).isEqualTo(MessageType.AGENT_CONNECT);
+    assertThat(second.frames(MessageType.TERMINAL_OUTPUT)).extracting(m -> ((TerminalOutput) m.payload()).sequence())
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 50).boxed().toList());
+    assertThat(recorder.reconnects).hasSize(1);
+    assertThat(recorder.onlineIds).hasSize(2);
+  }
+
+  @Test
+  void goodbyeSendsQueuedFramesThenAgentDisconnectThenClose1000() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    link.send(out(1));
+    boolean ok = link.goodbye(new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
+        Duration.ofSeconds(2));
+    assertThat(ok).isTrue();
+    Event close = s.await(e -> e.kind() == Kind.CLOSE, WAIT);
+    assertThat(close.code()).isEqualTo(1000);
+    List<String> order = s.events().stream().filter(e -> e.kind() != Kind.OPEN)
+        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE" : e.type().name()).toList();
+    assertThat(order).containsExactly("AGENT_CONNECT", "TERMINAL_OUTPUT", "AGENT_DISCONNECT", "CLOSE");
+    assertThat(link.send(out(2))).as("send after goodbye").isFalse();
+  }
+
+  @Test
+  void silentBackendIsDetectedAsHalfOpenAndTheLinkReconnects() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    BackendLink link = link(s.uri(), null, Duration.ofMillis(200), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    s.goSilent();
+    await().atMost(WAIT).until(() -> recorder.reconnects.size() >= 1);
+    assertThat(recorder.reconnects.get(0)).contains("half-open");
+    await().atMost(WAIT).until(() -> s.connectionCount() >= 2);
+  }
+
+  @Test
+  void agentControlStopReachesTheListener() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    s.send(new AgentControl(null, EnumValue.of(ai.onsembl.protocol.ControlAction.STOP), "from dashboard", true, null));
+    await().atMost(WAIT).until(() -> recorder.controls.size() == 1);
+    assertThat(recorder.controls.get(0).reason()).isEqualTo("from dashboard");
+  }
+}
