@@ -1,0 +1,135 @@
+package ai.onsembl.backend.internal.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed, stateless dashboard session cookies.
+ *
+ * <p>The value is {@code v1.<expiresEpochSeconds>.<nonce>.<hmac>}. The MAC key is derived from the
+ * backend's dashboard secret (its token), so a session survives a backend restart — an open /agents page
+ * reconnects without signing in again — and rotating the token ends every session at once. Nothing is
+ * stored server-side; a session cannot be revoked before it expires except by rotating the secret.
+ */
+public final class SessionCookies {
+
+  /** The cookie's name. */
+  public static final String NAME = "onsembl_session";
+
+  private static final String VERSION = "v1";
+  private static final String HMAC = "HmacSHA256";
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+  private final byte[] key;
+  private final Duration lifetime;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  /**
+   * @param secret the dashboard secret (e.g. the dashboard token's bytes); never stored as such
+   * @param lifetime how long a session is valid after sign-in
+   * @param clock the time source
+   */
+  public SessionCookies(byte[] secret, Duration lifetime, Clock clock) {
+    Objects.requireNonNull(secret, "secret");
+    if (secret.length == 0) {
+      throw new IllegalArgumentException("the session secret must not be empty");
+    }
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new IllegalArgumentException("lifetime must be positive, got " + lifetime);
+    }
+    // Key separation: the MAC key is not the token itself.
+    this.key = hmac(secret, "onsembl dashboard session key v1".getBytes(StandardCharsets.UTF_8));
+    this.lifetime = lifetime;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** How long a new session lasts. */
+  public Duration lifetime() {
+    return lifetime;
+  }
+
+  /** A new signed session value. */
+  public String issue() {
+    long expires = clock.instant().plus(lifetime).getEpochSecond();
+    byte[] nonce = new byte[12];
+    random.nextBytes(nonce);
+    String body = VERSION + "." + expires + "." + B64.encodeToString(nonce);
+    return body + "." + B64.encodeToString(hmac(key, body.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** True when {@code value} was issued with this secret and has not expired. */
+  public boolean isValid(String value) {
+    if (value == null || value.length() > 200) {
+      return false;
+    }
+    int lastDot = value.lastIndexOf('.');
+    if (lastDot <= 0) {
+      return false;
+    }
+    String body = value.substring(0, lastDot);
+    String[] parts = body.split("\\.", -1);
+    if (parts.length != 3 || !VERSION.equals(parts[0])) {
+      return false;
+    }
+    byte[] mac;
+    long expires;
+    try {
+      mac = B64D.decode(value.substring(lastDot + 1));
+      expires = Long.parseLong(parts[1]);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    byte[] expected = hmac(key, body.getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(expected, mac) && clock.instant().getEpochSecond() < expires;
+  }
+
+  /** True when a {@code Cookie} request header carries a valid session. */
+  public boolean isValidHeader(String cookieHeader) {
+    return isValid(valueFrom(cookieHeader));
+  }
+
+  /** The session value in a {@code Cookie} request header, or null. */
+  static String valueFrom(String cookieHeader) {
+    if (cookieHeader == null) {
+      return null;
+    }
+    for (String pair : cookieHeader.split(";")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).trim().equals(NAME)) {
+        return pair.substring(eq + 1).trim();
+      }
+    }
+    return null;
+  }
+
+  /** The {@code Set-Cookie} header that starts a session. */
+  public String setCookieHeader(String value, boolean secure) {
+    return NAME + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
+        + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  }
+
+  /** The {@code Set-Cookie} header that ends a session in the browser. */
+  public static String clearCookieHeader(boolean secure) {
+    return NAME + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  }
+
+  private static byte[] hmac(byte[] key, byte[] data) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(new SecretKeySpec(key, HMAC));
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+}
