@@ -1,0 +1,132 @@
+package ai.onsembl.wrapper.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.onsembl.protocol.OutputStats;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.wrapper.command.internal.Threads;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class OutputStreamerTest {
+  private static final Duration LONG_LINGER = Duration.ofMinutes(5);
+  private final RecordingOutbound out = new RecordingOutbound();
+
+  private OutputStreamer streamer(Duration linger, int maxBytes) {
+    return new OutputStreamer("c1", () -> "agent-1", out, Threads.timer(), linger, maxBytes);
+  }
+
+  private List<TerminalOutput> frames() {
+    return out.outputsFor("c1");
+  }
+
+  @Test
+  void manySmallAppendsBecomeOneFrame() {
+    OutputStreamer s = streamer(LONG_LINGER, OutputStreamer.MAX_CHUNK_BYTES);
+    for (int i = 0; i < 100; i++) {
+      s.append(StreamType.STDOUT, "line " + i + "\n");
+    }
+    assertThat(frames()).isEmpty();
+    s.flush();
+    assertThat(frames()).hasSize(1);
+    assertThat(frames().get(0).content()).startsWith("line 0\n").endsWith("line 99\n");
+    assertThat(frames().get(0).sequence()).isEqualTo(1);
+  }
+
+  @Test
+  void bufferedTextIsSentByItselfAfterTheLinger() {
+    OutputStreamer s = new OutputStreamer("c1", () -> "agent-1", out);
+    s.append(StreamType.STDOUT, "partial prompt> ");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> frames().size() == 1);
+    assertThat(frames().get(0).content()).isEqualTo("partial prompt> ");
+  }
+
+  @Test
+  void chunksStayWithinTheByteLimitAndNeverSplitACodePoint() {
+    OutputStreamer s = streamer(LONG_LINGER, OutputStreamer.MAX_CHUNK_BYTES);
+    String unit = "ascii é € 😀 ";
+    String text = unit.repeat(10_000);
+    for (int i = 0; i < text.length(); i += 777) {
+      // 777-char pieces may end between the two chars of a surrogate pair; the streamer joins them.
+      s.append(StreamType.STDOUT, text.substring(i, Math.min(text.length(), i + 777)));
+    }
+    s.close();
+
+    List<TerminalOutput> frames = frames();
+    assertThat(frames.stream().map(TerminalOutput::content).collect(Collectors.joining())).isEqualTo(text);
+    assertThat(frames).allSatisfy(f -> {
+      assertThat(f.content().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(OutputStreamer.MAX_CHUNK_BYTES);
+      assertThat(Character.isLowSurrogate(f.content().charAt(0))).as("chunk starts inside a surrogate pair").isFalse();
+    });
+    assertThat(frames.size()).isBetween(text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES, 
+        text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES + 2);
+  }
+
+  @Test
+  void sequenceCountsFromOneWithoutGapsOrRepeats() {
+    OutputStreamer s = streamer(LONG_LINGER, 8);
+    s.append(StreamType.STDOUT, "0123456789".repeat(10));
+    s.append(StreamType.STDERR, "err");
+    s.close();
+
+    assertThat(frames().stream().map(TerminalOutput::sequence).toList())
+        .isEqualTo(LongStream.rangeClosed(1, frames().size()).boxed().toList());
+    assertThat(s.lastSequence()).isEqualTo(frames().size());
+  }
+
+  @Test
+  void otherStreamSendsTheBufferedTextFirstSoStreamsNeverMix() {
+    OutputStreamer s = streamer(LONG_LINGER, OutputStreamer.MAX_CHUNK_BYTES);
+    s.append(StreamType.STDOUT, "a");
+    s.append(StreamType.STDOUT, "b");
+    s.append(StreamType.STDERR, "E");
+    s.append(StreamType.STDOUT, "c");
+    s.close();
+
+    assertThat(frames().stream().map(f -> f.streamType() + ":" + f.content()).toList())
+        .containsExactly("STDOUT:ab", "STDERR:E", "STDOUT:c");
+  }
+
+  @Test
+  void lineStatsCountAnUnterminatedLastLine() {
+    OutputStreamer s = streamer(LONG_LINGER, OutputStreamer.MAX_CHUNK_BYTES);
+    s.append(StreamType.STDOUT, "one\ntwo\nthr");
+    s.append(StreamType.STDOUT, "ee");
+    s.append(StreamType.STDERR, "warning\n");
+
+    assertThat(s.outputStats()).isEqualTo(new OutputStats(4L, 3L, 1L));
+  }
+
+  @Test
+  void closeSendsTheRestAndDropsLaterText() {
+    OutputStreamer s = streamer(LONG_LINGER, OutputStreamer.MAX_CHUNK_BYTES);
+    s.append(StreamType.STDOUT, "last words");
+    s.close();
+    s.close();
+
+    assertThat(s.append(StreamType.STDOUT, "too late")).isFalse();
+    assertThat(frames()).extracting(TerminalOutput::content).containsExactly("last words");
+  }
+
+  @Test
+  void agentIdIsReadWhenAFrameIsSent() {
+    AtomicReference<String> id = new AtomicReference<>("old-id");
+    OutputStreamer s = new OutputStreamer("c1", id::get, out, Threads.timer(), LONG_LINGER, 64);
+    s.append(StreamType.STDOUT, "x");
+    id.set("backend-assigned-id");
+    s.flush();
+
+    assertThat(frames().get(0).agentId()).isEqualTo("backend-assigned-id");
+  }
+}
