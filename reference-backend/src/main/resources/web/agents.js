@@ -336,8 +336,10 @@
     tr.appendChild(activityCell);
     tr.appendChild(make('td', 'cell-seen'));
     tr.appendChild(make('td', 'cell-reason'));
-    tr.appendChild(make('td', 'cell-host'));
-    tr.appendChild(make('td', 'cell-version'));
+    var hostCell = make('td', 'cell-host');
+    hostCell.appendChild(make('span', 'host-name'));
+    hostCell.appendChild(make('span', 'agent-version'));
+    tr.appendChild(hostCell);
     var actionCell = make('td', 'cell-action');
     var button = make('button', 'btn btn-small', 'Commands');
     button.type = 'button';
@@ -350,6 +352,7 @@
 
   function fillRow(tr, agent) {
     tr.setAttribute('data-status', agent.status);
+    tr.setAttribute('data-agent-name', agent.name);
     tr.setAttribute('aria-selected', String(agent.agentId === state.selectedAgentId));
     var cells = tr.children;
     cells[0].children[0].textContent = agent.name || agent.agentId;
@@ -365,9 +368,9 @@
     fillSeen(cells[4], agent);
     cells[5].textContent = isOnline(agent) ? '' : agent.reason;
     cells[5].title = cells[5].textContent;
-    cells[6].textContent = agent.hostMachine || '—';
-    cells[7].textContent = agent.version || '—';
-    cells[8].children[0].setAttribute('aria-label', 'Commands for ' + (agent.name || agent.agentId));
+    cells[6].children[0].textContent = agent.hostMachine || '—';
+    cells[6].children[1].textContent = agent.version ? 'v' + agent.version : '';
+    cells[7].children[0].setAttribute('aria-label', 'Commands for ' + (agent.name || agent.agentId));
   }
 
   function fillSeen(cell, agent) {
