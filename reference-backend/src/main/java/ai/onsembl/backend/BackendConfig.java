@@ -1,0 +1,196 @@
+package ai.onsembl.backend;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a {@link ReferenceBackend}. Start from {@link #defaults()} and adjust with the
+ * {@code with…} copies. Secrets are never printed by {@link #toString()}.
+ *
+ * @param host the address both servers bind to (loopback by default)
+ * @param wsPort WebSocket port; 0 picks a free port
+ * @param httpPort HTTP port; 0 picks a free port
+ * @param databasePath SQLite file path, or {@code ":memory:"}
+ * @param agentToken static token accepted on {@code /ws/agent}, or null
+ * @param dashboardToken static token accepted on {@code /ws/dashboard} and as HTTP Bearer, or null
+ * @param jwtSecret HS256 secret for JWTs, or null (no JWTs accepted)
+ * @param heartbeatInterval how often the backend PINGs each agent (and the interval it tells agents)
+ * @param heartbeatTimeout silence after which an agent is OFFLINE "Heartbeat timeout"
+ * @param agentMessagesPerSecond per-connection rate limit on {@code /ws/agent}
+ * @param dashboardMessagesPerSecond per-connection rate limit on {@code /ws/dashboard}
+ * @param maxFrameBytes largest accepted frame, in bytes
+ * @param dashboardQueueLimit frames a dashboard may have unsent before it is dropped as too slow
+ */
+public record BackendConfig(
+    String host,
+    int wsPort,
+    int httpPort,
+    String databasePath,
+    String agentToken,
+    String dashboardToken,
+    String jwtSecret,
+    Duration heartbeatInterval,
+    Duration heartbeatTimeout,
+    int agentMessagesPerSecond,
+    int dashboardMessagesPerSecond,
+    int maxFrameBytes,
+    int dashboardQueueLimit) {
+
+  /** The in-memory database name. */
+  public static final String IN_MEMORY = ":memory:";
+
+  public BackendConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(databasePath, "databasePath");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+    checkPort("wsPort", wsPort);
+    checkPort("httpPort", httpPort);
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive but was " + heartbeatInterval);
+    }
+    if (heartbeatTimeout.compareTo(heartbeatInterval) < 0) {
+      throw new IllegalArgumentException("heartbeatTimeout must be at least heartbeatInterval (" + heartbeatInterval
+          + ") but was " + heartbeatTimeout);
+    }
+    if (agentMessagesPerSecond < 1 || dashboardMessagesPerSecond < 1) {
+      throw new IllegalArgumentException("rate limits must be at least 1 message/s but were "
+          + agentMessagesPerSecond + " and " + dashboardMessagesPerSecond);
+    }
+    if (maxFrameBytes < 1024) {
+      throw new IllegalArgumentException("maxFrameBytes must be at least 1024 but was " + maxFrameBytes);
+    }
+    if (dashboardQueueLimit < 1) {
+      throw new IllegalArgumentException("dashboardQueueLimit must be at least 1 but was " + dashboardQueueLimit);
+    }
+    agentToken = blankToNull(agentToken);
+    dashboardToken = blankToNull(dashboardToken);
+    jwtSecret = blankToNull(jwtSecret);
+  }
+
+  /**
+   * 127.0.0.1, ports 3001/3002, an in-memory database, no credentials (set at least an agent token or a
+   * JWT secret, and a dashboard token or a JWT secret, before starting), heartbeat 15 s / 45 s, rate limits
+   * 100 and 50 messages/s, 1 MiB frames, 10,000 queued frames per dashboard.
+   */
+  public static BackendConfig defaults() {
+    return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000);
+  }
+
+  /** {@code ~/.onsembl/backend.db}, the command line's default database. */
+  public static Path defaultDatabaseFile() {
+    return Path.of(System.getProperty("user.home"), ".onsembl", "backend.db");
+  }
+
+  public boolean inMemory() {
+    return IN_MEMORY.equals(databasePath);
+  }
+
+  public BackendConfig withHost(String v) {
+    return new BackendConfig(v, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withWsPort(int v) {
+    return new BackendConfig(host, v, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withHttpPort(int v) {
+    return new BackendConfig(host, wsPort, v, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  /** Both ports at once; {@code withPorts(0, 0)} picks free ports. */
+  public BackendConfig withPorts(int ws, int http) {
+    return withWsPort(ws).withHttpPort(http);
+  }
+
+  public BackendConfig withDatabasePath(String v) {
+    return new BackendConfig(host, wsPort, httpPort, v, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withDatabaseFile(Path file) {
+    return withDatabasePath(file.toAbsolutePath().toString());
+  }
+
+  public BackendConfig withAgentToken(String v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, v, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withDashboardToken(String v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, v, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withJwtSecret(String v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, v,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withHeartbeat(Duration interval, Duration timeout) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit);
+  }
+
+  public BackendConfig withRateLimits(int agentPerSecond, int dashboardPerSecond) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit);
+  }
+
+  public BackendConfig withMaxFrameBytes(int v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, v,
+        dashboardQueueLimit);
+  }
+
+  public BackendConfig withDashboardQueueLimit(int v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v);
+  }
+
+  /** Fails fast when no credential could ever open an agent or a dashboard connection. */
+  public void validateCredentials() {
+    if (agentToken == null && jwtSecret == null) {
+      throw new IllegalArgumentException("no agent credential: set an agent token or a JWT secret");
+    }
+    if (dashboardToken == null && jwtSecret == null) {
+      throw new IllegalArgumentException("no dashboard credential: set a dashboard token or a JWT secret");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BackendConfig[host=" + host + ", wsPort=" + wsPort + ", httpPort=" + httpPort + ", databasePath="
+        + databasePath + ", agentToken=" + redact(agentToken) + ", dashboardToken=" + redact(dashboardToken)
+        + ", jwtSecret=" + redact(jwtSecret) + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout="
+        + heartbeatTimeout + ", agentMessagesPerSecond=" + agentMessagesPerSecond + ", dashboardMessagesPerSecond="
+        + dashboardMessagesPerSecond + ", maxFrameBytes=" + maxFrameBytes + ", dashboardQueueLimit="
+        + dashboardQueueLimit + "]";
+  }
+
+  private static String redact(String secret) {
+    return secret == null ? "none" : "***";
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static void checkPort(String name, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(name + " must be 0..65535 but was " + port);
+    }
+  }
+}

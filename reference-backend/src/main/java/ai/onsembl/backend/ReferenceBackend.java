@@ -1,0 +1,130 @@
+package ai.onsembl.backend;
+
+import ai.onsembl.backend.internal.BackendCore;
+import ai.onsembl.backend.internal.BackendHooks;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The reference backend: {@code /ws/agent} and {@code /ws/dashboard} on one WebSocket port, REST and
+ * {@code /metrics} on an HTTP port, agent status in SQLite.
+ *
+ * <p>Lifecycle: {@link #start()} opens the database, runs startup cleanup (agents left ONLINE become
+ * OFFLINE "Server restarted") and only then opens the ports; it returns once both are bound, so
+ * {@link #wsPort()} and {@link #httpPort()} are the real ports even when the config asked for 0.
+ * {@link #close()} is idempotent and bounded (a few seconds at most): live agents are marked OFFLINE
+ * "Server stopped", their sockets closed with 1001, the HTTP server stopped and the database closed.
+ *
+ * <pre>{@code
+ * try (ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults()
+ *     .withPorts(0, 0).withAgentToken("a").withDashboardToken("d"))) {
+ *   connect(backend.wsUrl() + "/ws/agent?token=a");
+ * }
+ * }</pre>
+ */
+public final class ReferenceBackend implements AutoCloseable {
+  private final BackendConfig config;
+  private final BackendHooks hooks;
+  private volatile BackendCore core;
+  private volatile boolean closed;
+
+  public ReferenceBackend(BackendConfig config) {
+    this(config, BackendHooks.NONE);
+  }
+
+  /** For the JUnit extension: a backend with observation and fault-injection hooks. */
+  public ReferenceBackend(BackendConfig config, BackendHooks hooks) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.hooks = Objects.requireNonNull(hooks, "hooks");
+  }
+
+  /** Creates and starts a backend. */
+  public static ReferenceBackend start(BackendConfig config) {
+    return new ReferenceBackend(config).start();
+  }
+
+  /**
+   * Starts once. Throws {@link IllegalArgumentException} for a configuration without credentials and
+   * {@link IllegalStateException} when a port or the database cannot be opened.
+   */
+  public synchronized ReferenceBackend start() {
+    if (closed) {
+      throw new IllegalStateException("backend was closed; create a new one");
+    }
+    if (core != null) {
+      throw new IllegalStateException("backend already started on ws port " + core.wsPort());
+    }
+    core = BackendCore.start(config, hooks);
+    return this;
+  }
+
+  public BackendConfig config() {
+    return config;
+  }
+
+  /** The bound WebSocket port. */
+  public int wsPort() {
+    return running().wsPort();
+  }
+
+  /** The bound HTTP port. */
+  public int httpPort() {
+    return running().httpPort();
+  }
+
+  /** {@code ws://HOST:PORT}, without a path. */
+  public String wsUrl() {
+    return "ws://" + hostForUrl() + ":" + wsPort();
+  }
+
+  /** {@code http://HOST:PORT}, without a path. */
+  public String httpUrl() {
+    return "http://" + hostForUrl() + ":" + httpPort();
+  }
+
+  /** The agent as stored, with its live last-seen time while connected. */
+  public Optional<AgentState> agent(String agentId) {
+    return running().agent(agentId);
+  }
+
+  /** Every agent ever seen, by id. */
+  public List<AgentState> agents() {
+    return running().allAgents();
+  }
+
+  /** Agents found not OFFLINE in the database at startup (and marked OFFLINE "Server restarted"). */
+  public int staleAgentsAtStartup() {
+    return running().staleAtStartup();
+  }
+
+  /** The running core, for the JUnit extension's fault injection. Not a stable API. */
+  public BackendCore internals() {
+    return running();
+  }
+
+  private String hostForUrl() {
+    String h = config.host();
+    return h.contains(":") ? "[" + h + "]" : h;
+  }
+
+  private BackendCore running() {
+    BackendCore c = core;
+    if (c == null) {
+      throw new IllegalStateException(closed ? "backend is closed" : "call start() first");
+    }
+    return c;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    BackendCore c = core;
+    if (c != null) {
+      c.close();
+    }
+  }
+}

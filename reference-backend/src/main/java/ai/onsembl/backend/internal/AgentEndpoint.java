@@ -1,0 +1,132 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.protocol.AgentConnect;
+import ai.onsembl.protocol.AgentDisconnect;
+import ai.onsembl.protocol.AgentError;
+import ai.onsembl.protocol.AgentHeartbeat;
+import ai.onsembl.protocol.CommandAck;
+import ai.onsembl.protocol.CommandComplete;
+import ai.onsembl.protocol.ErrorCode;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.TerminalOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Frames on {@code /ws/agent}. Checks run on the reading thread; anything that touches the store or
+ * dashboards goes to the worker in arrival order.
+ */
+final class AgentEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentEndpoint.class);
+
+  private final BackendCore core;
+
+  AgentEndpoint(BackendCore core) {
+    this.core = core;
+  }
+
+  void onFrame(Peer p, String text) {
+    p.touch();
+    if (!FrameGuard.withinRate(p)) {
+      return;
+    }
+    Message m = FrameGuard.decode(p, text);
+    core.hooks.onAgentFrame(p.index, p.nextFrameSequence(), p.agentId, text, m);
+    if (m == null) {
+      return;
+    }
+    switch (m.type()) {
+      case AGENT_CONNECT -> onConnect(p, m, m.payload(AgentConnect.class));
+      case PONG -> { }
+      case AGENT_HEARTBEAT -> {
+        AgentHeartbeat hb = m.payload(AgentHeartbeat.class);
+        if (claims(p, m, hb.agentId())) {
+          AgentSession s = p.session;
+          if (s != null) {
+            s.health = hb.healthMetrics();
+            s.lastHeartbeatMillis = System.currentTimeMillis();
+          }
+        }
+      }
+      case COMMAND_ACK -> {
+        CommandAck ack = m.payload(CommandAck.class);
+        if (claims(p, m, ack.agentId())) {
+          onSession(p, m, s -> core.commandService.onAck(s, ack));
+        }
+      }
+      case COMMAND_COMPLETE -> {
+        CommandComplete done = m.payload(CommandComplete.class);
+        if (claims(p, m, done.agentId())) {
+          onSession(p, m, s -> core.commandService.onComplete(s, done));
+        }
+      }
+      case TERMINAL_OUTPUT -> {
+        TerminalOutput out = m.payload(TerminalOutput.class);
+        if (claims(p, m, out.agentId())) {
+          onSession(p, m, s -> core.commandService.onOutput(s, out));
+        }
+      }
+      case AGENT_DISCONNECT -> {
+        AgentDisconnect bye = m.payload(AgentDisconnect.class);
+        if (claims(p, m, bye.agentId())) {
+          onSession(p, m, s -> {
+            s.goodbyeReason = bye.reason() == null || bye.reason().isBlank() ? "Agent disconnected" : bye.reason();
+            return true;
+          });
+        }
+      }
+      case AGENT_ERROR -> {
+        AgentError err = m.payload(AgentError.class);
+        if (claims(p, m, err.agentId()) && p.firstTime("AGENT_ERROR")) {
+          LOG.warn("Agent {} reports {}: {}", p.agentId, err.errorType(), err.message());
+        }
+      }
+      case TRACE_EVENT, ACK, ERROR -> { }
+      default -> FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE_TYPE,
+          m.type() + " is not accepted on the agent endpoint", m.id());
+    }
+  }
+
+  private void onConnect(Peer p, Message m, AgentConnect hello) {
+    String id = hello.agentId();
+    if (id == null || id.isBlank()) {
+      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "AGENT_CONNECT payload.agentId is required", m.id());
+      return;
+    }
+    if (p.agentId != null && !p.agentId.equals(id)) {
+      FrameGuard.spoofed(p, id, m.id());
+      return;
+    }
+    p.agentId = id;
+    core.onWorker(() -> core.lifecycle.connect(p, m, hello));
+  }
+
+  /** Checks that a frame's agentId (when it has one) is this connection's agent. */
+  private boolean claims(Peer p, Message m, String claimed) {
+    if (p.agentId == null) {
+      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "Send AGENT_CONNECT before " + m.type(), m.id());
+      return false;
+    }
+    if (claimed != null && !claimed.equals(p.agentId)) {
+      FrameGuard.spoofed(p, claimed, m.id());
+      return false;
+    }
+    return true;
+  }
+
+  private interface SessionWork {
+    boolean run(AgentSession s);
+  }
+
+  private void onSession(Peer p, Message m, SessionWork work) {
+    core.onWorker(() -> {
+      AgentSession s = p.session;
+      if (s == null || s.ended.get()) {
+        return;
+      }
+      if (!work.run(s)) {
+        FrameGuard.spoofed(p, "(owner of " + m.type() + " target)", m.id());
+      }
+    });
+  }
+}

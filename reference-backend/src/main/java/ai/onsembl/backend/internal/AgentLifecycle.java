@@ -1,0 +1,153 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.backend.AgentState;
+import ai.onsembl.backend.internal.BackendMetrics.Reason;
+import ai.onsembl.protocol.Ack;
+import ai.onsembl.protocol.AgentConnect;
+import ai.onsembl.protocol.AgentDisconnect;
+import ai.onsembl.protocol.AgentStatus;
+import ai.onsembl.protocol.CommandStatus;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.ServerHeartbeat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent connect, disconnect, heartbeat timeout and startup cleanup. Every method runs on the backend's
+ * worker thread, so status changes are serialized, and none runs on Java-WebSocket's selector thread.
+ */
+final class AgentLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentLifecycle.class);
+  static final String CANCELLED_ON_DISCONNECT = "Agent disconnected";
+  static final String SERVER_RESTARTED = "Server restarted";
+  static final String SERVER_STOPPED = "Server stopped";
+  static final String HEARTBEAT_TIMEOUT = "Heartbeat timeout";
+
+  private final BackendCore core;
+
+  AgentLifecycle(BackendCore core) {
+    this.core = core;
+  }
+
+  /** Startup cleanup, before the ports open. Returns the number of agents marked OFFLINE. */
+  int startupCleanup() {
+    long now = System.currentTimeMillis();
+    int[] counts = core.db.tx(c -> {
+      List<String> agents = core.agents.markAllOffline(c, SERVER_RESTARTED, now);
+      List<String> commands = core.commands.cancelOpen(c, null, SERVER_RESTARTED, now);
+      return new int[] {agents.size(), commands.size()};
+    });
+    core.metrics.staleMarked(counts[0]);
+    LOG.info("Startup cleanup: {} agent(s) marked OFFLINE, {} command(s) CANCELLED ({})", counts[0], counts[1],
+        SERVER_RESTARTED);
+    return counts[0];
+  }
+
+  void connect(Peer peer, Message msg, AgentConnect hello) {
+    if (peer.closed) {
+      return;
+    }
+    AgentSession existing = peer.session;
+    if (existing != null && core.registry.isCurrent(existing)) {
+      // A repeated AGENT_CONNECT on a live connection: answer again, change nothing.
+      acknowledge(existing, msg);
+      return;
+    }
+    long epoch = core.epochs.incrementAndGet();
+    AgentState announced = new AgentState(peer.agentId, hello.name(),
+        hello.agentType() == null ? null : hello.agentType().raw(), hello.version(), hello.hostMachine(),
+        AgentStatus.ONLINE, null, null, null, epoch);
+    AgentSession session = new AgentSession(peer.agentId, epoch, peer, announced, hello.capabilities());
+    AgentSession previous = core.registry.put(session);
+    long now = System.currentTimeMillis();
+    AgentState stored = core.db.tx(c -> core.agents.markOnline(c, announced, now));
+    peer.session = session;
+    if (previous != null) {
+      previous.ended.set(true);
+      core.monitor.unwatch(previous);
+      if (previous.peer != peer) {
+        LOG.info("Agent {}: {} replaces {} (close 4001)", session.agentId, peer.describe(), previous.peer.describe());
+        previous.peer.close(4001, "Replaced by a newer connection");
+      }
+    }
+    acknowledge(session, msg);
+    core.monitor.watch(session);
+    core.metrics.agentConnected();
+    LOG.info("Agent {} ONLINE ({}, epoch {})", session.agentId, peer.describe(), epoch);
+    core.hub.broadcast(Messages.agentConnected(session));
+    core.hub.broadcast(Messages.agentStatus(session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
+  }
+
+  private void acknowledge(AgentSession s, Message msg) {
+    core.sendToAgent(s.peer, Message.of(new Ack(msg.id(), true, s.agentId, s.connectionId(), null, null)));
+    core.sendToAgent(s.peer, Message.of(
+        new ServerHeartbeat(System.currentTimeMillis(), core.config.heartbeatInterval().toMillis())));
+  }
+
+  /** The socket closed, with any code. */
+  void closed(Peer peer, int code, long detectedNanos) {
+    AgentSession s = peer.session;
+    if (s == null) {
+      return;
+    }
+    String goodbye = s.goodbyeReason;
+    String reason = goodbye != null ? goodbye : "Connection closed (code " + code + ")";
+    end(s, reason, goodbye != null ? Reason.AGENT_DISCONNECT : Reason.CONNECTION_CLOSED, detectedNanos);
+  }
+
+  void heartbeatTimeout(AgentSession s) {
+    long detected = System.nanoTime();
+    if (!core.registry.isCurrent(s) || s.ended.get()) {
+      return;
+    }
+    core.metrics.heartbeatTimeout();
+    LOG.warn("Agent {}: no frame for {} ms, marking OFFLINE ({}) and closing 4000", s.agentId,
+        core.config.heartbeatTimeout().toMillis(), HEARTBEAT_TIMEOUT);
+    end(s, HEARTBEAT_TIMEOUT, Reason.HEARTBEAT_TIMEOUT, detected);
+    s.peer.close(4000, HEARTBEAT_TIMEOUT);
+    core.forceCloseLater(s.peer);
+  }
+
+  /** Marks every live agent OFFLINE before the server stops. */
+  void shutdown() {
+    long detected = System.nanoTime();
+    for (AgentSession s : core.registry.all()) {
+      end(s, SERVER_STOPPED, Reason.SERVER_SHUTDOWN, detected);
+    }
+  }
+
+  /**
+   * The disconnect handler: once per session, and only while it is the agent's current session. One
+   * transaction writes OFFLINE, last_seen, the history row and the cancelled commands; broadcasts follow.
+   */
+  private void end(AgentSession s, String reason, Reason label, long detectedNanos) {
+    if (!s.ended.compareAndSet(false, true)) {
+      return;
+    }
+    core.monitor.unwatch(s);
+    if (!core.registry.removeIfCurrent(s)) {
+      LOG.debug("Agent {}: close of replaced connection epoch {} ignored", s.agentId, s.epoch);
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long lastSeen = s.peer.lastSeenMillis;
+    List<String> cancelled = core.db.tx(c -> {
+      if (!core.agents.markOffline(c, s.agentId, s.epoch, reason, lastSeen, now)) {
+        return null;
+      }
+      return core.commands.cancelOpen(c, s.agentId, CANCELLED_ON_DISCONNECT, now);
+    });
+    if (cancelled == null) {
+      return;
+    }
+    LOG.info("Agent {} OFFLINE: {} ({} command(s) cancelled)", s.agentId, reason, cancelled.size());
+    core.hub.broadcast(Message.of(new AgentDisconnect(s.agentId, reason, now, null, null)));
+    core.hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.OFFLINE, null, lastSeen, reason));
+    for (String commandId : cancelled) {
+      core.hub.broadcast(
+          Messages.commandStatus(commandId, s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
+    }
+    core.metrics.agentDisconnected(label, detectedNanos);
+  }
+}

@@ -1,0 +1,103 @@
+package ai.onsembl.backend.internal;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * Decides whether a token opens an agent or a dashboard connection: a static token of that role, or an
+ * HS256 JWT (signature and {@code exp} checked by java-jwt; {@code alg: none} and other algorithms are
+ * refused). A JWT whose {@code type} claim is {@code cli} or {@code agent} is an agent token (the
+ * TypeScript backend issues {@code type: "cli"}); any other JWT is a dashboard token.
+ */
+public final class Authenticator {
+  /** Who a credential is for. */
+  public enum Role { AGENT, DASHBOARD }
+
+  /** The answer: accepted with a subject, or refused with a reason safe to log and send. */
+  public record Result(boolean accepted, String subject, String reason) {
+    static Result ok(String subject) {
+      return new Result(true, subject, null);
+    }
+
+    static Result refused(String reason) {
+      return new Result(false, null, reason);
+    }
+  }
+
+  /** HS256 keys shorter than this are accepted, with a warning at startup. */
+  public static final int RECOMMENDED_SECRET_BYTES = 32;
+
+  private final byte[] agentToken;
+  private final byte[] dashboardToken;
+  private final JWTVerifier verifier;
+
+  public Authenticator(String agentToken, String dashboardToken, String jwtSecret) {
+    this.agentToken = bytes(agentToken);
+    this.dashboardToken = bytes(dashboardToken);
+    this.verifier = jwtSecret == null ? null : JWT.require(Algorithm.HMAC256(jwtSecret)).build();
+  }
+
+  /** Whether {@code secret} is shorter than HS256 wants. */
+  public static boolean isShortSecret(String secret) {
+    return secret != null && secret.getBytes(StandardCharsets.UTF_8).length < RECOMMENDED_SECRET_BYTES;
+  }
+
+  public Result check(Role role, String token) {
+    if (token == null || token.isEmpty()) {
+      return Result.refused("Missing authentication token");
+    }
+    byte[] given = token.getBytes(StandardCharsets.UTF_8);
+    byte[] own = role == Role.AGENT ? agentToken : dashboardToken;
+    byte[] other = role == Role.AGENT ? dashboardToken : agentToken;
+    if (own != null && MessageDigest.isEqual(own, given)) {
+      return Result.ok(role == Role.AGENT ? "agent-token" : "dashboard-token");
+    }
+    if (other != null && MessageDigest.isEqual(other, given)) {
+      return Result.refused(role == Role.AGENT
+          ? "A dashboard token cannot open an agent connection"
+          : "An agent token cannot open a dashboard connection");
+    }
+    if (verifier != null && token.chars().filter(ch -> ch == '.').count() == 2) {
+      return checkJwt(role, token);
+    }
+    return Result.refused("Invalid authentication token");
+  }
+
+  private Result checkJwt(Role role, String token) {
+    DecodedJWT jwt;
+    try {
+      jwt = verifier.verify(token);
+    } catch (TokenExpiredException e) {
+      return Result.refused("JWT expired");
+    } catch (AlgorithmMismatchException e) {
+      return Result.refused("JWT algorithm not accepted: expected HS256");
+    } catch (SignatureVerificationException e) {
+      return Result.refused("JWT signature invalid");
+    } catch (JWTVerificationException e) {
+      return Result.refused("JWT invalid: " + e.getClass().getSimpleName());
+    }
+    if (jwt.getExpiresAt() == null) {
+      return Result.refused("JWT without exp claim");
+    }
+    String type = jwt.getClaim("type").asString();
+    boolean agentJwt = "cli".equals(type) || "agent".equals(type);
+    if (agentJwt != (role == Role.AGENT)) {
+      return Result.refused(role == Role.AGENT
+          ? "JWT of type " + type + " cannot open an agent connection (expected type cli or agent)"
+          : "JWT of type " + type + " cannot open a dashboard connection");
+    }
+    return Result.ok(jwt.getSubject() == null ? "jwt" : jwt.getSubject());
+  }
+
+  private static byte[] bytes(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+}

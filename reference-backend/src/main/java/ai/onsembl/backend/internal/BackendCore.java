@@ -1,0 +1,305 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.backend.AgentState;
+import ai.onsembl.backend.BackendConfig;
+import ai.onsembl.backend.internal.http.HttpApi;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.Ping;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running backend: wires store, registry, monitor, fan-out, WebSocket and HTTP servers. State changes
+ * run on one worker thread; timers on one scheduler thread; Java-WebSocket's threads only read and check
+ * frames.
+ */
+public final class BackendCore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackendCore.class);
+  private static final long CLOSE_STEP_MILLIS = 2000;
+
+  final BackendConfig config;
+  final BackendHooks hooks;
+  final Authenticator auth;
+  final Database db;
+  final AgentStore agents;
+  final CommandStore commands;
+  final Registry registry = new Registry();
+  final DashboardHub hub;
+  final BackendMetrics metrics;
+  final AtomicLong epochs;
+  final AtomicInteger peerIndex = new AtomicInteger();
+  final ExecutorService worker;
+  final ScheduledExecutorService scheduler;
+  final HeartbeatMonitor monitor;
+  final AgentLifecycle lifecycle;
+  final CommandService commandService;
+  final AgentEndpoint agentEndpoint;
+  final DashboardEndpoint dashboards;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private WsServer ws;
+  private HttpApi http;
+  private int wsPort;
+  private int httpPort;
+  private int staleAtStartup;
+
+  private BackendCore(BackendConfig config, BackendHooks hooks) {
+    this.config = config;
+    this.hooks = hooks;
+    this.auth = new Authenticator(config.agentToken(), config.dashboardToken(), config.jwtSecret());
+    this.db = Database.open(config.databasePath());
+    this.agents = new AgentStore(db);
+    this.commands = new CommandStore(db);
+    this.hub = new DashboardHub(config.dashboardQueueLimit());
+    this.metrics = new BackendMetrics(this::ghostCount, hub::size);
+    this.epochs = new AtomicLong(agents.maxEpoch());
+    this.worker = Executors.newSingleThreadExecutor(daemon("onsembl-backend-worker"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("onsembl-backend-timer"));
+    this.lifecycle = new AgentLifecycle(this);
+    this.commandService = new CommandService(this);
+    this.agentEndpoint = new AgentEndpoint(this);
+    this.dashboards = new DashboardEndpoint(this);
+    this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
+        this::ping, s -> onWorker(() -> lifecycle.heartbeatTimeout(s)));
+  }
+
+  /** Opens the store, runs startup cleanup, then opens the ports. Fails with everything released. */
+  public static BackendCore start(BackendConfig config, BackendHooks hooks) {
+    config.validateCredentials();
+    if (Authenticator.isShortSecret(config.jwtSecret())) {
+      LOG.warn("The JWT secret is shorter than {} bytes; accepted for compatibility with the TypeScript backend,"
+          + " but use a longer random secret", Authenticator.RECOMMENDED_SECRET_BYTES);
+    }
+    BackendCore core = new BackendCore(config, hooks);
+    try {
+      core.staleAtStartup = core.lifecycle.startupCleanup();
+      core.ws = new WsServer(core, new InetSocketAddress(config.host(), config.wsPort()));
+      core.wsPort = core.ws.startAndWait();
+      core.http = new HttpApi(core.api(), config.host(), config.httpPort());
+      core.httpPort = core.http.port();
+      core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
+          config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info("Reference backend listening ws://{}:{} http://{}:{} (db {})", config.host(), core.wsPort,
+          config.host(), core.httpPort, config.databasePath());
+      return core;
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  public int wsPort() {
+    return wsPort;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public BackendConfig config() {
+    return config;
+  }
+
+  public int staleAtStartup() {
+    return staleAtStartup;
+  }
+
+  /** Runs on the worker; failures are logged, never lost silently; after close it is a no-op. */
+  void onWorker(Runnable task) {
+    try {
+      worker.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          if (!closed.get()) {
+            LOG.error("Backend task failed", e);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closing: nothing more to do
+    }
+  }
+
+  /** Runs {@code task} on the worker and waits for it (for HTTP handlers and metrics). */
+  <T> T onWorkerAndWait(Callable<T> task, Duration timeout) {
+    Future<T> f;
+    try {
+      f = worker.submit(task);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("backend is stopped", e);
+    }
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new IllegalStateException("backend busy: no answer within " + timeout.toMillis() + " ms", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+  }
+
+  void sendToAgent(Peer p, Message m) {
+    if (p.agentId != null && !hooks.answers(p.agentId)) {
+      return;
+    }
+    Duration delay = hooks.ackDelay();
+    if (m.type() == MessageType.ACK && !delay.isZero()) {
+      scheduler.schedule(() -> p.send(m), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } else {
+      p.send(m);
+    }
+  }
+
+  private void ping(AgentSession s) {
+    sendToAgent(s.peer, Message.of(new Ping(System.currentTimeMillis())));
+  }
+
+  /** An agent connection that never sends AGENT_CONNECT is closed after the heartbeat timeout. */
+  void expectConnect(Peer p) {
+    scheduler.schedule(() -> {
+      if (p.agentId == null && !p.closed) {
+        FrameGuard.refuse(p, ai.onsembl.protocol.ErrorCode.INVALID_MESSAGE, "No AGENT_CONNECT received", null);
+        p.close(4000, "No AGENT_CONNECT");
+      }
+    }, config.heartbeatTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** After our close frame, give the peer one second for the handshake, then drop the TCP connection. */
+  void forceCloseLater(Peer p) {
+    scheduler.schedule(() -> {
+      if (!p.closed && p.socket instanceof WebSocketImpl impl) {
+        impl.closeConnection(1006, "Close handshake not completed");
+      }
+    }, 1, TimeUnit.SECONDS);
+  }
+
+  /** Writes in-memory last_seen of live agents, at most once per interval, in one transaction. */
+  private void flushLastSeen() {
+    Map<String, long[]> changed = new HashMap<>();
+    for (AgentSession s : registry.all()) {
+      long seen = s.peer.lastSeenMillis;
+      if (seen != s.flushedLastSeen) {
+        changed.put(s.agentId, new long[] {s.epoch, seen});
+        s.flushedLastSeen = seen;
+      }
+    }
+    if (!changed.isEmpty()) {
+      db.tx(c -> {
+        agents.touch(c, changed);
+        return null;
+      });
+    }
+  }
+
+  /** Agents ONLINE in the store without a live session: computed on the worker, so never mid-change. */
+  long ghostCount() {
+    try {
+      return onWorkerAndWait(this::ghostCountNow, Duration.ofSeconds(5));
+    } catch (IllegalStateException e) {
+      return ghostCountNow();
+    }
+  }
+
+  private long ghostCountNow() {
+    Set<String> live = new HashSet<>();
+    for (AgentSession s : registry.all()) {
+      live.add(s.agentId);
+    }
+    return agents.onlineIds().stream().filter(id -> !live.contains(id)).count();
+  }
+
+  /** The agent with its live last-seen time when connected. */
+  public Optional<AgentState> agent(String agentId) {
+    return agents.find(agentId).map(this::live);
+  }
+
+  public List<AgentState> allAgents() {
+    return agents.all().stream().map(this::live).toList();
+  }
+
+  AgentState live(AgentState a) {
+    AgentSession s = registry.current(a.agentId());
+    return s == null || s.epoch != a.connectionEpoch() ? a : a.withLastSeen(s.peer.lastSeenMillis);
+  }
+
+  /** The live socket of an agent (for fault injection), or null. */
+  public WebSocket agentSocket(String agentId) {
+    AgentSession s = registry.current(agentId);
+    return s == null ? null : s.peer.socket;
+  }
+
+  public BackendApi api() {
+    return new BackendApi(this);
+  }
+
+  /**
+   * Bounded: marks live agents OFFLINE ("Server stopped"), closes sockets with 1001, stops HTTP, drains
+   * the worker, closes the database. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (ws != null) {
+      try {
+        worker.submit(lifecycle::shutdown).get(CLOSE_STEP_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("Marking agents OFFLINE on shutdown did not finish: {}", e.toString());
+      }
+      try {
+        ws.stop((int) CLOSE_STEP_MILLIS, "Server stopping");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (http != null) {
+      http.stop();
+    }
+    scheduler.shutdownNow();
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(CLOSE_STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+        worker.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      worker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    db.close();
+    LOG.info("Reference backend stopped");
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,83 @@
+package ai.onsembl.backend.internal;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
+
+/** The metrics of DESIGN.md, in a registry of this backend's own (several backends may share a JVM). */
+public final class BackendMetrics {
+  /** Label values of {@code agent_disconnected_total{reason}}: a fixed set, never free text. */
+  public enum Reason {
+    AGENT_DISCONNECT, CONNECTION_CLOSED, HEARTBEAT_TIMEOUT, SERVER_SHUTDOWN;
+
+    String label() {
+      return name().toLowerCase();
+    }
+  }
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter connected;
+  private final Counter disconnected;
+  private final Counter heartbeatTimeouts;
+  private final Counter staleMarked;
+  private final Histogram disconnectLatency;
+
+  BackendMetrics(LongSupplier ghostCount, LongSupplier dashboardConnections) {
+    connected = Counter.builder().name("agent_connected_total")
+        .help("Agent connections accepted (AGENT_CONNECT acknowledged)").register(registry);
+    disconnected = Counter.builder().name("agent_disconnected_total").labelNames("reason")
+        .help("Agents marked OFFLINE, by cause").register(registry);
+    heartbeatTimeouts = Counter.builder().name("agent_heartbeat_timeout_total")
+        .help("Agents marked OFFLINE because they were silent past the heartbeat timeout").register(registry);
+    staleMarked = Counter.builder().name("agent_stale_marked_total")
+        .help("Agents found not OFFLINE at startup and marked OFFLINE (Server restarted)").register(registry);
+    disconnectLatency = Histogram.builder().name("agent_disconnect_latency_seconds")
+        .help("From detecting a lost agent (close or deadline) to OFFLINE committed and broadcast")
+        .classicOnly().classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .register(registry);
+    GaugeWithCallback.builder().name("agent_ghost_count")
+        .help("Agents the store says are ONLINE without a live socket in the registry; always 0 when correct")
+        .callback(cb -> cb.call(ghostCount.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("dashboard_connections").help("Open dashboard connections")
+        .callback(cb -> cb.call(dashboardConnections.getAsLong())).register(registry);
+  }
+
+  void agentConnected() {
+    connected.inc();
+  }
+
+  void agentDisconnected(Reason reason, long detectedNanos) {
+    disconnected.labelValues(reason.label()).inc();
+    disconnectLatency.observe((System.nanoTime() - detectedNanos) / 1e9);
+  }
+
+  void heartbeatTimeout() {
+    heartbeatTimeouts.inc();
+  }
+
+  void staleMarked(long n) {
+    staleMarked.inc(n);
+  }
+
+  /** Content type of {@link #scrape()}. */
+  public String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+
+  /** Prometheus text format 0.0.4. */
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,171 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.protocol.CommandStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The {@code commands} and {@code terminal_output} tables. */
+public final class CommandStore {
+  /** Statuses after which a command never changes again. */
+  public static final Set<CommandStatus> TERMINAL =
+      Set.of(CommandStatus.COMPLETED, CommandStatus.FAILED, CommandStatus.CANCELLED);
+
+  private static final String COLUMNS =
+      "command_id, agent_id, content, status, error, exit_code, source, created_at, updated_at, completed_at";
+
+  /** One command. Times are epoch ms. */
+  public record CommandRecord(String commandId, String agentId, String content, CommandStatus status, String error,
+      Integer exitCode, String source, long createdAt, long updatedAt, Long completedAt) {}
+
+  /** One stored chunk of output. */
+  public record OutputChunk(String commandId, long sequence, String agentId, String streamType, String content,
+      long receivedAt) {}
+
+  private final Database db;
+
+  public CommandStore(Database db) {
+    this.db = db;
+  }
+
+  public void insert(Connection c, CommandRecord r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO commands (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+      ps.setString(1, r.commandId());
+      ps.setString(2, r.agentId());
+      ps.setString(3, r.content());
+      ps.setString(4, r.status().name());
+      ps.setString(5, r.error());
+      ps.setObject(6, r.exitCode());
+      ps.setString(7, r.source());
+      ps.setLong(8, r.createdAt());
+      ps.setLong(9, r.updatedAt());
+      ps.setObject(10, r.completedAt());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Moves a command that is not finished yet to {@code status}. Returns whether it changed. */
+  public boolean transition(Connection c, String commandId, CommandStatus status, String error, Integer exitCode,
+      long now) throws SQLException {
+    boolean terminal = TERMINAL.contains(status);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE commands SET status=?, error=COALESCE(?, error),"
+        + " exit_code=COALESCE(?, exit_code), updated_at=?, completed_at=? WHERE command_id=? AND status<>?"
+        + " AND status NOT IN ('COMPLETED','FAILED','CANCELLED')")) {
+      ps.setString(1, status.name());
+      ps.setString(2, error);
+      ps.setObject(3, exitCode);
+      ps.setLong(4, now);
+      ps.setObject(5, terminal ? now : null);
+      ps.setString(6, commandId);
+      ps.setString(7, status.name());
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  /** Cancels the agent's PENDING, QUEUED and EXECUTING commands. Returns their ids. */
+  public List<String> cancelOpen(Connection c, String agentId, String error, long now) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    String where = " WHERE status IN ('PENDING','QUEUED','EXECUTING')" + (agentId == null ? "" : " AND agent_id=?");
+    try (PreparedStatement ps = c.prepareStatement("SELECT command_id FROM commands" + where)) {
+      if (agentId != null) {
+        ps.setString(1, agentId);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE commands SET status='CANCELLED', error=?, updated_at=?, completed_at=?" + where)) {
+      ps.setString(1, error);
+      ps.setLong(2, now);
+      ps.setLong(3, now);
+      if (agentId != null) {
+        ps.setString(4, agentId);
+      }
+      ps.executeUpdate();
+    }
+    return ids;
+  }
+
+  /** Stores a chunk once; returns false when {@code (commandId, sequence)} was already stored. */
+  public boolean appendOutput(Connection c, OutputChunk chunk) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO terminal_output"
+        + " (command_id, sequence, agent_id, stream_type, content, received_at) VALUES (?,?,?,?,?,?)")) {
+      ps.setString(1, chunk.commandId());
+      ps.setLong(2, chunk.sequence());
+      ps.setString(3, chunk.agentId());
+      ps.setString(4, chunk.streamType());
+      ps.setString(5, chunk.content());
+      ps.setLong(6, chunk.receivedAt());
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  public Optional<CommandRecord> find(String commandId) {
+    return db.read(c -> find(c, commandId));
+  }
+
+  public Optional<CommandRecord> find(Connection c, String commandId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM commands WHERE command_id=?")) {
+      ps.setString(1, commandId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Newest first; all agents when {@code agentId} is null. */
+  public List<CommandRecord> list(String agentId, int limit) {
+    return db.read(c -> {
+      List<CommandRecord> out = new ArrayList<>();
+      String sql = "SELECT " + COLUMNS + " FROM commands" + (agentId == null ? "" : " WHERE agent_id=?")
+          + " ORDER BY created_at DESC, rowid DESC LIMIT ?";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = 1;
+        if (agentId != null) {
+          ps.setString(i++, agentId);
+        }
+        ps.setInt(i, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(row(rs));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The command's output in sequence order. */
+  public List<OutputChunk> output(String commandId, int limit) {
+    return db.read(c -> {
+      List<OutputChunk> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT command_id, sequence, agent_id, stream_type, content,"
+          + " received_at FROM terminal_output WHERE command_id=? ORDER BY sequence LIMIT ?")) {
+        ps.setString(1, commandId);
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new OutputChunk(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getLong(6)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  private static CommandRecord row(ResultSet rs) throws SQLException {
+    Long exit = AgentStore.nullableLong(rs, 6);
+    return new CommandRecord(rs.getString(1), rs.getString(2), rs.getString(3), CommandStatus.valueOf(rs.getString(4)),
+        rs.getString(5), exit == null ? null : exit.intValue(), rs.getString(7), rs.getLong(8), rs.getLong(9),
+        AgentStore.nullableLong(rs, 10));
+  }
+}

@@ -1,0 +1,81 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.backend.AgentState;
+import ai.onsembl.protocol.Ack;
+import ai.onsembl.protocol.AgentControl;
+import ai.onsembl.protocol.AgentSummary;
+import ai.onsembl.protocol.CommandCancel;
+import ai.onsembl.protocol.CommandRequest;
+import ai.onsembl.protocol.DashboardConnected;
+import ai.onsembl.protocol.DashboardInit;
+import ai.onsembl.protocol.ErrorCode;
+import ai.onsembl.protocol.Message;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Frames on {@code /ws/dashboard}, and the snapshot each dashboard gets when it connects. */
+final class DashboardEndpoint {
+  private final BackendCore core;
+
+  DashboardEndpoint(BackendCore core) {
+    this.core = core;
+  }
+
+  /** On the worker: snapshot first, then every change after it (the same thread makes the broadcasts). */
+  void opened(Peer p) {
+    if (p.closed) {
+      return;
+    }
+    List<AgentSummary> agents = new ArrayList<>();
+    for (AgentState a : core.agents.all()) {
+      agents.add(Messages.summary(a, core.registry.current(a.agentId())));
+    }
+    p.send(Message.of(new DashboardConnected(agents, System.currentTimeMillis())));
+    core.hub.add(p);
+  }
+
+  void closed(Peer p) {
+    core.hub.remove(p);
+  }
+
+  void onFrame(Peer p, String text) {
+    p.touch();
+    if (!FrameGuard.withinRate(p)) {
+      return;
+    }
+    Message m = FrameGuard.decode(p, text);
+    if (m == null) {
+      return;
+    }
+    switch (m.type()) {
+      case DASHBOARD_INIT -> p.send(Message.of(
+          new Ack(m.id(), true, null, null, true, m.payload(DashboardInit.class).subscriptions())));
+      case DASHBOARD_SUBSCRIBE, DASHBOARD_UNSUBSCRIBE -> p.send(Message.of(Ack.of(m.id())));
+      case PONG, ACK -> { }
+      case COMMAND_REQUEST -> {
+        CommandRequest r = m.payload(CommandRequest.class);
+        core.onWorker(() -> reply(p, m, core.commandService.request(r.agentId(), r.commandId(), r.text(),
+            "dashboard")));
+      }
+      case COMMAND_CANCEL -> {
+        CommandCancel c = m.payload(CommandCancel.class);
+        core.onWorker(() -> reply(p, m, core.commandService.cancel(c.commandId(), c.reason())));
+      }
+      case AGENT_CONTROL -> {
+        AgentControl c = m.payload(AgentControl.class);
+        core.onWorker(() -> reply(p, m, core.commandService.control(c.agentId(),
+            c.action() == null ? null : c.action().raw(), c.reason())));
+      }
+      default -> FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE_TYPE,
+          m.type() + " is not accepted on the dashboard endpoint", m.id());
+    }
+  }
+
+  private static void reply(Peer p, Message m, Outcome<?> outcome) {
+    if (outcome.isOk()) {
+      p.send(Message.of(Ack.of(m.id())));
+    } else {
+      p.send(Messages.error(outcome.code(), outcome.message(), m.id()));
+    }
+  }
+}

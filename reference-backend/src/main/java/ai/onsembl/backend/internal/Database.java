@@ -1,0 +1,119 @@
+package ai.onsembl.backend.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One SQLite connection (WAL, synchronous=NORMAL) shared by the stores. SQLite has a single writer anyway;
+ * a lock makes every {@link #tx} and {@link #read} exclusive, so a transaction never interleaves with
+ * another thread's statements on the same connection.
+ */
+public final class Database implements AutoCloseable {
+  private final Connection connection;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final String path;
+  private volatile boolean closed;
+
+  /** A unit of work against the connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private Database(String path, Connection connection) {
+    this.path = path;
+    this.connection = connection;
+  }
+
+  /** Opens (creating parent directories) and migrates the database at {@code path} or {@code :memory:}. */
+  public static Database open(String path) {
+    try {
+      boolean memory = ":memory:".equals(path);
+      if (!memory) {
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+      }
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + path);
+      try (Statement s = c.createStatement()) {
+        if (!memory) {
+          s.execute("PRAGMA journal_mode=WAL");
+        }
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      Database db = new Database(path, c);
+      db.tx(Migrations::apply);
+      return db;
+    } catch (SQLException | java.io.IOException e) {
+      throw new IllegalStateException("cannot open database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String path() {
+    return path;
+  }
+
+  /** Runs {@code work} in one transaction: all of it commits, or none. */
+  public <T> T tx(Work<T> work) {
+    lock.lock();
+    try {
+      checkOpen();
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("database " + path + ": " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs read-only {@code work}. */
+  public <T> T read(Work<T> work) {
+    lock.lock();
+    try {
+      checkOpen();
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("database " + path + ": " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("database " + path + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        connection.close();
+      }
+    } catch (SQLException e) {
+      // closing is best effort: WAL content is already durable
+    } finally {
+      lock.unlock();
+    }
+  }
+}

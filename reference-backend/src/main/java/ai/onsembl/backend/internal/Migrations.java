@@ -1,0 +1,58 @@
+package ai.onsembl.backend.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/** Versioned schema migrations, tracked in SQLite's {@code PRAGMA user_version}. Append only. */
+final class Migrations {
+  private static final List<List<String>> STEPS = List.of(
+      List.of(
+        "CREATE TABLE agents ("
+            + " agent_id TEXT PRIMARY KEY, name TEXT, agent_type TEXT, version TEXT, host_machine TEXT,"
+            + " status TEXT NOT NULL, connection_epoch INTEGER NOT NULL DEFAULT 0, connected_at INTEGER,"
+            + " last_seen INTEGER, disconnect_reason TEXT, updated_at INTEGER NOT NULL)",
+        "CREATE TABLE commands ("
+            + " command_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,"
+            + " error TEXT, exit_code INTEGER, source TEXT, created_at INTEGER NOT NULL,"
+            + " updated_at INTEGER NOT NULL, completed_at INTEGER)",
+        "CREATE INDEX commands_by_agent ON commands(agent_id, created_at)",
+        "CREATE INDEX commands_by_status ON commands(status)",
+        "CREATE TABLE agent_status_history ("
+            + " id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,"
+            + " connection_epoch INTEGER NOT NULL, at INTEGER NOT NULL)",
+        "CREATE INDEX history_by_agent ON agent_status_history(agent_id, id)",
+        "CREATE TABLE terminal_output ("
+            + " command_id TEXT NOT NULL, sequence INTEGER NOT NULL, agent_id TEXT NOT NULL,"
+            + " stream_type TEXT NOT NULL, content TEXT NOT NULL, received_at INTEGER NOT NULL,"
+            + " PRIMARY KEY (command_id, sequence))"));
+
+  private Migrations() {}
+
+  /** The schema version this build writes. */
+  static int latest() {
+    return STEPS.size();
+  }
+
+  static Void apply(Connection c) throws SQLException {
+    int current;
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      current = rs.next() ? rs.getInt(1) : 0;
+    }
+    if (current > STEPS.size()) {
+      throw new SQLException("database schema version " + current + " is newer than this backend's "
+          + STEPS.size() + "; use a newer onsembl-agent");
+    }
+    try (Statement s = c.createStatement()) {
+      for (int v = current; v < STEPS.size(); v++) {
+        for (String sql : STEPS.get(v)) {
+          s.execute(sql);
+        }
+        s.execute("PRAGMA user_version = " + (v + 1));
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,77 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.ProtocolCodec;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.java_websocket.WebSocket;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+
+/** One WebSocket connection: attached to its socket, created on open, never reused. */
+public final class Peer {
+  /** Which endpoint the connection came in on. */
+  public enum Kind { AGENT, DASHBOARD, REFUSED }
+
+  final Kind kind;
+  final int index;
+  final WebSocket socket;
+  final RateLimiter limiter;
+  final long openedNanos = System.nanoTime();
+  private final Set<String> logged = ConcurrentHashMap.newKeySet();
+  private final AtomicLong frames = new AtomicLong();
+  /** The agent id this connection announced in AGENT_CONNECT; set on the reading thread, before the worker. */
+  volatile String agentId;
+  /** The registered session once the worker accepted AGENT_CONNECT. */
+  volatile AgentSession session;
+  volatile long lastFrameNanos = System.nanoTime();
+  volatile long lastSeenMillis = System.currentTimeMillis();
+  /** Set once the connection is being shut for a reason of ours (flood, spoofing, timeout). */
+  volatile boolean closing;
+  volatile boolean closed;
+
+  Peer(Kind kind, int index, WebSocket socket, RateLimiter limiter) {
+    this.kind = kind;
+    this.index = index;
+    this.socket = socket;
+    this.limiter = limiter;
+  }
+
+  /** Any frame is a sign of life. Memory only: a heartbeat never waits on the disk. */
+  void touch() {
+    lastFrameNanos = System.nanoTime();
+    lastSeenMillis = System.currentTimeMillis();
+  }
+
+  /** The sequence number of the next frame read on this connection, from 0. */
+  long nextFrameSequence() {
+    return frames.getAndIncrement();
+  }
+
+  /** True the first time {@code key} is seen on this connection: bad input is logged once per connection. */
+  boolean firstTime(String key) {
+    return logged.add(key);
+  }
+
+  void send(Message message) {
+    sendText(ProtocolCodec.standard().encode(message));
+  }
+
+  void sendText(String text) {
+    try {
+      socket.send(text);
+    } catch (WebsocketNotConnectedException e) {
+      // The peer is gone; its close handler does the bookkeeping.
+    }
+  }
+
+  void close(int code, String reason) {
+    closing = true;
+    socket.close(code, reason);
+  }
+
+  String describe() {
+    return kind.name().toLowerCase() + " connection #" + index + (agentId == null ? "" : " (agent " + agentId + ")")
+        + " from " + socket.getRemoteSocketAddress();
+  }
+}

@@ -1,0 +1,192 @@
+package ai.onsembl.backend.internal;
+
+import ai.onsembl.backend.internal.Authenticator.Result;
+import ai.onsembl.backend.internal.Authenticator.Role;
+import ai.onsembl.protocol.ErrorCode;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.java_websocket.WebSocket;
+import org.java_websocket.exceptions.LimitExceededException;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Java-WebSocket server for both endpoints; routes by path and authenticates on open. */
+final class WsServer extends WebSocketServer {
+  private static final Logger LOG = LoggerFactory.getLogger(WsServer.class);
+  static final String AGENT_PATH = "/ws/agent";
+  static final String DASHBOARD_PATH = "/ws/dashboard";
+
+  private final BackendCore core;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final AtomicReference<Exception> startFailure = new AtomicReference<>();
+
+  WsServer(BackendCore core, InetSocketAddress address) {
+    super(address, List.of(new LimitedDraft(core.config.maxFrameBytes())));
+    this.core = core;
+    setReuseAddr(true);
+    setTcpNoDelay(true);
+    setDaemon(true);
+    setMaxPendingConnections(4096);
+    // A backstop for half-open dashboards; agents are covered sooner by the heartbeat deadline.
+    setConnectionLostTimeout((int) Math.max(1, core.config.heartbeatTimeout().toSeconds() * 2));
+  }
+
+  /** Starts and waits until bound; returns the real port. */
+  int startAndWait() {
+    start();
+    try {
+      if (!started.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("WebSocket server did not start within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the WebSocket server", e);
+    }
+    Exception failure = startFailure.get();
+    if (failure != null) {
+      throw new IllegalStateException("cannot listen on " + getAddress() + ": " + failure.getMessage(), failure);
+    }
+    return getPort();
+  }
+
+  @Override
+  public void onStart() {
+    started.countDown();
+  }
+
+  @Override
+  public void onOpen(WebSocket conn, ClientHandshake handshake) {
+    URI uri = URI.create(handshake.getResourceDescriptor());
+    String path = uri.getPath();
+    Role role = AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
+    int index = core.peerIndex.getAndIncrement();
+    if (role == null) {
+      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1));
+      conn.setAttachment(p);
+      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE,
+          "Unknown endpoint " + path + ": use " + AGENT_PATH + " or " + DASHBOARD_PATH, null);
+      p.close(1008, "Unknown endpoint");
+      return;
+    }
+    Result auth = core.auth.check(role, token(handshake, uri));
+    if (!auth.accepted()) {
+      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1));
+      conn.setAttachment(p);
+      LOG.warn("Refused {} connection #{} from {}: {}", role.name().toLowerCase(), index,
+          conn.getRemoteSocketAddress(), auth.reason());
+      p.send(Messages.error(ErrorCode.UNAUTHORIZED, auth.reason(), null));
+      p.close(4401, "Unauthorized");
+      return;
+    }
+    if (role == Role.AGENT) {
+      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()));
+      conn.setAttachment(p);
+      core.expectConnect(p);
+    } else {
+      Peer p = new Peer(Peer.Kind.DASHBOARD, index, conn, new RateLimiter(core.config.dashboardMessagesPerSecond()));
+      conn.setAttachment(p);
+      core.onWorker(() -> core.dashboards.opened(p));
+    }
+  }
+
+  private static String token(ClientHandshake handshake, URI uri) {
+    String header = handshake.getFieldValue("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    return queryParam(uri.getRawQuery(), "token");
+  }
+
+  static String queryParam(String rawQuery, String name) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+    long detected = System.nanoTime();
+    Peer p = conn.getAttachment();
+    if (p == null) {
+      return;
+    }
+    p.closed = true;
+    if (p.kind == Peer.Kind.AGENT) {
+      core.onWorker(() -> core.lifecycle.closed(p, code, detected));
+    } else if (p.kind == Peer.Kind.DASHBOARD) {
+      core.onWorker(() -> core.dashboards.closed(p));
+    }
+  }
+
+  @Override
+  public void onMessage(WebSocket conn, String message) {
+    Peer p = conn.getAttachment();
+    if (p == null || p.closing) {
+      return;
+    }
+    if (p.kind == Peer.Kind.AGENT) {
+      core.agentEndpoint.onFrame(p, message);
+    } else if (p.kind == Peer.Kind.DASHBOARD) {
+      core.dashboards.onFrame(p, message);
+    }
+  }
+
+  @Override
+  public void onMessage(WebSocket conn, ByteBuffer message) {
+    Peer p = conn.getAttachment();
+    if (p == null || p.closing || p.kind == Peer.Kind.REFUSED) {
+      return;
+    }
+    p.touch();
+    if (FrameGuard.withinRate(p)) {
+      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "Binary frames are not accepted: send JSON text frames", null);
+    }
+  }
+
+  @Override
+  public void onWebsocketPing(WebSocket conn, Framedata f) {
+    Peer p = conn.getAttachment();
+    if (p == null || p.agentId == null || core.hooks.answersProtocolPings(p.agentId)) {
+      super.onWebsocketPing(conn, f);
+    }
+  }
+
+  @Override
+  public void onError(WebSocket conn, Exception ex) {
+    if (conn == null) {
+      if (started.getCount() > 0) {
+        startFailure.set(ex);
+        started.countDown();
+      } else {
+        LOG.error("WebSocket server error", ex);
+      }
+      return;
+    }
+    Peer p = conn.getAttachment();
+    if (p != null && ex instanceof LimitExceededException) {
+      // Called by Java-WebSocket right before it closes with 1009 (see LimitedDraft).
+      FrameGuard.refuse(p, ErrorCode.RESOURCE_EXHAUSTED, ex.getMessage(), null);
+      p.closing = true;
+      return;
+    }
+    LOG.debug("WebSocket error on {}", p == null ? conn : p.describe(), ex);
+  }
+}

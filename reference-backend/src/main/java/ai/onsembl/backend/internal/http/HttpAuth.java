@@ -1,0 +1,50 @@
+package ai.onsembl.backend.internal.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Who may call the protected routes: the dashboard token as {@code Authorization: Bearer}. More credential
+ * sources (a login cookie for the {@code /agents} page) are added with {@link #addCredentialSource}.
+ */
+public final class HttpAuth {
+  private final Predicate<String> isDashboardToken;
+  private final List<Function<HttpExchange, Optional<String>>> sources = new CopyOnWriteArrayList<>();
+
+  HttpAuth(Predicate<String> isDashboardToken) {
+    this.isDashboardToken = isDashboardToken;
+    sources.add(HttpAuth::bearer);
+  }
+
+  /** Adds a place a dashboard credential may come from; each is checked like the Bearer token. */
+  public void addCredentialSource(Function<HttpExchange, Optional<String>> source) {
+    sources.add(source);
+  }
+
+  public boolean authorized(HttpExchange exchange) {
+    for (Function<HttpExchange, Optional<String>> source : sources) {
+      Optional<String> token = source.apply(exchange);
+      if (token.isPresent() && isDashboardToken.test(token.get())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code token} is a dashboard credential. */
+  public boolean isDashboardToken(String token) {
+    return token != null && isDashboardToken.test(token);
+  }
+
+  static Optional<String> bearer(HttpExchange exchange) {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.of(header.substring(7).trim());
+    }
+    return Optional.empty();
+  }
+}
