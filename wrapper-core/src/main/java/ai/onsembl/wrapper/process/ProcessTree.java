@@ -47,8 +47,8 @@ public final class ProcessTree {
 
   /**
    * Sends SIGTERM to {@code root}'s process group (when {@code groupLeader}) and to every process of the
-   * tree; waits up to {@code grace} for all to exit; then SIGKILLs what is left. Returns the number of
-   * processes that had to be killed.
+   * tree; waits up to {@code grace} for all to exit; then SIGKILLs what is left and waits (at most a
+   * second) until it is gone. Returns the number of processes that had to be killed.
    */
   public static int terminate(ProcessHandle root, boolean groupLeader, Duration grace) {
     Set<ProcessHandle> tree = new LinkedHashSet<>();
@@ -60,29 +60,25 @@ public final class ProcessTree {
     for (ProcessHandle p : tree) {
       p.destroy();
     }
-    long deadline = System.nanoTime() + grace.toNanos();
-    for (ProcessHandle p : tree) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      try {
-        p.onExit().get(left, TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        break;
-      }
+    // Poll rather than onExit(): a grandchild re-parented to PID 1 stays a zombie until PID 1 reaps it,
+    // and onExit() of a non-child counts a zombie as alive.
+    awaitGone(tree, grace);
+    tree.addAll(descendants(root));
+    int killed = kill(root, groupLeader, tree);
+    if (killed > 0) {
+      awaitGone(tree, Duration.ofSeconds(1));
     }
-    return kill(root, groupLeader, tree);
+    return killed;
   }
 
-  /** SIGKILLs the group and every process of the tree at once; returns how many were still alive. */
+  /** SIGKILLs the group and every process of the tree at once; returns how many were still running. */
   public static int kill(ProcessHandle root, boolean groupLeader, Set<ProcessHandle> known) {
     Set<ProcessHandle> tree = new LinkedHashSet<>(known);
     tree.add(root);
     tree.addAll(descendants(root));
     int alive = 0;
     for (ProcessHandle p : tree) {
-      if (p.isAlive()) {
+      if (isRunning(p)) {
         alive++;
       }
     }
@@ -93,6 +89,51 @@ public final class ProcessTree {
       p.destroyForcibly();
     }
     return alive;
+  }
+
+  /** Waits until no process of {@code tree} runs (zombies count as gone), at most {@code max}. */
+  public static boolean awaitGone(Set<ProcessHandle> tree, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      boolean any = false;
+      for (ProcessHandle p : tree) {
+        if (isRunning(p)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /** Alive and not a zombie (a killed process whose parent has not reaped it yet runs no more). */
+  public static boolean isRunning(ProcessHandle p) {
+    if (!p.isAlive()) {
+      return false;
+    }
+    return !isZombie(p.pid());
+  }
+
+  /** True when {@code pid} is a zombie (Linux {@code /proc}); false elsewhere or when unknown. */
+  public static boolean isZombie(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'Z' || state == 'X';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Sends {@code signal} (TERM, KILL, INT, …) to process group {@code pgid}; false if it could not. */

@@ -1,0 +1,375 @@
+package ai.onsembl.wrapper;
+
+import ai.onsembl.protocol.AgentConnect;
+import ai.onsembl.protocol.AgentControl;
+import ai.onsembl.protocol.AgentDisconnect;
+import ai.onsembl.protocol.AgentError;
+import ai.onsembl.protocol.AgentErrorType;
+import ai.onsembl.protocol.Capabilities;
+import ai.onsembl.protocol.ControlAction;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.HealthMetrics;
+import ai.onsembl.wrapper.command.CommandHandler;
+import ai.onsembl.wrapper.command.CommandRunner;
+import ai.onsembl.wrapper.command.internal.SessionRouter;
+import ai.onsembl.wrapper.internal.Log;
+import ai.onsembl.wrapper.internal.child.ChildSupervisor;
+import ai.onsembl.wrapper.internal.child.TreeMetrics;
+import ai.onsembl.wrapper.internal.link.BackendLink;
+import ai.onsembl.wrapper.internal.link.LinkListener;
+import ai.onsembl.wrapper.internal.link.LinkSettings;
+import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator;
+import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator.Trigger;
+import ai.onsembl.wrapper.internal.shutdown.SignalTrap;
+import ai.onsembl.wrapper.run.AgentIds;
+import ai.onsembl.wrapper.run.OrphanReaper;
+import ai.onsembl.wrapper.run.RunFiles;
+import ai.onsembl.wrapper.run.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code onsembl-agent start} without picocli: the supervised child, the backend link, heartbeats,
+ * reconnects and the one shutdown path. Lifecycle {@link LifecycleState}; {@link #run()} blocks until the
+ * wrapper has stopped and returns the exit code of DESIGN.md (the child's own code when it exits by itself,
+ * 128+N after signal N or 0 with exit-zero-on-signal, 0 after AGENT_CONTROL STOP or {@link #stop}, 3 when
+ * authentication is refused, 4 past give-up-after, 124 past the shutdown deadline). Configuration errors
+ * (a missing agent binary, an unreachable working directory) are thrown as {@link AgentExitException} with
+ * code 2 before anything starts.
+ *
+ * <p>With {@link #ownProcess()} the wrapper also installs its signal handlers (TERM, INT, HUP, with
+ * escalation), a JVM shutdown hook as backstop, and may {@code Runtime.halt} on escalation and past the
+ * deadline; without it (in-process tests) nothing process-wide is touched.
+ */
+public final class AgentWrapper {
+  private static final Duration COMMAND_CANCEL_GRACE = Duration.ofSeconds(1);
+  private static final Duration HELD_BEFORE_RESET = Duration.ofSeconds(10);
+
+  private final WrapperConfig config;
+  private final CommandHandlerFactory handlerFactory;
+  private boolean ownsProcess;
+  private volatile LifecycleState state = LifecycleState.STARTING;
+  private volatile String agentId;
+  private volatile boolean restarting;
+  private final Log log = new Log(AgentWrapper.class, () -> agentId);
+  private BackendLink link;
+  private ChildSupervisor child;
+  private CommandHandler handler;
+  private ShutdownCoordinator coordinator;
+  private RunFiles runFiles;
+  private volatile RunRecord record;
+  private String stableId;
+
+  private AgentWrapper(WrapperConfig config, CommandHandlerFactory handlerFactory) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.handlerFactory = Objects.requireNonNull(handlerFactory, "handlerFactory");
+  }
+
+  /** A wrapper for {@code config}; {@code handlerFactory} makes the command handler once link and child exist. */
+  public static AgentWrapper create(WrapperConfig config, CommandHandlerFactory handlerFactory) {
+    return new AgentWrapper(config, handlerFactory);
+  }
+
+  /** Lets the wrapper own the process: signal handlers, a shutdown hook, {@code Runtime.halt}. Before {@link #run}. */
+  public AgentWrapper ownProcess() {
+    this.ownsProcess = true;
+    return this;
+  }
+
+  public LifecycleState state() {
+    return state;
+  }
+
+  /** The agent id in use (the backend's, once it assigned one). */
+  public String agentId() {
+    return agentId;
+  }
+
+  /**
+   * The command {@code config} runs: the given one, else the kind's default; for {@code mock} the mock agent
+   * in the distribution ({@code <onsembl.home>/bin/onsembl-mock-agent}). Not yet resolved on PATH.
+   */
+  public static List<String> commandOf(WrapperConfig config) {
+    if (!config.command().isEmpty()) {
+      return config.command();
+    }
+    switch (config.agentKind()) {
+      case MOCK -> {
+        String home = System.getProperty("onsembl.home");
+        if (home == null || home.isBlank()) {
+          throw AgentExitException.invalidInput(
+              "--agent mock needs the distribution's home (-Donsembl.home, set by the bin/onsembl-agent launcher)");
+        }
+        return List.of(Path.of(home, "bin", "onsembl-mock-agent").toString());
+      }
+      case CUSTOM -> throw AgentExitException.invalidInput("--agent custom needs a command: -- COMMAND ARGS...");
+      default -> {
+        return config.agentKind().defaultCommand();
+      }
+    }
+  }
+
+  /** Runs until the wrapper stops; returns the exit code. */
+  public int run() {
+    List<String> command = ChildSupervisor.resolve(commandOf(config), config.workingDir());
+    stableId = config.agentId() != null ? config.agentId() : new AgentIds(config.stateDir()).forName(config.name());
+    agentId = stableId;
+    runFiles = new RunFiles(config.stateDir());
+    runFiles.read(stableId).ifPresent(previous -> {
+      if (previous.wrapperAlive() && previous.pid() != ProcessHandle.current().pid()) {
+        throw AgentExitException.invalidInput("a wrapper with agent id " + stableId + " is already running (pid "
+            + previous.pid() + "); stop it first: onsembl-agent stop --agent-id " + stableId);
+      }
+      OrphanReaper.reap(previous).ifPresent(log::warn);
+    });
+
+    link = new BackendLink(linkSettings(), new Listener(), this::connectPayload, this::healthMetrics, new SecureRandom());
+    child = new ChildSupervisor(command, config.workingDir(), Map.of("ONSEMBL_AGENT_ID", stableId), link::agentId);
+    IntConsumer halt = ownsProcess ? code -> Runtime.getRuntime().halt(code) : code -> { };
+    coordinator = new ShutdownCoordinator(new Steps(), config.shutdownTimeout(), halt, log);
+    if (ownsProcess) {
+      List<String> trapped = SignalTrap.install(this::onSignal);
+      log.debug("handling signals " + trapped);
+      Thread hook = new Thread(() -> {
+        coordinator.begin(new Trigger("JVM shutdown", 1));
+        coordinator.awaitExit(config.shutdownTimeout().plusSeconds(1));
+      }, "onsembl-shutdown-hook");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    child.start();
+    long self = ProcessHandle.current().pid();
+    record = new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
+        config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(), child.pid(),
+        child.pgid(), RunRecord.startMillisOf(child.pid()), System.currentTimeMillis());
+    writeRecord(record);
+    handler = handlerFactory.create(link, link::agentId, child);
+    link.setCommandHandler(handler);
+    if (!child.hasOutputListener()) {
+      child.setOutputListener(new SessionRouter(link::agentId, link));
+    }
+    watchChild();
+    setState(LifecycleState.CONNECTING);
+    link.start();
+
+    int code = coordinator.awaitExit();
+    link.shutdown();
+    if (handler instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.debug("closing the command handler: " + e);
+      }
+    }
+    runFiles.delete(stableId);
+    state = LifecycleState.STOPPED;
+    log.info("stopped with exit code " + code);
+    return code;
+  }
+
+  /** Graceful stop with exit code 0 (as AGENT_CONTROL STOP). Safe from any thread, any number of times. */
+  public void stop(String reason) {
+    ShutdownCoordinator c = coordinator;
+    if (c != null) {
+      c.begin(new Trigger(reason, 0));
+    }
+  }
+
+  /** Handles signal {@code name} (TERM, INT, HUP) exactly as a real one: the way tests reach the escalation. */
+  public void onSignal(String name) {
+    int code = config.exitZeroOnSignal() ? 0 : 128 + SignalTrap.number(name);
+    ShutdownCoordinator c = coordinator;
+    if (c != null) {
+      c.onSignal(name, new Trigger("Graceful shutdown (SIG" + name + ")", code));
+    }
+  }
+
+  private LinkSettings linkSettings() {
+    return new LinkSettings(config.agentEndpoint(), stableId, config.token(), config.heartbeatInterval(),
+        config.reconnectMin(), config.reconnectMax(), HELD_BEFORE_RESET, config.connectTimeout(),
+        config.giveUpAfter(), 1000, 8L << 20);
+  }
+
+  private void watchChild() {
+    ChildSupervisor c = child;
+    c.onExit().thenAccept(code -> {
+      if (restarting || coordinator.hasBegun()) {
+        return;
+      }
+      if (handler instanceof CommandRunner runner) {
+        runner.onSessionChildExit(code);
+      }
+      log.warn("agent process exited with code " + code);
+      coordinator.begin(new Trigger("Agent process exited with code " + code, code));
+    });
+  }
+
+  private void setState(LifecycleState s) {
+    if (state.isStopping() && !s.isStopping()) {
+      return;
+    }
+    state = s;
+    RunRecord r = record;
+    if (r != null) {
+      writeRecord(r.withState(s.name()));
+    }
+  }
+
+  private void writeRecord(RunRecord r) {
+    record = r;
+    try {
+      runFiles.write(r);
+    } catch (RuntimeException e) {
+      log.warn("cannot write run file: " + e.getMessage());
+    }
+  }
+
+  private AgentConnect connectPayload(String id) {
+    return new AgentConnect(id, config.name(), EnumValue.of(config.agentType()), config.version(), hostName(),
+        Capabilities.of(0, true, false));
+  }
+
+  private HealthMetrics healthMetrics() {
+    TreeMetrics.Sample s = child.metrics();
+    CommandHandler.CommandStats stats = handler == null ? new CommandHandler.CommandStats(0, 0) : handler.stats();
+    return new HealthMetrics(s.cpuPercent(), s.rssMb(), child.uptimeMillis(), stats.commandsProcessed(),
+        stats.averageResponseTimeMillis());
+  }
+
+  private static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h;
+    }
+    try {
+      return Files.readString(Path.of("/etc/hostname")).trim();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
+  private void restartChild(String reason) {
+    Thread t = new Thread(() -> {
+      synchronized (this) {
+        if (coordinator.hasBegun()) {
+          return;
+        }
+        restarting = true;
+        try {
+          log.info("restarting the agent (" + reason + ")");
+          child.terminate(config.childGrace());
+          if (coordinator.hasBegun()) {
+            return;
+          }
+          child.start();
+          writeRecord(record.withChild(child.pid(), child.pgid(), RunRecord.startMillisOf(child.pid())));
+          link.send(new AgentError(link.agentId(), EnumValue.of(AgentErrorType.UNKNOWN),
+              "Agent process restarted (" + reason + ")", true, Map.of("pid", child.pid())));
+        } finally {
+          restarting = false;
+        }
+        watchChild();
+      }
+    }, "onsembl-restart");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private final class Listener implements LinkListener {
+    @Override
+    public void online(String id, boolean firstTime) {
+      agentId = id;
+      setState(LifecycleState.ONLINE);
+      if (!id.equals(stableId)) {
+        writeRecord(record.withBackendAgentId(id));
+      }
+      log.info((firstTime ? "connected to " : "reconnected to ") + link.endpoint() + " as agent " + id + " (name "
+          + config.name() + ", " + config.agentType() + ")");
+    }
+
+    @Override
+    public void reconnecting(String why) {
+      setState(LifecycleState.RECONNECTING);
+    }
+
+    @Override
+    public void fatal(AgentExitException why) {
+      coordinator.begin(new Trigger(why.getMessage(), why.exitCode()));
+    }
+
+    @Override
+    public void control(AgentControl control) {
+      String reason = control.reason() == null ? "" : ": " + control.reason();
+      if (control.action().is(ControlAction.STOP)) {
+        coordinator.begin(new Trigger("Stopped by AGENT_CONTROL STOP" + reason, 0));
+      } else if (control.action().is(ControlAction.RESTART)) {
+        restartChild("AGENT_CONTROL RESTART" + reason);
+      }
+    }
+  }
+
+  private final class Steps implements ShutdownCoordinator.Steps {
+    @Override
+    public void stateStopping() {
+      setState(LifecycleState.STOPPING);
+    }
+
+    @Override
+    public void cancelCommands(String reason) {
+      CommandHandler h = handler;
+      if (h != null) {
+        try {
+          h.cancelAll("agent shutting down", COMMAND_CANCEL_GRACE.compareTo(config.childGrace()) < 0
+              ? COMMAND_CANCEL_GRACE : config.childGrace());
+        } catch (RuntimeException e) {
+          log.error("cancelling commands", e);
+        }
+      }
+    }
+
+    @Override
+    public void goodbye(Trigger t) {
+      BackendLink l = link;
+      if (l == null) {
+        return;
+      }
+      boolean said = l.goodbye(disconnect(t), config.flushTimeout());
+      log.debug(said ? "AGENT_DISCONNECT sent and connection closed" : "no goodbye: not connected");
+    }
+
+    @Override
+    public void stopChild() {
+      ChildSupervisor c = child;
+      if (c == null) {
+        return;
+      }
+      int killed = c.terminate(config.childGrace());
+      if (killed > 0) {
+        log.warn("killed " + killed + " process(es) of the agent's tree that outlived the "
+            + config.childGrace().toMillis() + " ms grace");
+      }
+    }
+
+    @Override
+    public void killNow(Trigger t) {
+      ChildSupervisor c = child;
+      if (c != null) {
+        c.killNow();
+      }
+      BackendLink l = link;
+      if (l != null) {
+        l.goodbyeNow(disconnect(t));
+      }
+    }
+
+    private AgentDisconnect disconnect(Trigger t) {
+      return new AgentDisconnect(link.agentId(), t.reason(), System.currentTimeMillis(), t.exitCode(), true);
+    }
+  }
+}

@@ -1,0 +1,254 @@
+package ai.onsembl.wrapper.internal.child;
+
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.wrapper.AgentExitException;
+import ai.onsembl.wrapper.command.SessionChild;
+import ai.onsembl.wrapper.internal.Log;
+import ai.onsembl.wrapper.process.ProcessTree;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The agent as a supervised child: started in its own session through {@code setsid} where it exists (so
+ * Ctrl+C in a terminal reaches only the wrapper, and the whole group can be signalled), stdin for
+ * {@link #writeLine}, stdout/stderr pumped to the output listener (buffered until one is set), its exit
+ * code as the JDK reports it (128+N after signal N), and the tree's CPU and memory.
+ */
+public final class ChildSupervisor implements SessionChild {
+  private static final int MAX_EARLY_OUTPUT_CHARS = 256 * 1024;
+
+  private final List<String> command;
+  private final Path workingDir;
+  private final Map<String, String> environment;
+  private final Log log;
+  private final Object outputLock = new Object();
+  private final List<Object[]> earlyOutput = new ArrayList<>();
+  private int earlyChars;
+  private OutputListener listener;
+  private volatile Process process;
+  private volatile Writer stdin;
+  private volatile TreeMetrics metrics;
+  private volatile Instant startedAt;
+  private volatile boolean groupLeader;
+  private final List<Thread> pumps = new ArrayList<>();
+
+  public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
+      Supplier<String> agentId) {
+    this.command = List.copyOf(command);
+    this.workingDir = workingDir;
+    this.environment = Map.copyOf(environment);
+    this.log = new Log(ChildSupervisor.class, agentId);
+  }
+
+  /**
+   * Checks, before anything starts, that the working directory exists and the command can be executed;
+   * returns the command with its program resolved to an absolute path. Failures are exit code 2.
+   */
+  public static List<String> resolve(List<String> command, Path workingDir) {
+    if (!Files.isDirectory(workingDir)) {
+      throw AgentExitException.invalidInput("--working-dir: " + workingDir + " is not a directory that can be reached");
+    }
+    if (command.isEmpty() || command.get(0).isBlank()) {
+      throw AgentExitException.invalidInput("no agent command: give --agent claude|gemini|codex|mock or -- COMMAND ARGS...");
+    }
+    String program = command.get(0);
+    Optional<String> found;
+    if (program.contains(File.separator)) {
+      Path p = workingDir.resolve(program);
+      found = Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath().toString())
+          : Optional.empty();
+    } else {
+      found = ProcessTree.findOnPath(program);
+    }
+    if (found.isEmpty()) {
+      throw AgentExitException.invalidInput("agent command '" + program + "' not found"
+          + (program.contains(File.separator) ? " or not executable" : " on PATH"));
+    }
+    List<String> out = new ArrayList<>(command);
+    out.set(0, found.get());
+    return out;
+  }
+
+  /** Starts the child (its command resolved by {@link #resolve}). */
+  public synchronized void start() {
+    ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
+    pb.environment().putAll(environment);
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw AgentExitException.invalidInput("cannot start agent " + command.get(0) + ": " + e.getMessage());
+    }
+    groupLeader = ProcessTree.hasSetsid();
+    startedAt = Instant.now();
+    metrics = new TreeMetrics(process.toHandle());
+    stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    pumps.clear();
+    pumps.add(pump(process.getInputStream(), StreamType.STDOUT));
+    pumps.add(pump(process.getErrorStream(), StreamType.STDERR));
+    log.info("started agent " + String.join(" ", command) + " (pid " + process.pid()
+        + (groupLeader ? ", own session" : "") + ")");
+  }
+
+  private Thread pump(InputStream in, StreamType stream) {
+    Thread t = new Thread(() -> {
+      try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        char[] buf = new char[8192];
+        int n;
+        while ((n = r.read(buf)) >= 0) {
+          if (n > 0) {
+            deliver(stream, new String(buf, 0, n));
+          }
+        }
+      } catch (IOException e) {
+        // the child is gone
+      }
+    }, "onsembl-child-" + stream.name().toLowerCase(java.util.Locale.ROOT));
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void deliver(StreamType stream, String text) {
+    synchronized (outputLock) {
+      if (listener != null) {
+        listener.onOutput(stream, text);
+        return;
+      }
+      // Until a listener is set, keep the first output (bounded) so nothing the agent prints at start is lost.
+      if (earlyChars + text.length() <= MAX_EARLY_OUTPUT_CHARS) {
+        earlyOutput.add(new Object[] {stream, text});
+        earlyChars += text.length();
+      }
+    }
+  }
+
+  @Override
+  public void setOutputListener(OutputListener l) {
+    synchronized (outputLock) {
+      this.listener = l;
+      if (l != null) {
+        for (Object[] e : earlyOutput) {
+          l.onOutput((StreamType) e[0], (String) e[1]);
+        }
+        earlyOutput.clear();
+        earlyChars = 0;
+      }
+    }
+  }
+
+  /** True once someone listens to the output (the command runner in session mode). */
+  public boolean hasOutputListener() {
+    synchronized (outputLock) {
+      return listener != null;
+    }
+  }
+
+  @Override
+  public boolean writeLine(String line) {
+    Writer w = stdin;
+    Process p = process;
+    if (w == null || p == null || !p.isAlive()) {
+      return false;
+    }
+    synchronized (this) {
+      try {
+        w.write(line);
+        w.write('\n');
+        w.flush();
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
+  /** Completes with the exit code when the child exits (128+N after signal N). */
+  public CompletableFuture<Integer> onExit() {
+    return process.onExit().thenApply(Process::exitValue);
+  }
+
+  public boolean isAlive() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The child's process group id when it leads its own group, else -1. */
+  public long pgid() {
+    return groupLeader ? process.pid() : -1;
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** Milliseconds since the child started. */
+  public long uptimeMillis() {
+    Instant s = startedAt;
+    return s == null ? 0 : Duration.between(s, Instant.now()).toMillis();
+  }
+
+  public TreeMetrics.Sample metrics() {
+    TreeMetrics m = metrics;
+    return m == null ? new TreeMetrics.Sample(0, 0, 0) : m.sample();
+  }
+
+  /**
+   * SIGTERM to the whole tree (group and every descendant), {@code grace}, then SIGKILL to whatever is
+   * left, and waits (bounded) until they are gone. Returns how many had to be killed.
+   */
+  public int terminate(Duration grace) {
+    Process p = process;
+    if (p == null) {
+      return 0;
+    }
+    int killed = ProcessTree.terminate(p.toHandle(), groupLeader, grace);
+    awaitGone(p, Duration.ofSeconds(1));
+    return killed;
+  }
+
+  /** SIGKILL to the whole tree at once (the second signal's path). */
+  public void killNow() {
+    Process p = process;
+    if (p != null) {
+      ProcessTree.kill(p.toHandle(), groupLeader, Set.of());
+    }
+  }
+
+  private void awaitGone(Process p, Duration max) {
+    try {
+      p.onExit().get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // bounded wait only
+    }
+    for (Thread t : pumps) {
+      try {
+        t.join(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
