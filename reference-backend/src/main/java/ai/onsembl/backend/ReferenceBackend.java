@@ -83,6 +83,14 @@ public final class ReferenceBackend implements AutoCloseable {
     return "http://" + hostForUrl() + ":" + httpPort();
   }
 
+  /**
+   * A new one-time link that signs a browser in to the /agents page, {@code http://HOST:PORT/login?code=...}:
+   * it sets an HttpOnly session cookie and redirects to /agents, so the dashboard token is in no URL.
+   */
+  public String dashboardLoginLink() {
+    return running().dashboardLoginLink(httpUrl());
+  }
+
   /** The agent as stored, with its live last-seen time while connected. */
   public Optional<AgentState> agent(String agentId) {
     return running().agent(agentId);

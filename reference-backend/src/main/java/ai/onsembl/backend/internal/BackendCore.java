@@ -3,6 +3,7 @@ package ai.onsembl.backend.internal;
 import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.internal.http.HttpApi;
+import ai.onsembl.backend.internal.web.DashboardWeb;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Ping;
@@ -57,6 +58,7 @@ public final class BackendCore implements AutoCloseable {
   final CommandService commandService;
   final AgentEndpoint agentEndpoint;
   final DashboardEndpoint dashboards;
+  final DashboardWeb web;
   private final AtomicBoolean closed = new AtomicBoolean();
   private WsServer ws;
   private HttpApi http;
@@ -80,6 +82,8 @@ public final class BackendCore implements AutoCloseable {
     this.commandService = new CommandService(this);
     this.agentEndpoint = new AgentEndpoint(this);
     this.dashboards = new DashboardEndpoint(this);
+    this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
+        sessionSecret(config), () -> wsPort);
     this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
         this::ping, s -> onWorker(() -> lifecycle.heartbeatTimeout(s)));
   }
@@ -98,6 +102,7 @@ public final class BackendCore implements AutoCloseable {
       core.wsPort = core.ws.startAndWait();
       core.http = new HttpApi(core.api(), config.host(), config.httpPort());
       core.httpPort = core.http.port();
+      core.http.addDashboardPage(core.web);
       core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
           config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
       LOG.info("Reference backend listening ws://{}:{} http://{}:{} (db {})", config.host(), core.wsPort,
@@ -111,6 +116,17 @@ public final class BackendCore implements AutoCloseable {
 
   public int wsPort() {
     return wsPort;
+  }
+
+  /** A new one-time sign-in link for the /agents page. */
+  public String dashboardLoginLink(String httpBase) {
+    return web.loginLink(httpBase);
+  }
+
+  /** Page sessions are signed with the dashboard credential, so they survive a restart with the same one. */
+  private static byte[] sessionSecret(BackendConfig config) {
+    String secret = config.dashboardToken() != null ? config.dashboardToken() : config.jwtSecret();
+    return secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public int httpPort() {

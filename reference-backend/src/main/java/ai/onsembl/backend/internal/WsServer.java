@@ -79,6 +79,11 @@ final class WsServer extends WebSocketServer {
       return;
     }
     Result auth = core.auth.check(role, token(handshake, uri));
+    if (!auth.accepted() && role == Role.DASHBOARD && token(handshake, uri) == null
+        && core.web.authenticatesUpgrade(handshake.getFieldValue("Cookie"), handshake.getFieldValue("Origin"),
+            handshake.getFieldValue("Host"))) {
+      auth = Result.ok("dashboard-session"); // the /agents page: its session cookie instead of a token
+    }
     if (!auth.accepted()) {
       Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1));
       conn.setAttachment(p);

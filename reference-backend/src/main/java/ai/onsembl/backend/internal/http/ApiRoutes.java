@@ -66,7 +66,19 @@ final class ApiRoutes {
       body.put("output", api.output(id, req.intQuery("outputLimit", 10_000, 100_000)).stream()
           .map(Views::output).toList());
       return Response.json(200, body);
-    }).orElseGet(() -> Response.error(404, "COMMAND_NOT_FOUND", "no command " + id));
+    }).orElseGet(() -> api.agent(id).map(a -> sessionOutput(req, id))
+        .orElseGet(() -> Response.error(404, "COMMAND_NOT_FOUND", "no command " + id)));
+  }
+
+  /** Output an agent produced outside any command is filed under its own id (as the TypeScript backend does). */
+  private Response sessionOutput(Request req, String agentId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("commandId", agentId);
+    body.put("agentId", agentId);
+    body.put("status", "SESSION");
+    body.put("output", api.output(agentId, req.intQuery("outputLimit", 10_000, 100_000)).stream()
+        .map(Views::output).toList());
+    return Response.json(200, body);
   }
 
   private Response submit(Request req) throws Exception {

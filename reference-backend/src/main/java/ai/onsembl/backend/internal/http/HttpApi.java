@@ -3,6 +3,7 @@ package ai.onsembl.backend.internal.http;
 import ai.onsembl.backend.internal.BackendApi;
 import ai.onsembl.backend.internal.http.Router.Access;
 import ai.onsembl.backend.internal.http.Router.Response;
+import ai.onsembl.backend.internal.web.DashboardWeb;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +55,12 @@ public final class HttpApi {
     router.add("GET", "/metrics", Access.DASHBOARD, req -> new Response(200, api.metrics().contentType(),
         api.metrics().scrape(), Map.of()));
     ApiRoutes.register(router, api);
+  }
+
+  /** Serves the /agents page and its sign-in, and accepts the page's session cookie on protected routes. */
+  public void addDashboardPage(DashboardWeb web) {
+    web.register(server);
+    router.auth().addRequestCheck(web::authenticates);
   }
 
   public Router router() {

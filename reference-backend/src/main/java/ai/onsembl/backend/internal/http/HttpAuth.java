@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 public final class HttpAuth {
   private final Predicate<String> isDashboardToken;
   private final List<Function<HttpExchange, Optional<String>>> sources = new CopyOnWriteArrayList<>();
+  private final List<Predicate<HttpExchange>> requestChecks = new CopyOnWriteArrayList<>();
 
   HttpAuth(Predicate<String> isDashboardToken) {
     this.isDashboardToken = isDashboardToken;
@@ -25,7 +26,17 @@ public final class HttpAuth {
     sources.add(source);
   }
 
+  /** Adds a check of the whole request that authorizes it on its own (the /agents page's session cookie). */
+  public void addRequestCheck(Predicate<HttpExchange> check) {
+    requestChecks.add(check);
+  }
+
   public boolean authorized(HttpExchange exchange) {
+    for (Predicate<HttpExchange> check : requestChecks) {
+      if (check.test(exchange)) {
+        return true;
+      }
+    }
     for (Function<HttpExchange, Optional<String>> source : sources) {
       Optional<String> token = source.apply(exchange);
       if (token.isPresent() && isDashboardToken.test(token.get())) {

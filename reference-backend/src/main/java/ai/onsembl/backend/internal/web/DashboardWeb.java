@@ -1,5 +1,7 @@
 package ai.onsembl.backend.internal.web;
 
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,6 +102,12 @@ public final class DashboardWeb {
     }
     String origin = Http.originHostname(originHeader);
     return host != null && host.equals(origin);
+  }
+
+  /** {@link #authenticates(String, String, String, String)} for a request to the HTTP server. */
+  public boolean authenticates(HttpExchange exchange) {
+    Headers h = exchange.getRequestHeaders();
+    return authenticates(exchange.getRequestMethod(), h.getFirst("Cookie"), h.getFirst("Origin"), h.getFirst("Host"));
   }
 
   /** Same as {@link #authenticates(String, String, String, String)} for a WebSocket upgrade request. */

@@ -1,0 +1,130 @@
+package ai.onsembl.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onsembl.backend.junit.ReferenceBackendTest;
+import ai.onsembl.backend.junit.TestBackend;
+import ai.onsembl.protocol.AgentStatus;
+import ai.onsembl.protocol.DashboardInit;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.ErrorCode;
+import ai.onsembl.protocol.ErrorMessage;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+@ReferenceBackendTest(heartbeatIntervalMillis = 200, heartbeatTimeoutMillis = 2000)
+class BadInputTest {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private final List<WsClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(WsClient::close);
+  }
+
+  private WsClient agent(TestBackend b, String id) throws InterruptedException {
+    WsClient c = WsClient.agent(b.agentUri(id), id);
+    c.answerPings = true;
+    clients.add(c);
+    return c;
+  }
+
+  private static ErrorCode errorCode(WsClient c) throws InterruptedException {
+    return c.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class).code().value();
+  }
+
+  @Test
+  void malformedJsonGetsInvalidMessageAndTheConnectionStaysUsable(TestBackend backend) throws Exception {
+    WsClient c = agent(backend, "m1");
+    c.send("{not json");
+    assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    c.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"payload\":{}}");
+    assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
+
+    c.send(new TerminalOutput("m1", "m1", EnumValue.of(StreamType.STDOUT), "still here\n", 1, null));
+    assertThat(c.closeCode).isNotDone();
+    backend.awaitAgentStatus("m1", AgentStatus.ONLINE, WAIT);
+  }
+
+  @Test
+  void unknownTypeGetsUnknownMessageTypeAndStaysOpen(TestBackend backend) throws Exception {
+    WsClient c = agent(backend, "u1");
+    c.send("{\"type\":\"TELEPORT\",\"id\":\"t1\",\"timestamp\":1,\"payload\":{}}");
+    ErrorMessage err = c.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class);
+    assertThat(err.code().value()).isEqualTo(ErrorCode.UNKNOWN_MESSAGE_TYPE);
+    assertThat(err.messageId()).isEqualTo("t1");
+    c.expect(MessageType.PING, WAIT);
+    assertThat(c.isOpen()).isTrue();
+  }
+
+  @Test
+  void oversizedFrameGetsResourceExhaustedThenClose1009(TestBackend backend) throws Exception {
+    WsClient big = agent(backend, "big");
+    WsClient other = agent(backend, "other");
+    big.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":1,\"payload\":{\"pad\":\"" + "x".repeat(2 * 1024 * 1024)
+        + "\"}}");
+
+    assertThat(errorCode(big)).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
+    assertThat(big.awaitClose(WAIT)).isEqualTo(1009);
+    other.expect(MessageType.PING, WAIT);
+    assertThat(backend.backend().agent("other")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+  }
+
+  @Test
+  void frameClaimingAnotherAgentIsRefusedClosedAndNotStored(TestBackend backend) throws Exception {
+    WsClient victim = agent(backend, "victim");
+    WsClient spoofer = agent(backend, "spoofer");
+    spoofer.send(new TerminalOutput("victim", "victim", EnumValue.of(StreamType.STDOUT), "evil\n", 1, null));
+
+    assertThat(errorCode(spoofer)).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(spoofer.awaitClose(WAIT)).isEqualTo(1008);
+    Http.Reply out = Http.get(backend.httpUrl(), "/api/commands/victim", backend.dashboardToken());
+    assertThat(out.json().get("output")).isEmpty();
+    victim.expect(MessageType.PING, WAIT);
+    assertThat(victim.isOpen()).isTrue();
+  }
+
+  @Test
+  void dashboardMessageOnTheAgentEndpointGetsInvalidMessageType(TestBackend backend) throws Exception {
+    WsClient c = agent(backend, "dm1");
+    c.send(new DashboardInit("u", null));
+    assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE_TYPE);
+    assertThat(c.isOpen()).isTrue();
+  }
+
+  @Test
+  void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend) throws Exception {
+    WsClient flooder = agent(backend, "flood");
+    WsClient calm = agent(backend, "calm");
+    for (int i = 0; i < 500 && flooder.isOpen(); i++) {
+      flooder.send("{\"type\":\"NOISE\",\"id\":\"n" + i + "\",\"timestamp\":1,\"payload\":{}}");
+    }
+
+    assertThat(flooder.awaitClose(WAIT)).isEqualTo(4429);
+    assertThat(flooder.received).filteredOn(m -> m.type() == MessageType.ERROR)
+        .extracting(m -> m.payload(ErrorMessage.class).code().value())
+        .contains(ErrorCode.UNKNOWN_MESSAGE_TYPE).last().isEqualTo(ErrorCode.RATE_LIMITED);
+    backend.awaitAgentStatus("flood", AgentStatus.OFFLINE, WAIT);
+    calm.received.clear();
+    calm.expect(MessageType.PING, WAIT);
+    assertThat(backend.backend().agent("calm")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+  }
+
+  @Test
+  void dashboardFloodIsClosed4429(TestBackend backend) throws Exception {
+    WsClient d = WsClient.open(backend.dashboardUri());
+    clients.add(d);
+    for (int i = 0; i < 300 && d.isOpen(); i++) {
+      d.send(new DashboardInit("u", null));
+    }
+    assertThat(d.awaitClose(WAIT)).isEqualTo(4429);
+  }
+}
