@@ -11,18 +11,25 @@ import java.util.regex.Matcher;
 
 /**
  * A session-mode command: its text is written as a line to the long-lived child's stdin, and the child's
- * output belongs to it until {@link SessionCompletion} says it is over. A stop asks the child to interrupt
- * ({@link SessionChild#interrupt()}) and ends the command at once; later output goes to the agent id.
+ * output belongs to it until {@link SessionCompletion} says it is over.
+ *
+ * <p>Stdout and stderr come through different pipes, so stderr written just before the done marker can
+ * arrive just after it: for {@link #MARKER_SETTLE} after the marker, stderr still belongs to the command
+ * (stdout already goes to the agent id). A stop asks the child to interrupt ({@link SessionChild#interrupt()})
+ * and ends the command at its next marker, quiet period, or after the grace, whichever comes first (at once
+ * when forced), so the child's answer to the interrupt is not taken for the next command's output.
  */
 public final class SessionExecution extends Execution {
   /** Longer lines cannot be the marker; not buffering them bounds memory. */
   private static final int MAX_MARKER_LINE = 4096;
+  static final Duration MARKER_SETTLE = Duration.ofMillis(50);
 
   private final SessionChild child;
   private final SessionRouter router;
   private final SessionCompletion completion;
   private final StringBuilder partialLine = new StringBuilder();
   private boolean partialTooLong;
+  private boolean markerSeen;
   private volatile long lastOutputNanos;
 
   public SessionExecution(String commandId, String text, Long timeLimitMs, Duration grace, SessionChild child,
@@ -58,9 +65,17 @@ public final class SessionExecution extends Execution {
   @Override
   protected void halt(Duration grace) {
     child.interrupt();
-    synchronized (router) {
-      end(Outcome.exited(null));
+    if (grace == null || grace.isZero()) {
+      synchronized (router) {
+        end(Outcome.exited(null));
+      }
+      return;
     }
+    Threads.timer().schedule(() -> {
+      synchronized (router) {
+        end(Outcome.exited(null));
+      }
+    }, grace.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** The child has exited: the command cannot finish normally. */
@@ -78,6 +93,13 @@ public final class SessionExecution extends Execution {
     if (isFinished()) {
       return chunk;
     }
+    if (markerSeen) {
+      if (stream == StreamType.STDOUT) {
+        return chunk;
+      }
+      streamer.append(stream, chunk);
+      return null;
+    }
     lastOutputNanos = System.nanoTime();
     if (completion.doneMarker() == null || stream != StreamType.STDOUT) {
       streamer.append(stream, chunk);
@@ -86,13 +108,20 @@ public final class SessionExecution extends Execution {
     int from = 0;
     for (int nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
       addToLine(chunk, from, nl);
-      Matcher m = partialTooLong ? null : completion.doneMarker().matcher(stripCr(partialLine));
+      Matcher m = partialTooLong ? null : completion.doneMarker().matcher(stripCr(partialLine.toString()));
       partialLine.setLength(0);
       partialTooLong = false;
       from = nl + 1;
       if (m != null && m.matches()) {
         streamer.append(stream, chunk.substring(0, from));
-        end(Outcome.exited(exitCode(m)));
+        markerSeen = true;
+        markEnded();
+        Outcome outcome = Outcome.exited(exitCode(m));
+        Threads.timer().schedule(() -> {
+          synchronized (router) {
+            end(outcome);
+          }
+        }, MARKER_SETTLE.toNanos(), TimeUnit.NANOSECONDS);
         return chunk.substring(from);
       }
     }
@@ -114,7 +143,7 @@ public final class SessionExecution extends Execution {
   private void quietCheck() {
     long quiet = completion.quietPeriod().toNanos();
     synchronized (router) {
-      if (isFinished()) {
+      if (isFinished() || markerSeen) {
         return;
       }
       long silent = System.nanoTime() - lastOutputNanos;
@@ -138,9 +167,8 @@ public final class SessionExecution extends Execution {
     partialLine.append(chunk, from, to);
   }
 
-  private static CharSequence stripCr(StringBuilder line) {
-    int n = line.length();
-    return n > 0 && line.charAt(n - 1) == '\r' ? line.subSequence(0, n - 1) : line;
+  private static String stripCr(String line) {
+    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
   private static Integer exitCode(Matcher m) {
