@@ -1,0 +1,161 @@
+package ai.onsembl.wrapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.onsembl.protocol.AgentDisconnect;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.wrapper.process.ProcessTree;
+import ai.onsembl.wrapper.testing.ScriptedServer;
+import ai.onsembl.wrapper.testing.ScriptedServer.Kind;
+import ai.onsembl.wrapper.testing.WrapperMain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Real signals to a real wrapper process (a JVM running {@link WrapperMain} against the scripted server):
+ * exit codes 128+N, AGENT_DISCONNECT before the close frame, no surviving descendant.
+ */
+@Timeout(120)
+class WrapperSignalsTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  @TempDir Path tmp;
+  private ScriptedServer server;
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Long> pids = new ArrayList<>();
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server = new ScriptedServer().start();
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor(5, TimeUnit.SECONDS);
+    }
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    server.close();
+  }
+
+  private Path tree() throws Exception {
+    Path p = tmp.resolve("tree.sh");
+    Files.writeString(p, """
+        #!/bin/sh
+        sh -c 'trap "" TERM; while :; do sleep 1; done' &
+        echo $! > "%1$s/grandchild.pid"
+        echo $$ > "%1$s/child.pid"
+        echo "agent ready"
+        wait
+        """.formatted(tmp));
+    p.toFile().setExecutable(true);
+    return p;
+  }
+
+  private Process startWrapper(String shellPrefix) throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new ArrayList<>();
+    String javaCmd = "'" + java + "' -Dgrace.ms=700 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + cp + "' "
+        + WrapperMain.class.getName() + " " + server.uri() + " '" + tmp.resolve("state") + "' agent-sig '" + tree() + "'";
+    cmd.add("sh");
+    cmd.add("-c");
+    cmd.add(shellPrefix.contains("exec ") ? shellPrefix + javaCmd : shellPrefix + "exec " + javaCmd);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("wrapper.log").toFile())
+        .start();
+    processes.add(p);
+    await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
+        && Files.exists(tmp.resolve("grandchild.pid")));
+    pids.add(pid("child.pid"));
+    pids.add(pid("grandchild.pid"));
+    return p;
+  }
+
+  private long pid(String file) throws Exception {
+    Path f = tmp.resolve(file);
+    await().atMost(WAIT).until(() -> !Files.readString(f).isBlank());
+    return Long.parseLong(Files.readString(f).trim());
+  }
+
+  private static boolean running(long pid) {
+    return ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false);
+  }
+
+  private void assertGoodbyeThenCloseAndNoSurvivors(String signal) throws Exception {
+    List<String> order = server.events().stream().filter(e -> e.kind() != Kind.OPEN)
+        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name())
+        .filter(x -> !x.equals("TERMINAL_OUTPUT") && !x.equals("AGENT_HEARTBEAT")).toList();
+    assertThat(order).as("frames and close, wrapper log:%n%s", Files.readString(tmp.resolve("wrapper.log")))
+        .containsExactly("AGENT_CONNECT", "AGENT_DISCONNECT", "CLOSE 1000");
+    AgentDisconnect bye = (AgentDisconnect) server.frames(MessageType.AGENT_DISCONNECT).get(0).payload();
+    assertThat(bye.reason()).isEqualTo("Graceful shutdown (SIG" + signal + ")");
+    assertThat(bye.graceful()).isTrue();
+    await().atMost(WAIT).until(() -> !running(pid("child.pid")) && !running(pid("grandchild.pid")));
+    assertThat(new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "SIG{0} exits {1}")
+  @CsvSource({"TERM, 143", "INT, 130", "HUP, 129"})
+  void signalSaysGoodbyeBeforeCloseKillsTheTreeAndExitsWith128PlusN(String signal, int expected) throws Exception {
+    Process p = startWrapper("");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
+    assertThat(ProcessTree.signal(p.pid(), signal)).isTrue();
+    assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("wrapper exited").isTrue();
+    assertThat(p.exitValue()).isEqualTo(expected);
+    assertGoodbyeThenCloseAndNoSurvivors(signal);
+  }
+
+  @Test
+  void sigintStopsAWrapperStartedWithSigintIgnoredWhenTheDefaultIsRestoredAsTheLauncherDoes() throws Exception {
+    // A background job of a non-interactive shell inherits SIGINT ignored and the JVM would never see it
+    // (FACTS.md); the launcher execs java through env --default-signal=INT, as here.
+    Process q = startWrapper("trap '' INT; exec env --default-signal=INT ");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
+    assertThat(ProcessTree.signal(q.pid(), "INT")).isTrue();
+    assertThat(q.waitFor(15, TimeUnit.SECONDS)).as("wrapper exited on SIGINT").isTrue();
+    assertThat(q.exitValue()).isEqualTo(130);
+    assertGoodbyeThenCloseAndNoSurvivors("INT");
+  }
+
+  @Test
+  void secondSigtermEndsTheWrapperWithinAboutASecondEvenWithAStubbornTree() throws Exception {
+    Process p = startWrapper("");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
+    ProcessTree.signal(p.pid(), "TERM");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_DISCONNECT).size() == 1);
+    long t0 = System.nanoTime();
+    ProcessTree.signal(p.pid(), "TERM");
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the second signal to exit").isLessThan(3000);
+    await().atMost(WAIT).until(() -> !running(pid("grandchild.pid")));
+  }
+
+  @Test
+  void sigkillOfTheWrapperLeavesAStaleRunFileAndTheBackendSeesTheSocketClose() throws Exception {
+    Process p = startWrapper("");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
+    p.destroyForcibly();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(137);
+    assertThat(server.await(e -> e.kind() == Kind.CLOSE, WAIT)).as("socket close seen by the backend").isNotNull();
+    var entries = new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list();
+    assertThat(entries).hasSize(1);
+    assertThat(entries.get(0).alive()).as("stale").isFalse();
+  }
+}
