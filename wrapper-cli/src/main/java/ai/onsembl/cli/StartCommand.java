@@ -1,17 +1,35 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.wrapper.AgentWrapper;
+import ai.onsembl.wrapper.command.CommandRunner;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "start", mixinStandardHelpOptions = true, description = "Start an agent as a supervised child and keep it linked to the backend.")
+/** {@code onsembl-agent start}: parses, resolves the configuration, then runs {@link AgentWrapper}. */
+@Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Start an agent as a supervised child and keep it linked to the backend.",
+      "The token comes from ONSEMBL_TOKEN or --token-file, never from argv.",
+      "Exit codes: the agent's own when it exits by itself; 128+N when stopped by signal N (0 with",
+      "--exit-zero-on-signal); 0 after AGENT_CONTROL STOP; 1 internal error; 2 usage or configuration;",
+      "3 authentication rejected; 4 backend unreachable past --give-up-after; 124 shutdown deadline hit."})
 public final class StartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @Mixin StartOptions options = new StartOptions();
+  @Mixin StateDirOption state = new StateDirOption();
+
+  /** The environment to read ONSEMBL_* from (tests replace it). */
+  Map<String, String> env = System.getenv();
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("onsembl-agent start: not available yet");
-    return 2;
+    StartConfig.Resolved r = StartConfig.resolve(options, env, state.resolve(env), VersionProvider.version());
+    CliLogging.configure(r.wrapper().logLevel());
+    return AgentWrapper.create(r.wrapper(), (outbound, agentId, child) ->
+        new CommandRunner(r.commands(), outbound, agentId, child)).ownProcess().run();
   }
 }

@@ -1,0 +1,39 @@
+package ai.onsembl.cli;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Configures slf4j-simple before the first logger exists: one line per event on stderr,
+ * {@code HH:mm:ss.SSS LEVEL [agent-id] message}, at {@code --log-level}. Java-WebSocket's own logger stays at
+ * warn whatever the level, so its debug output (handshake URIs carry the token in the query) never shows.
+ */
+final class CliLogging {
+  static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  private CliLogging() {}
+
+  static String normalize(String level) {
+    String l = level == null ? "info" : level.trim().toLowerCase(Locale.ROOT);
+    if (l.equals("warning")) {
+      l = "warn";
+    }
+    if (!LEVELS.contains(l)) {
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected a log level error|warn|info|debug|trace but got '" + level + "'");
+    }
+    return l;
+  }
+
+  static void configure(String level) {
+    String l = normalize(level);
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", l);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
+    System.setProperty("org.slf4j.simpleLogger.log.org.java_websocket", "warn");
+  }
+}
