@@ -1,0 +1,102 @@
+package ai.onsembl.e2e.browser;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Headless Debian chromium driven through {@code /usr/bin/chromedriver}, offline: both paths explicit so
+ * Selenium Manager never tries the network (FACTS.md "Browser tests"), and a fresh profile per browser.
+ * {@link #close()} quits the browser and the driver process and deletes the profile.
+ */
+final class Browser implements AutoCloseable {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  private final Path profile;
+  private final ChromeDriverService service;
+  private final ChromeDriver driver;
+
+  private Browser(Path profile, ChromeDriverService service, ChromeDriver driver) {
+    this.profile = profile;
+    this.service = service;
+    this.driver = driver;
+  }
+
+  /** True when chromium and chromedriver are installed (`.ci/run` installs them). */
+  static boolean installed() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
+  static Browser start() {
+    Path profile;
+    try {
+      profile = Files.createTempDirectory("onsembl-chromium-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+        .usingAnyFreePort()
+        .build();
+    try {
+      ChromeDriver driver = new ChromeDriver(service, options);
+      driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+      driver.manage().window().setSize(new Dimension(1440, 900));
+      return new Browser(profile, service, driver);
+    } catch (RuntimeException e) {
+      service.stop();
+      deleteTree(profile);
+      throw e;
+    }
+  }
+
+  ChromeDriver driver() {
+    return driver;
+  }
+
+  /** Saves a PNG of the viewport to {@code file}, creating its directory. */
+  void screenshot(Path file) {
+    byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.write(file, png);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } finally {
+      service.stop();
+      deleteTree(profile);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temp profile is harmless; the test's result stands
+    }
+  }
+}
