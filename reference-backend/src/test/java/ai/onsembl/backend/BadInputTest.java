@@ -104,7 +104,8 @@ class BadInputTest {
   void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend) throws Exception {
     WsClient flooder = agent(backend, "flood");
     WsClient calm = agent(backend, "calm");
-    for (int i = 0; i < 500 && flooder.isOpen(); i++) {
+    for (int i = 0; i < 500 && flooder.isOpen()
+        && flooder.received.stream().noneMatch(m -> m.toString().contains("RATE_LIMITED")); i++) {
       flooder.send("{\"type\":\"NOISE\",\"id\":\"n" + i + "\",\"timestamp\":1,\"payload\":{}}");
     }
 
@@ -122,9 +123,13 @@ class BadInputTest {
   void dashboardFloodIsClosed4429(TestBackend backend) throws Exception {
     WsClient d = WsClient.open(backend.dashboardUri());
     clients.add(d);
-    for (int i = 0; i < 300 && d.isOpen(); i++) {
+    // Stop sending once refused: frames still in flight when the backend closes would make its kernel
+    // answer with RST, and the client would report 1006 instead of the 4429 the backend sent.
+    for (int i = 0; i < 300 && d.isOpen() && d.received.stream().noneMatch(m -> m.type() == MessageType.ERROR); i++) {
       d.send(new DashboardInit("u", null));
     }
-    assertThat(d.awaitClose(WAIT)).isEqualTo(4429);
+    assertThat(d.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class).code().value())
+        .isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(d.awaitClose(WAIT)).as(() -> d.closeInfo).isEqualTo(4429);
   }
 }

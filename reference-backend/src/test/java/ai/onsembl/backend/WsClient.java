@@ -29,6 +29,7 @@ final class WsClient extends WebSocketClient {
   final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   volatile boolean answerPings;
+  volatile String closeInfo;
 
   WsClient(URI uri) {
     super(uri);
@@ -138,6 +139,7 @@ final class WsClient extends WebSocketClient {
 
   @Override
   public void onClose(int code, String reason, boolean remote) {
+    closeInfo = code + " '" + reason + "' remote=" + remote;
     closeCode.complete(code);
   }
 

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 final class FrameGuard {
   private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);
 
+  private static final long LINGER_MILLIS = 250;
+
   private FrameGuard() {}
 
   /** False (and the connection is being closed 4429) when the peer is over its rate. */
@@ -25,7 +27,7 @@ final class FrameGuard {
       return true;
     }
     refuse(p, ErrorCode.RATE_LIMITED, "Rate limit exceeded: closing", null);
-    p.close(4429, "Rate limited");
+    p.closeAfter(4429, "Rate limited", LINGER_MILLIS);
     return false;
   }
 
@@ -54,6 +56,6 @@ final class FrameGuard {
   static void spoofed(Peer p, String claimed, String inReplyTo) {
     refuse(p, ErrorCode.FORBIDDEN,
         "Frame claims agent " + claimed + " but this connection is agent " + p.agentId, inReplyTo);
-    p.close(1008, "Frame claims another agent");
+    p.closeAfter(1008, "Frame claims another agent", LINGER_MILLIS);
   }
 }

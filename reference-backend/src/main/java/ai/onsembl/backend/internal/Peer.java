@@ -17,6 +17,7 @@ public final class Peer {
   final int index;
   final WebSocket socket;
   final RateLimiter limiter;
+  private final java.util.concurrent.ScheduledExecutorService timer;
   final long openedNanos = System.nanoTime();
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
   private final AtomicLong frames = new AtomicLong();
@@ -30,7 +31,9 @@ public final class Peer {
   volatile boolean closing;
   volatile boolean closed;
 
-  Peer(Kind kind, int index, WebSocket socket, RateLimiter limiter) {
+  Peer(Kind kind, int index, WebSocket socket, RateLimiter limiter,
+      java.util.concurrent.ScheduledExecutorService timer) {
+    this.timer = timer;
     this.kind = kind;
     this.index = index;
     this.socket = socket;
@@ -68,6 +71,17 @@ public final class Peer {
   void close(int code, String reason) {
     closing = true;
     socket.close(code, reason);
+  }
+
+  /**
+   * Stops reading now and closes after {@code lingerMillis}. Java-WebSocket's server drops the TCP
+   * connection as soon as its close frame is flushed; with a flood still arriving, the kernel then
+   * answers with RST and the peer loses our ERROR and close frame (it sees 1006). A short linger lets a
+   * peer that stops on the ERROR get a clean close with our code.
+   */
+  void closeAfter(int code, String reason, long lingerMillis) {
+    closing = true;
+    timer.schedule(() -> socket.close(code, reason), lingerMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   String describe() {

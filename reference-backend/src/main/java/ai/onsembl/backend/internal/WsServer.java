@@ -37,8 +37,9 @@ final class WsServer extends WebSocketServer {
     setTcpNoDelay(true);
     setDaemon(true);
     setMaxPendingConnections(4096);
-    // A backstop for half-open dashboards; agents are covered sooner by the heartbeat deadline.
-    setConnectionLostTimeout((int) Math.max(1, core.config.heartbeatTimeout().toSeconds() * 2));
+    // A backstop for half-open dashboards only (agents are covered sooner by the heartbeat deadline); short
+    // values would close busy but healthy peers with 1006 before our own deadline could speak.
+    setConnectionLostTimeout((int) Math.max(30, core.config.heartbeatTimeout().toSeconds() * 2));
   }
 
   /** Starts and waits until bound; returns the real port. */
@@ -71,7 +72,7 @@ final class WsServer extends WebSocketServer {
     Role role = AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
     int index = core.peerIndex.getAndIncrement();
     if (role == null) {
-      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1));
+      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1), core.scheduler);
       conn.setAttachment(p);
       FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE,
           "Unknown endpoint " + path + ": use " + AGENT_PATH + " or " + DASHBOARD_PATH, null);
@@ -85,7 +86,7 @@ final class WsServer extends WebSocketServer {
       auth = Result.ok("dashboard-session"); // the /agents page: its session cookie instead of a token
     }
     if (!auth.accepted()) {
-      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1));
+      Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1), core.scheduler);
       conn.setAttachment(p);
       LOG.warn("Refused {} connection #{} from {}: {}", role.name().toLowerCase(), index,
           conn.getRemoteSocketAddress(), auth.reason());
@@ -94,11 +95,13 @@ final class WsServer extends WebSocketServer {
       return;
     }
     if (role == Role.AGENT) {
-      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()));
+      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()),
+          core.scheduler);
       conn.setAttachment(p);
       core.expectConnect(p);
     } else {
-      Peer p = new Peer(Peer.Kind.DASHBOARD, index, conn, new RateLimiter(core.config.dashboardMessagesPerSecond()));
+      Peer p = new Peer(Peer.Kind.DASHBOARD, index, conn, new RateLimiter(core.config.dashboardMessagesPerSecond()),
+          core.scheduler);
       conn.setAttachment(p);
       core.onWorker(() -> core.dashboards.opened(p));
     }

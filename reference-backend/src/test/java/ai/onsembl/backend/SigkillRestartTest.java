@@ -1,0 +1,118 @@
+package ai.onsembl.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onsembl.protocol.AgentStatus;
+import ai.onsembl.protocol.CommandAck;
+import ai.onsembl.protocol.CommandRequest;
+import ai.onsembl.protocol.CommandStatus;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.TerminalOutput;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 3 item 5: a backend killed with SIGKILL while agents are ONLINE, restarted on the same file. */
+@Timeout(90)
+class SigkillRestartTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Pattern READY = Pattern.compile("onsembl backend listening (ws://\\S+) (http://\\S+)");
+
+  @TempDir Path dir;
+  private Process process;
+
+  @AfterEach
+  void killProcess() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sigkilledBackendRestartsWithOnlineAgentsOfflineAndExecutingCommandsCancelledAndOutputKept()
+      throws Exception {
+    Path db = dir.resolve("killed.db");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        BackendMain.class.getName(), db.toString())
+        .redirectError(dir.resolve("backend.stderr").toFile())
+        .start();
+    Matcher ready = readyLine(process);
+    String ws = ready.group(1);
+    String http = ready.group(2);
+
+    WsClient agent = WsClient.agent(URI.create(ws + "/ws/agent?token=a"), "k-1");
+    try {
+      agent.answerPings = true;
+      Http.Reply posted = Http.post(http, "/api/agents/k-1/commands", "d", "{\"content\":\"make\"}");
+      String id = posted.json().get("commandId").asText();
+      assertThat(agent.expect(MessageType.COMMAND_REQUEST, WAIT).payload(CommandRequest.class).commandId())
+          .isEqualTo(id);
+      agent.send(new CommandAck(id, "k-1", EnumValue.of(CommandStatus.EXECUTING), null));
+      agent.send(new TerminalOutput(id, "k-1", EnumValue.of(StreamType.STDOUT), "compiling\n", 1, null));
+      awaitOutputStored(http, id);
+      assertThat(Http.get(http, "/api/agents/k-1", "d").json().get("status").asText()).isEqualTo("ONLINE");
+
+      process.destroyForcibly();
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isEqualTo(137);
+      assertThat(agent.awaitClose(WAIT)).isEqualTo(1006);
+    } finally {
+      agent.close();
+    }
+
+    try (ReferenceBackend restarted = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)
+        .withDatabaseFile(db).withAgentToken("a").withDashboardToken("d"))) {
+      assertThat(restarted.staleAgentsAtStartup()).isEqualTo(1);
+      AgentState state = restarted.agent("k-1").orElseThrow();
+      assertThat(state.status()).isEqualTo(AgentStatus.OFFLINE);
+      assertThat(state.disconnectReason()).isEqualTo("Server restarted");
+      JsonNode cmd = Http.get(restarted.httpUrl(), "/api/commands?agentId=k-1", "d").json().get("commands").get(0);
+      assertThat(cmd.get("status").asText()).isEqualTo("CANCELLED");
+      assertThat(cmd.get("error").asText()).isEqualTo("Server restarted");
+      JsonNode full = Http.get(restarted.httpUrl(), "/api/commands/" + cmd.get("commandId").asText(), "d").json();
+      assertThat(full.get("output")).extracting(o -> o.get("content").asText()).containsExactly("compiling\n");
+    }
+  }
+
+  private static Matcher readyLine(Process p) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    }).get(30, TimeUnit.SECONDS);
+    assertThat(line).as("first stdout line of the backend process").isNotNull();
+    Matcher m = READY.matcher(line);
+    assertThat(m.matches()).as("ready line: " + line).isTrue();
+    return m;
+  }
+
+  private static void awaitOutputStored(String http, String commandId) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode c = Http.get(http, "/api/commands/" + commandId, "d").json();
+      if ("EXECUTING".equals(c.get("status").asText()) && c.get("output").size() == 1) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("Expected command " + commandId + " EXECUTING with one chunk stored within " + WAIT);
+  }
+}
