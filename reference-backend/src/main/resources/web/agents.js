@@ -503,10 +503,11 @@
       command.chunks.forEach(function (chunk) { insertChunk(command.node.lastChild, chunk); });
     }
     var box = command.node;
-    var statusText = command.status || 'SENT';
+    var isSession = command.commandId === command.agentId;
+    var statusText = command.status || (isSession ? 'SESSION' : 'SENT');
     box.setAttribute('data-command-status', statusText);
     box.children[0].children[0].textContent = command.content !== null ? '$ ' + command.content :
-      command.commandId === command.agentId ? 'Session output' : 'Command ' + command.commandId;
+      isSession ? 'Agent output outside any command' : 'Command ' + command.commandId;
     var badge = box.children[0].children[2];
     badge.textContent = statusText;
     badge.className = 'badge c-' + statusText.toLowerCase().replace(/[^a-z]/g, '');
