@@ -60,6 +60,13 @@ class SessionModeTest {
     return runner;
   }
 
+  /** The prompt has reached the mock agent: its {@code sleep} process runs. */
+  private void awaitChildSleeping() {
+    await("the mock agent's sleep").atMost(Duration.ofSeconds(20)).until(() ->
+        ProcessHandle.of(child.pid()).stream().flatMap(ProcessHandle::descendants)
+            .anyMatch(p -> p.info().command().orElse("").endsWith("/sleep")));
+  }
+
   @Test
   void outputBeforeAnyCommandGoesToTheAgentId() throws IOException {
     mockSession(Duration.ofSeconds(3));
@@ -119,7 +126,7 @@ class SessionModeTest {
   void cancelInterruptsTheChildAndTheSessionGoesOn() throws IOException {
     CommandRunner r = mockSession(Duration.ofSeconds(5));
     r.onCommandRequest(request("c1", "sleep 60"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> r.runningCommandIds().contains("c1"));
+    awaitChildSleeping();
 
     r.onCommandCancel(cancel("c1", "stop it"));
     CommandComplete done = out.awaitComplete("c1");
@@ -165,7 +172,7 @@ class SessionModeTest {
   void outputOutsideCommandsFollowsTheCurrentAgentId() throws IOException {
     CommandRunner r = mockSession(Duration.ofSeconds(3));
     r.onCommandRequest(request("c1", "sleep 60"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> r.runningCommandIds().contains("c1"));
+    awaitChildSleeping();
     agentId.set("agent-2");
 
     // Forced: the command ends at once; the child's "interrupted" answer then has no command to go to.

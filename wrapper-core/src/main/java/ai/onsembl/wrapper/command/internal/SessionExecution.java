@@ -64,13 +64,15 @@ public final class SessionExecution extends Execution {
 
   @Override
   protected void halt(Duration grace) {
-    child.interrupt();
     if (grace == null || grace.isZero()) {
+      // End first: the child's answer to the interrupt belongs to no command.
       synchronized (router) {
         end(Outcome.exited(null));
       }
+      child.interrupt();
       return;
     }
+    child.interrupt();
     Threads.timer().schedule(() -> {
       synchronized (router) {
         end(Outcome.exited(null));
