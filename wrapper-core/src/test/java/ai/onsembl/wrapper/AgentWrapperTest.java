@@ -326,4 +326,41 @@ class AgentWrapperTest {
     assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).as("orphan reaped").isTrue();
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
   }
+
+  @Test
+  void shutdownThatOverrunsTheDeadlineEndsWith124AndKillsTheTree() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    RecordingHandler stuck = new RecordingHandler() {
+      @Override
+      public void cancelAll(String reason, Duration grace) {
+        // A handler that never returns: only the hard deadline can end this shutdown.
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    AgentWrapper w = AgentWrapper.create(config(s.uri(), stubbornTree().toString())
+        .withShutdownTimeout(Duration.ofMillis(1500)), (out, id, child) -> stuck);
+    CompletableFuture<Integer> run = start(w);
+    long grandchild = pidFrom("grandchild.pid");
+    await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
+    w.onSignal("TERM");
+    assertThat(run.get(10, TimeUnit.SECONDS)).isEqualTo(124);
+    await().atMost(WAIT).until(() -> !running(grandchild));
+  }
+
+  @Test
+  void exitZeroOnSignalTurns143IntoZero() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sleep", "60").withExitZeroOnSignal(true),
+        (out, id, child) -> new RecordingHandler());
+    CompletableFuture<Integer> run = start(w);
+    await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
+    w.onSignal("TERM");
+    assertThat(run.get(10, TimeUnit.SECONDS)).isZero();
+    AgentDisconnect bye = (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
+    assertThat(bye.exitCode()).isZero();
+  }
 }

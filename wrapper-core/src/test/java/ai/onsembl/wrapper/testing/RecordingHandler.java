@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A command handler that only records what the wrapper asked of it. */
-public final class RecordingHandler implements CommandHandler {
+public class RecordingHandler implements CommandHandler {
   public final List<String> calls = new CopyOnWriteArrayList<>();
 
   @Override

@@ -60,6 +60,7 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile Long nextPingExpected;
   private volatile boolean typescript;
   private volatile boolean silent;
+  private volatile java.util.function.Function<String, String> ackWith;
 
   public ScriptedServer() {
     this(0);
@@ -77,6 +78,12 @@ public final class ScriptedServer implements AutoCloseable {
   /** The agent id the ACK assigns (null: echo the agent's own). */
   public ScriptedServer assignAgentId(String id) {
     this.assignedAgentId = id;
+    return this;
+  }
+
+  /** Answers AGENT_CONNECT with raw text made from the connect frame's id (e.g. a captured ACK). */
+  public ScriptedServer ackWith(java.util.function.Function<String, String> ackTextForConnectId) {
+    this.ackWith = ackTextForConnectId;
     return this;
   }
 
@@ -243,6 +250,10 @@ public final class ScriptedServer implements AutoCloseable {
         case AGENT_CONNECT -> {
           switch (connectReply) {
             case ACK -> {
+              if (ackWith != null) {
+                conn.send(ackWith.apply(m.id()));
+                return;
+              }
               ai.onsembl.protocol.AgentConnect ac = (ai.onsembl.protocol.AgentConnect) m.payload();
               String id = assignedAgentId != null ? assignedAgentId : ac.agentId();
               conn.send(CODEC.encode(Message.of(new Ack(m.id(), true, id, "conn-" + conn.getAttachment(),
