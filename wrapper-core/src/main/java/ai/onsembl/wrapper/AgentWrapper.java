@@ -198,8 +198,10 @@ public final class AgentWrapper {
 
   private void watchChild() {
     ChildSupervisor c = child;
+    long pid = c.pid();
     c.onExit().thenAccept(code -> {
-      if (restarting || coordinator.hasBegun()) {
+      // A restarted child's predecessor may report its exit late: only the current child ends the wrapper.
+      if (restarting || coordinator.hasBegun() || c.pid() != pid) {
         return;
       }
       if (handler instanceof CommandRunner runner) {

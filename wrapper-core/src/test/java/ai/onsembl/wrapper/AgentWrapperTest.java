@@ -363,4 +363,25 @@ class AgentWrapperTest {
     AgentDisconnect bye = (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
     assertThat(bye.exitCode()).isZero();
   }
+
+  @Test
+  void agentControlRestartRestartsTheChildSaysSoAndStaysOnline() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sleep", "60"), (out, id, child) -> new RecordingHandler());
+    CompletableFuture<Integer> run = start(w);
+    await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
+    RunFiles files = new RunFiles(tmp.resolve("state"));
+    long before = files.list().get(0).record().childPid();
+    s.send(new AgentControl(null, EnumValue.of(ControlAction.RESTART), "stuck", false, null));
+    ai.onsembl.protocol.AgentError said =
+        (ai.onsembl.protocol.AgentError) s.awaitFrame(MessageType.AGENT_ERROR, WAIT).payload();
+    assertThat(said.message()).contains("restarted").contains("stuck");
+    assertThat(said.recoverable()).isTrue();
+    long after = files.list().get(0).record().childPid();
+    assertThat(after).isNotEqualTo(before);
+    assertThat(running(before)).isFalse();
+    assertThat(running(after)).isTrue();
+    assertThat(run).isNotDone();
+    assertThat(w.state()).isEqualTo(LifecycleState.ONLINE);
+  }
 }
