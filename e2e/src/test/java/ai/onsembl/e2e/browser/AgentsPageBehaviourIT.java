@@ -58,6 +58,11 @@ class AgentsPageBehaviourIT {
     }
   }
 
+  @AfterEach
+  void noScriptErrorsOrPolicyViolations() {
+    assertThat(browser.consoleErrors()).as("console errors of the page").isEmpty();
+  }
+
   @Test
   void snapshotShowsEveryAgentWithItsStatusSeenTimeAndReason() {
     long now = System.currentTimeMillis();

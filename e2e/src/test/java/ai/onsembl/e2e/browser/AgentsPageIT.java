@@ -72,6 +72,7 @@ class AgentsPageIT {
     if (backend != null) {
       backend.close();
     }
+    assertThat(browser.consoleErrors()).as("console errors of the page").isEmpty();
   }
 
   @Test
