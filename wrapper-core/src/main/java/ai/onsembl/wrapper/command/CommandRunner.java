@@ -14,10 +14,10 @@ import ai.onsembl.wrapper.command.internal.ExecExecution;
 import ai.onsembl.wrapper.command.internal.Execution;
 import ai.onsembl.wrapper.command.internal.Frames;
 import ai.onsembl.wrapper.command.internal.Outcome;
+import ai.onsembl.wrapper.command.internal.PromptCheck;
 import ai.onsembl.wrapper.command.internal.SessionExecution;
 import ai.onsembl.wrapper.command.internal.SessionRouter;
 import ai.onsembl.wrapper.command.internal.Threads;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
             + (current != null ? "EXECUTING" : "QUEUED") + "; the duplicate is ignored", id));
         return;
       }
-      String refusal = refusal(text);
+      String refusal = PromptCheck.refusal(text, settings.maxPromptBytes(), settings.mode() == Mode.EXEC);
       if (refusal != null) {
         send(Frames.ack(id, agentId.get(), CommandStatus.RECEIVED, null));
         send(Frames.notRun(id, agentId.get(), Outcome.failed(refusal)));
@@ -305,22 +305,6 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
 
   private boolean removeQueued(String id) {
     return queue.removeIf(r -> id.equals(r.commandId()));
-  }
-
-  private String refusal(String text) {
-    if (text == null || text.isEmpty()) {
-      return "COMMAND_REQUEST has neither content nor command: nothing to run";
-    }
-    int max = settings.maxPromptBytes();
-    long bytes = text.length() > max ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > max) {
-      String exact = text.length() > max ? "at least " + bytes : String.valueOf(bytes);
-      return "prompt too large: " + exact + " bytes, the limit is " + max + " bytes"
-          + (settings.mode() == Mode.EXEC
-              ? " (exec mode passes the prompt as one argument; Linux allows at most 131072 bytes per argument)"
-              : "");
-    }
-    return null;
   }
 
   private void send(Payload payload) {
