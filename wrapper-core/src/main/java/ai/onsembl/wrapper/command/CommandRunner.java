@@ -58,7 +58,7 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   private final Supplier<String> agentId;
   private final SessionChild sessionChild;
   private final SessionRouter router;
-  private final ExecutorService pool = Executors.newCachedThreadPool(Threads.daemon("onsembl-command"));
+  private final ExecutorService pool = Executors.newCachedThreadPool(Threads.daemon("onsembl-command-worker"));
 
   private final ArrayDeque<CommandRequest> queue = new ArrayDeque<>();
   private final Map<String, Execution> running = new LinkedHashMap<>();
@@ -283,6 +283,8 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
       processed++;
       totalMillis += millis;
       send(Frames.complete(e.commandId(), agentId.get(), outcome, millis, stats));
+      LOG.info("command {} {}{} in {} ms", e.commandId(), outcome.status(),
+          outcome.error() == null ? "" : " (" + outcome.error() + ")", millis);
       dispatchLocked();
       notifyAll();
     }
@@ -308,8 +310,13 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   }
 
   private void send(Payload payload) {
-    if (!outbound.send(payload)) {
-      LOG.warn("Outbound refused {} ", payload.type());
+    try {
+      if (!outbound.send(payload)) {
+        LOG.warn("the outbound queue refused {}", payload.type());
+      }
+    } catch (RuntimeException e) {
+      // A failing link must not leave a command half-finished in the runner's books.
+      LOG.warn("sending {} failed: {}", payload.type(), e.toString());
     }
   }
 }

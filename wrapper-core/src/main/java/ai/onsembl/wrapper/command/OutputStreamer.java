@@ -157,7 +157,12 @@ public final class OutputStreamer implements AutoCloseable {
     String content = buffer.toString();
     buffer.setLength(0);
     bufferBytes = 0;
-    outbound.send(new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream), content, ++sequence, null));
+    TerminalOutput frame = new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream), content, ++sequence, null);
+    try {
+      outbound.send(frame);
+    } catch (RuntimeException e) {
+      // Lost like a refused frame: the gap shows in the sequence; the command itself goes on.
+    }
   }
 
   private static int utf8Length(char c) {

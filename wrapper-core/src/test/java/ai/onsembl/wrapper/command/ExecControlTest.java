@@ -36,6 +36,22 @@ class ExecControlTest {
       runner.close();
     }
     pidsToReap.forEach(Pids::killIfRunning);
+    await("no child process of the test JVM left").atMost(Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
+  }
+
+  @Test
+  void closeReleasesTheRunnersThreads() {
+    CommandRunner r = mockRunner(2);
+    r.onCommandRequest(request("c1", "sleep 0.2"));
+    r.onCommandRequest(request("c2", "sleep 60"));
+    out.awaitComplete("c1");
+
+    r.close();
+
+    assertThat(out.completeOf("c2").error()).isEqualTo("agent shutting down");
+    await("runner threads gone").atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+        .stream().noneMatch(t -> t.getName().startsWith("onsembl-command-worker") && t.isAlive()));
   }
 
   private CommandRunner mockRunner(int concurrency) {

@@ -129,4 +129,22 @@ class OutputStreamerTest {
 
     assertThat(frames().get(0).agentId()).isEqualTo("backend-assigned-id");
   }
+
+  @Test
+  void aRefusedFrameStillUsesItsSequenceSoTheGapShows() {
+    java.util.List<TerminalOutput> accepted = new java.util.ArrayList<>();
+    int[] calls = {0};
+    OutputStreamer s = new OutputStreamer("c1", () -> "agent-1", p -> {
+      if (++calls[0] == 2) {
+        return false;
+      }
+      accepted.add((TerminalOutput) p);
+      return true;
+    }, Threads.timer(), LONG_LINGER, 4);
+    s.append(StreamType.STDOUT, "aaaabbbbcccc");
+    s.close();
+
+    assertThat(accepted).extracting(TerminalOutput::sequence).containsExactly(1L, 3L);
+    assertThat(accepted).extracting(TerminalOutput::content).containsExactly("aaaa", "cccc");
+  }
 }
