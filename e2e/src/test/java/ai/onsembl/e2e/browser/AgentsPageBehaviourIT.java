@@ -152,6 +152,57 @@ class AgentsPageBehaviourIT {
   }
 
   @Test
+  void selectingAnAgentLoadsItsRecentCommandsAndStatusHistoryWithTheSessionCookie() {
+    long now = System.currentTimeMillis();
+    backend.answer("/api/commands?agentId=h1&limit=10", "{\"commands\":[{\"commandId\":\"old-1\",\"agentId\":\"h1\","
+        + "\"content\":\"earlier command\",\"status\":\"COMPLETED\",\"createdAt\":" + (now - 60_000) + "}]}");
+    backend.answer("/api/commands/old-1?outputLimit=2000", "{\"commandId\":\"old-1\",\"output\":["
+        + "{\"sequence\":2,\"streamType\":\"STDOUT\",\"content\":\"second\\n\"},"
+        + "{\"sequence\":1,\"streamType\":\"STDOUT\",\"content\":\"first\\n\"}]}");
+    backend.answer("/api/agents/h1/history?limit=8", "{\"history\":["
+        + "{\"status\":\"ONLINE\",\"reason\":null,\"timestamp\":" + (now - 120_000) + "},"
+        + "{\"status\":\"OFFLINE\",\"reason\":\"Heartbeat timeout\",\"timestamp\":" + (now - 90_000) + "}]}");
+    backend.send("DASHBOARD_CONNECTED", "{\"agents\":[" + agent("h1", "veteran", "ONLINE", "IDLE", null, null) + "]}");
+    page.awaitStatus("veteran", "ONLINE", WAIT);
+
+    page.row("veteran").orElseThrow().click();
+    AgentsPage.awaitUntil("the earlier command's output", WAIT,
+        () -> "first\nsecond".equals(page.commandOutput("earlier command")));
+    assertThat(page.commandStatus("earlier command")).isEqualTo("COMPLETED");
+    AgentsPage.awaitUntil("two history entries", WAIT,
+        () -> browser.driver().findElements(By.cssSelector("#history-list .history-item")).size() == 2);
+    assertThat(browser.driver().findElement(By.id("history-list")).getText())
+        .contains("OFFLINE", "Heartbeat timeout", "ONLINE");
+    assertThat(backend.apiCalls()).extracting(ScriptedDashboardBackend.ApiCall::pathAndQuery)
+        .contains("/api/commands?agentId=h1&limit=10", "/api/agents/h1/history?limit=8");
+    assertThat(backend.apiCalls()).allMatch(ScriptedDashboardBackend.ApiCall::cookieAuthenticated);
+  }
+
+  @Test
+  void runningCommandCanBeCancelledFromThePage() throws Exception {
+    backend.send("DASHBOARD_CONNECTED", "{\"agents\":[" + agent("c1", "runner", "ONLINE", "IDLE", null, null) + "]}");
+    page.awaitStatus("runner", "ONLINE", WAIT);
+    page.runCommand("runner", "sleep 60");
+    String request = backend.takeType("COMMAND_REQUEST", WAIT);
+    String commandId = request.replaceAll(".*\"commandId\":\"([^\"]+)\".*", "$1");
+    backend.send("COMMAND_STATUS", status(commandId, "EXECUTING", null));
+    AgentsPage.awaitUntil("EXECUTING", WAIT, () -> "EXECUTING".equals(page.commandStatus("sleep 60")));
+
+    page.commandCard("sleep 60").orElseThrow().findElement(By.cssSelector(".command-cancel")).click();
+    AgentsPage.awaitUntil("a cancel request", WAIT, () -> backend.apiCalls().stream()
+        .anyMatch(c -> c.method().equals("POST") && c.pathAndQuery().equals("/api/commands/" + commandId + "/cancel")));
+    ScriptedDashboardBackend.ApiCall cancel = backend.apiCalls().stream()
+        .filter(c -> c.method().equals("POST")).findFirst().orElseThrow();
+    assertThat(cancel.cookieAuthenticated()).as("POST with the cookie and a same-host Origin").isTrue();
+    assertThat(cancel.body()).contains("\"reason\"");
+
+    backend.send("COMMAND_STATUS", status(commandId, "CANCELLED", "Cancelled from the /agents page"));
+    AgentsPage.awaitUntil("CANCELLED", WAIT, () -> "CANCELLED".equals(page.commandStatus("sleep 60")));
+    assertThat(page.commandCard("sleep 60").orElseThrow().findElement(By.cssSelector(".command-cancel")).isDisplayed())
+        .as("no cancel button on a finished command").isFalse();
+  }
+
+  @Test
   void pingIsAnsweredWithPongEchoingItsTimestamp() throws Exception {
     backend.send("DASHBOARD_CONNECTED", "{\"agents\":[]}");
     page.awaitConnection("live", WAIT);

@@ -138,6 +138,14 @@ class AgentsPageIT {
         Duration.ofSeconds(30), () -> "COMPLETED".equals(page.commandStatus("print 3 lines")));
     assertThat(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3");
     browser.screenshot(SCREENSHOTS.resolve("command-output.png"));
+
+    // A reloaded page gets the command and its output back over REST, authenticated by the cookie.
+    browser.driver().navigate().refresh();
+    page.awaitConnection("live", Duration.ofSeconds(10));
+    page.row("mock-runner").orElseThrow().click();
+    AgentsPage.awaitUntil("the output after a reload (was " + page.commandOutput("print 3 lines") + ")",
+        Duration.ofSeconds(10), () -> String.valueOf(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3"));
+    assertThat(page.commandStatus("print 3 lines")).isEqualTo("COMPLETED");
   }
 
   private BackendConfig config(int wsPort, int httpPort) {

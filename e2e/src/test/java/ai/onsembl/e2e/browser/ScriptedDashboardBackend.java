@@ -1,13 +1,16 @@
 package ai.onsembl.e2e.browser;
 
 import ai.onsembl.backend.internal.web.DashboardWeb;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +24,7 @@ import org.java_websocket.server.WebSocketServer;
 
 /**
  * The page's real HTTP side ({@link DashboardWeb}: /agents, /static, /login) with a scripted
- * {@code /ws/dashboard}: the test decides every frame the page receives (duplicates, out-of-order chunks,
+ * {@code /ws/dashboard} and {@code /api/*}: the test decides every frame the page receives (duplicates, out-of-order chunks,
  * hostile names, dropped connections) and reads every frame the page sends. The socket accepts a browser
  * only with a valid session cookie and a same-host Origin, exactly as the real backend does.
  */
@@ -32,11 +35,16 @@ final class ScriptedDashboardBackend implements AutoCloseable {
   /** What the page said, and whether its handshake authenticated with the cookie. */
   record Received(String frame, boolean cookieAuthenticated) {}
 
+  /** A REST call the page made, and whether the session cookie (with a same-host Origin) authorized it. */
+  record ApiCall(String method, String pathAndQuery, String body, boolean cookieAuthenticated) {}
+
   private final DashboardWeb web;
   private final HttpServer http;
   private final Server ws;
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final List<Boolean> handshakes = new CopyOnWriteArrayList<>();
+  private final List<ApiCall> apiCalls = new CopyOnWriteArrayList<>();
+  private final Map<String, String> apiAnswers = new ConcurrentHashMap<>();
   private volatile boolean refusing;
 
   ScriptedDashboardBackend() {
@@ -56,6 +64,7 @@ final class ScriptedDashboardBackend implements AutoCloseable {
     }
     web = new DashboardWeb(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), ws::getPort);
     web.register(http);
+    http.createContext("/api/", this::api);
     http.start();
   }
 
@@ -86,6 +95,47 @@ final class ScriptedDashboardBackend implements AutoCloseable {
       }
     }
     throw new AssertionError("expected the page to send " + type + " within " + timeout + ", got:" + skipped);
+  }
+
+  /**
+   * Scripts the JSON answer to {@code GET path} (path with query, e.g. {@code /api/commands?agentId=a&limit=10}).
+   * Unscripted calls get an empty list, or 202 for a POST.
+   */
+  void answer(String pathAndQuery, String json) {
+    apiAnswers.put(pathAndQuery, json);
+  }
+
+  List<ApiCall> apiCalls() {
+    return List.copyOf(apiCalls);
+  }
+
+  private void api(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String target = exchange.getRequestURI().getRawPath()
+          + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+      boolean authenticated = web.authenticates(exchange);
+      apiCalls.add(new ApiCall(exchange.getRequestMethod(), target, body, authenticated));
+      int status;
+      String json;
+      if (!authenticated) {
+        status = 401;
+        json = "{\"code\":\"UNAUTHORIZED\",\"message\":\"no session\"}";
+      } else if ("POST".equals(exchange.getRequestMethod())) {
+        status = 202;
+        json = apiAnswers.getOrDefault(target, "{}");
+      } else {
+        status = 200;
+        json = apiAnswers.getOrDefault(target, target.contains("/history") ? "{\"history\":[]}"
+            : target.startsWith("/api/commands?") ? "{\"commands\":[]}" : "{\"output\":[]}");
+      }
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+      exchange.sendResponseHeaders(status, bytes.length);
+      exchange.getResponseBody().write(bytes);
+    } finally {
+      exchange.close();
+    }
   }
 
   /** Whether each WebSocket handshake so far carried a valid session cookie and same-host Origin. */
