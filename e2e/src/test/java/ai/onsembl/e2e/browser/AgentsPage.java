@@ -52,6 +52,16 @@ final class AgentsPage {
         () -> state.equals(connection()));
   }
 
+  /** How many DASHBOARD_CONNECTED snapshots the page has applied since it loaded. */
+  int snapshots() {
+    String n = driver.findElement(By.tagName("body")).getAttribute("data-snapshots");
+    return n == null ? 0 : Integer.parseInt(n);
+  }
+
+  boolean tableMarkedStale() {
+    return driver.findElement(By.id("agents-table")).getAttribute("class").contains("stale");
+  }
+
   boolean bannerShown() {
     return driver.findElement(By.id("banner")).isDisplayed();
   }

@@ -116,15 +116,21 @@ class AgentsPageIT {
     page.awaitStatus("mock-survivor", "ONLINE", STARTUP);
     int wsPort = backend.wsPort();
     int httpPort = backend.httpPort();
+    int snapshotsBefore = page.snapshots();
 
     backend.close();
     AgentsPage.awaitUntil("the connection-lost banner", Duration.ofSeconds(10), page::bannerShown);
+    assertThat(page.tableMarkedStale()).as("rows are dimmed while they may be stale").isTrue();
 
     backend = ReferenceBackend.start(config(wsPort, httpPort));
     // The same page, no new sign-in: its cookie is still valid for the restarted backend.
     page.awaitConnection("live", Duration.ofSeconds(20));
+    assertThat(page.snapshots()).as("a fresh snapshot was applied").isGreaterThan(snapshotsBefore);
     page.awaitStatus("mock-survivor", "ONLINE", Duration.ofSeconds(60));
+    AgentsPage.awaitUntil("the backend to see the agent ONLINE again", Duration.ofSeconds(60),
+        () -> backend.agents().stream().anyMatch(a -> "mock-survivor".equals(a.name()) && a.status().name().equals("ONLINE")));
     assertThat(page.bannerShown()).isFalse();
+    assertThat(page.tableMarkedStale()).isFalse();
   }
 
   @Test
