@@ -90,9 +90,9 @@ public record WrapperConfig(
     version = version == null ? "0.0.0" : version;
   }
 
-  /** The documented defaults: localhost:3001, mock agent, 15 s heartbeat, 5 s / 2 s / 7 s shutdown. */
+  /** The documented defaults: localhost:3001, claude, 15 s heartbeat, 5 s / 2 s / 7 s shutdown, reconnect 1 s → 30 s. */
   public static WrapperConfig defaults() {
-    return new WrapperConfig(DEFAULT_SERVER, AgentKind.MOCK, List.of(), null, null, null,
+    return new WrapperConfig(DEFAULT_SERVER, AgentKind.CLAUDE, List.of(), null, null, null,
         Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(7), null, false,
         Path.of(System.getProperty("user.dir")), Path.of(System.getProperty("user.home"), ".onsembl"), "info",
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), null);

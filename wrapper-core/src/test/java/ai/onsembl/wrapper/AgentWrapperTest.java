@@ -313,17 +313,21 @@ class AgentWrapperTest {
     Process orphan = new ProcessBuilder("setsid", "sh", "-c", "sleep 60 & exec sleep 60").start();
     pidsToKill.add(orphan.pid());
     await().atMost(WAIT).until(() -> orphan.toHandle().children().count() >= 0 && orphan.isAlive());
-    Process deadWrapper = new ProcessBuilder("true").start();
-    deadWrapper.waitFor();
+    // The killed wrapper, recorded with its start time so a recycled pid is never taken for it.
+    Process deadWrapper = new ProcessBuilder("sleep", "60").start();
+    long deadWrapperStart = RunRecord.startMillisOf(deadWrapper.pid());
+    deadWrapper.destroyForcibly().waitFor();
     RunFiles files = new RunFiles(tmp.resolve("state"));
-    files.write(new RunRecord("agent-x", null, "x", deadWrapper.pid(), 0, "ws://old", "ONLINE", 0, orphan.pid(),
-        orphan.pid(), RunRecord.startMillisOf(orphan.pid()), 0));
+    files.write(new RunRecord("agent-x", null, "x", deadWrapper.pid(), deadWrapperStart, "ws://old", "ONLINE", 0,
+        orphan.pid(), orphan.pid(), RunRecord.startMillisOf(orphan.pid()), 0));
     assertThat(files.list().get(0).alive()).as("stale record").isFalse();
 
     AgentWrapper w = AgentWrapper.create(config(s.uri(), "sleep", "60").withAgentId("agent-x"),
         (out, id, child) -> new RecordingHandler());
-    start(w);
-    assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).as("orphan reaped").isTrue();
+    CompletableFuture<Integer> run = start(w);
+    boolean reaped = orphan.waitFor(10, TimeUnit.SECONDS);
+    assertThat(reaped).as("orphan reaped; wrapper run: %s", run.isDone() ? run.handle((c, e) -> e == null ? "exit " + c
+        : e.toString()).join() : "running").isTrue();
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
   }
 
