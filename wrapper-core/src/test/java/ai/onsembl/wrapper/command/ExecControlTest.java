@@ -121,6 +121,7 @@ class ExecControlTest {
     CommandComplete done = out.awaitComplete("c1");
     assertThat(done.status().value()).isEqualTo(CommandStatus.CANCELLED);
     assertThat(done.error()).isEqualTo("user asked");
+    assertThat(out.textOf("c1", StreamType.STDERR)).as("no shell job noise").isEmpty();
     await("grandchild " + grandchild + " gone").atMost(Duration.ofSeconds(10)).until(() -> !Pids.isRunning(grandchild));
   }
 
@@ -175,6 +176,7 @@ class ExecControlTest {
     assertThat(done.status().value()).isEqualTo(CommandStatus.FAILED);
     assertThat(done.error()).isEqualTo("time limit exceeded");
     assertThat(done.exitCode()).isEqualTo(143);
+    assertThat(out.outputsFor("c1")).as("a killed sleep leaves no shell job noise").isEmpty();
     assertThat(done.executionTime()).isGreaterThanOrEqualTo(300L);
   }
 
