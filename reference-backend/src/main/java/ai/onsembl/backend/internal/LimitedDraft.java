@@ -12,25 +12,45 @@ import org.java_websocket.framing.Framedata;
 /**
  * RFC 6455 with a payload limit, so an oversized frame is refused from its header and never buffered.
  *
- * <p>Java-WebSocket closes such a connection with 1009 without telling the listener, unless the limit
- * in the exception is {@link Integer#MAX_VALUE}; rethrowing with that limit makes it call
- * {@code onError} first, where the server sends ERROR RESOURCE_EXHAUSTED before the 1009 close.
+ * <p>Left alone, Java-WebSocket answers such a frame by closing at once with 1009: the server drops the
+ * TCP connection while the rest of the frame is still arriving, the kernel answers with RST and the peer
+ * never reads the close frame. Instead, once a frame is too large, this draft discards every further
+ * byte and calls {@link #onOversize}, which sends ERROR RESOURCE_EXHAUSTED and closes 1009 shortly after.
  */
 final class LimitedDraft extends Draft_6455 {
   private final int maxFrameBytes;
+  /** Set by the server when the connection opens; called once, on the reading thread. */
+  volatile Runnable onOversize;
+  private volatile boolean discarding;
 
   LimitedDraft(int maxFrameBytes) {
     super(Collections.emptyList(), maxFrameBytes);
     this.maxFrameBytes = maxFrameBytes;
   }
 
+  int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
   @Override
   public List<Framedata> translateFrame(ByteBuffer buffer) throws InvalidDataException {
+    if (discarding) {
+      buffer.position(buffer.limit());
+      return Collections.emptyList();
+    }
     try {
       return super.translateFrame(buffer);
     } catch (LimitExceededException e) {
-      throw new LimitExceededException(
-          "frame too large: expected at most " + maxFrameBytes + " bytes", Integer.MAX_VALUE);
+      Runnable callback = onOversize;
+      if (callback == null) {
+        // No listener: let Java-WebSocket tell the server (limit MAX_VALUE makes it call onError).
+        throw new LimitExceededException(
+            "frame too large: expected at most " + maxFrameBytes + " bytes", Integer.MAX_VALUE);
+      }
+      discarding = true;
+      buffer.position(buffer.limit());
+      callback.run();
+      return Collections.emptyList();
     }
   }
 

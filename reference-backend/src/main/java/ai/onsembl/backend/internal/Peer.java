@@ -62,7 +62,14 @@ public final class Peer {
 
   void sendText(String text) {
     try {
-      socket.send(text);
+      // WebSocketImpl.close() is synchronized on the socket and sets CLOSING only after queueing its close
+      // frame; sending under the same lock keeps our frames from slipping in behind a close frame, which
+      // made the peer's kernel answer with RST and the close look abnormal (1006) on both sides.
+      synchronized (socket) {
+        if (socket.isOpen()) {
+          socket.send(text);
+        }
+      }
     } catch (WebsocketNotConnectedException e) {
       // The peer is gone; its close handler does the bookkeeping.
     }

@@ -76,7 +76,7 @@ final class WsServer extends WebSocketServer {
       conn.setAttachment(p);
       FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE,
           "Unknown endpoint " + path + ": use " + AGENT_PATH + " or " + DASHBOARD_PATH, null);
-      p.close(1008, "Unknown endpoint");
+      p.closeAfter(1008, "Unknown endpoint", 250);
       return;
     }
     Result auth = core.auth.check(role, token(handshake, uri));
@@ -91,19 +91,32 @@ final class WsServer extends WebSocketServer {
       LOG.warn("Refused {} connection #{} from {}: {}", role.name().toLowerCase(), index,
           conn.getRemoteSocketAddress(), auth.reason());
       p.send(Messages.error(ErrorCode.UNAUTHORIZED, auth.reason(), null));
-      p.close(4401, "Unauthorized");
+      // Linger: the client's first frames (AGENT_CONNECT) are likely in flight; see Peer.closeAfter.
+      p.closeAfter(4401, "Unauthorized", 250);
       return;
     }
     if (role == Role.AGENT) {
       Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()),
           core.scheduler);
       conn.setAttachment(p);
+      watchFrameSize(conn, p);
       core.expectConnect(p);
     } else {
       Peer p = new Peer(Peer.Kind.DASHBOARD, index, conn, new RateLimiter(core.config.dashboardMessagesPerSecond()),
           core.scheduler);
       conn.setAttachment(p);
+      watchFrameSize(conn, p);
       core.onWorker(() -> core.dashboards.opened(p));
+    }
+  }
+
+  private static void watchFrameSize(WebSocket conn, Peer p) {
+    if (conn.getDraft() instanceof LimitedDraft d) {
+      d.onOversize = () -> {
+        FrameGuard.refuse(p, ErrorCode.RESOURCE_EXHAUSTED,
+            "frame too large: expected at most " + d.maxFrameBytes() + " bytes", null);
+        p.closeAfter(1009, "Frame too large", 250);
+      };
     }
   }
 

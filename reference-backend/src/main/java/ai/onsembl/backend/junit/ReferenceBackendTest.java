@@ -33,10 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ReferenceBackendExtension.class)
 public @interface ReferenceBackendTest {
   /** How often the backend PINGs agents. */
-  long heartbeatIntervalMillis() default 100;
+  long heartbeatIntervalMillis() default 200;
 
   /** Silence after which an agent is OFFLINE "Heartbeat timeout". */
-  long heartbeatTimeoutMillis() default 300;
+  long heartbeatTimeoutMillis() default 1000;
 
   /** A SQLite file in a temporary directory instead of {@code :memory:}; needed for {@link TestBackend#restart()}. */
   boolean fileDatabase() default false;
