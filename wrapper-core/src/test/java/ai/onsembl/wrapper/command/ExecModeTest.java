@@ -136,4 +136,26 @@ class ExecModeTest {
     assertThat(done.status().value()).isEqualTo(CommandStatus.FAILED);
     assertThat(done.error()).isEqualTo("could not start no-such-agent-xyz: not found on PATH");
   }
+
+  @Test
+  void commandsRunInTheWorkingDirectoryWithTheExtraEnvironment(@TempDir Path dir) throws Exception {
+    Path real = dir.toRealPath();
+    runner(Requests.shellExec().withWorkingDirectory(real).withEnvironment(java.util.Map.of("ONSEMBL_TEST_VAR", "v 1")))
+        .onCommandRequest(request("c1", "pwd; printf '%s\\n' \"$ONSEMBL_TEST_VAR\""));
+
+    assertThat(out.awaitComplete("c1").status().value()).isEqualTo(CommandStatus.COMPLETED);
+    assertThat(out.textOf("c1", StreamType.STDOUT)).isEqualTo(real + "\nv 1\n");
+  }
+
+  @Test
+  void promptLimitCountsUtf8BytesNotChars() {
+    runner(Requests.mockExec().withMaxPromptBytes(10));
+    runner.onCommandRequest(request("ok", "ééééé"));
+    runner.onCommandRequest(request("big", "éééééé"));
+
+    assertThat(out.awaitComplete("ok").status().value()).isEqualTo(CommandStatus.COMPLETED);
+    CommandComplete big = out.awaitComplete("big");
+    assertThat(big.status().value()).isEqualTo(CommandStatus.FAILED);
+    assertThat(big.error()).startsWith("prompt too large: 12 bytes, the limit is 10 bytes (exec mode passes the prompt");
+  }
 }
