@@ -154,6 +154,25 @@ public final class RunningProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a signal to this process's whole process group, as a terminal's Ctrl+C does to its foreground
+   * group. Only valid for processes started through {@code setsid} (they lead their own group).
+   */
+  public void signalGroup(String signal) {
+    rememberDescendants();
+    try {
+      Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid()).inheritIO().start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -s " + signal + " -- -" + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Records the current descendants, so that ones re-parented after our process dies are still found. */
   public Set<ProcessHandle> rememberDescendants() {
     process.toHandle().descendants().forEach(seenDescendants::add);
