@@ -388,4 +388,26 @@ class AgentWrapperTest {
     assertThat(run).isNotDone();
     assertThat(w.state()).isEqualTo(LifecycleState.ONLINE);
   }
+
+  @Test
+  void secondWrapperWithTheSameAgentIdIsRefusedWithExitCode2() throws Exception {
+    Process other = new ProcessBuilder("sleep", "60").start();
+    pidsToKill.add(other.pid());
+    long pid = other.pid();
+    new RunFiles(tmp.resolve("state")).write(new RunRecord("twin", null, "twin", pid, RunRecord.startMillisOf(pid),
+        "ws://x", "ONLINE", System.currentTimeMillis(), -1, -1, 0, System.currentTimeMillis()));
+    AgentWrapper w = AgentWrapper.create(config(URI.create("ws://127.0.0.1:1"), "sleep", "60").withAgentId("twin"),
+        (out, id, child) -> new RecordingHandler());
+    assertThatThrownBy(w::run).isInstanceOf(AgentExitException.class).hasMessageContaining("already running")
+        .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
+  }
+
+  @Test
+  void sameNameKeepsTheSameAgentIdAcrossStarts() throws Exception {
+    ai.onsembl.wrapper.run.AgentIds ids = new ai.onsembl.wrapper.run.AgentIds(tmp.resolve("state"));
+    String first = ids.forName("My Agent");
+    assertThat(first).startsWith("my-agent-");
+    assertThat(new ai.onsembl.wrapper.run.AgentIds(tmp.resolve("state")).forName("My Agent")).isEqualTo(first);
+    assertThat(ids.forName("other")).isNotEqualTo(first);
+  }
 }

@@ -264,4 +264,20 @@ class BackendLinkTest {
     await().atMost(WAIT).until(() -> recorder.controls.size() == 1);
     assertThat(recorder.controls.get(0).reason()).isEqualTo("from dashboard");
   }
+
+  @Test
+  void tokenRefreshIsUsedOnTheNextReconnect() throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    BackendLink link = link(s.uri(), "old-token", Duration.ofSeconds(15), null);
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    s.send(new ai.onsembl.protocol.TokenRefresh("new-token", 3600L, null));
+    await().pollDelay(Duration.ofMillis(200)).atMost(WAIT).until(() -> true);
+    s.closeNewest(1001, "going away");
+    await().atMost(WAIT).until(() -> s.connectionCount() == 2 && link.isOnline());
+    List<Event> opens = s.events().stream().filter(e -> e.kind() == Kind.OPEN).toList();
+    assertThat(opens.get(0).authorization()).isEqualTo("Bearer old-token");
+    assertThat(opens.get(1).authorization()).isEqualTo("Bearer new-token");
+    assertThat(opens.get(1).resource()).contains("token=new-token");
+  }
 }
