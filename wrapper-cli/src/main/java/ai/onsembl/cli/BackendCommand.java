@@ -1,17 +1,155 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.backend.BackendConfig;
+import ai.onsembl.backend.ReferenceBackend;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backend", mixinStandardHelpOptions = true, description = "Run the reference backend (WebSocket, REST, /agents page, metrics).")
+/**
+ * {@code onsembl-agent backend}: runs the reference backend until SIGTERM or SIGINT. Prints exactly one
+ * line on stdout when both ports are open; everything else goes to stderr.
+ */
+@Command(name = "backend", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Run the reference backend: /ws/agent and /ws/dashboard, REST, the /agents page and /metrics.",
+      "When both ports are open it prints one line on stdout:",
+      "  onsembl backend listening ws://HOST:PORT http://HOST:PORT",
+      "and runs until SIGTERM or SIGINT (agents are closed with 1001, the database is closed)."},
+    footer = {
+      "",
+      "Secrets: --agent-token, --dashboard-token and --jwt-secret may also come from",
+      "ONSEMBL_BACKEND_AGENT_TOKEN, ONSEMBL_BACKEND_DASHBOARD_TOKEN and ONSEMBL_BACKEND_JWT_SECRET",
+      "(prefer these: argv is visible in ps). Secrets are never logged.",
+      "With neither an agent token nor a JWT secret, a random agent token is generated; with neither a",
+      "dashboard token nor a JWT secret, a random dashboard token is generated. Generated tokens are",
+      "printed once on stderr. A JWT secret shorter than 32 bytes is accepted (the TypeScript backend's",
+      "default is 14) with a warning.",
+      "Port 0 picks a free port. Exit codes: 0 after a clean stop, 2 for bad flags or configuration,",
+      "1 when a port or the database cannot be opened; 143/130 when stopped by SIGTERM/SIGINT."})
 public final class BackendCommand implements Callable<Integer> {
+  static final String AGENT_TOKEN_ENV = "ONSEMBL_BACKEND_AGENT_TOKEN";
+  static final String DASHBOARD_TOKEN_ENV = "ONSEMBL_BACKEND_DASHBOARD_TOKEN";
+  static final String JWT_SECRET_ENV = "ONSEMBL_BACKEND_JWT_SECRET";
+
   @Spec CommandSpec spec;
 
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+      description = "Address both ports bind to (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "3001", paramLabel = "PORT",
+      description = "WebSocket port, 0 for a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--http-port", defaultValue = "3002", paramLabel = "PORT",
+      description = "HTTP port (REST, /agents, /metrics), 0 for a free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--db", paramLabel = "PATH|:memory:",
+      description = "SQLite database file, created with its directory (default: ~/.onsembl/backend.db).")
+  String db;
+
+  @Option(names = "--agent-token", paramLabel = "TOKEN",
+      description = "Static token for /ws/agent (or " + AGENT_TOKEN_ENV + ").")
+  String agentToken;
+
+  @Option(names = "--dashboard-token", paramLabel = "TOKEN",
+      description = "Static token for /ws/dashboard and HTTP Bearer (or " + DASHBOARD_TOKEN_ENV + ").")
+  String dashboardToken;
+
+  @Option(names = "--jwt-secret", paramLabel = "SECRET",
+      description = "HS256 secret: accept JWTs (type cli/agent for agents, others for dashboards) (or "
+          + JWT_SECRET_ENV + ").")
+  String jwtSecret;
+
+  @Option(names = "--heartbeat-interval", defaultValue = "15s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "PING interval, told to agents as nextPingExpected (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatInterval;
+
+  @Option(names = "--heartbeat-timeout", defaultValue = "45s", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Silence after which an agent is OFFLINE \"Heartbeat timeout\" (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatTimeout;
+
+  /** The environment secrets are read from (tests replace it). */
+  Map<String, String> env = System.getenv();
+  /** False in in-process tests, which call {@link #stop()} instead of sending a signal. */
+  boolean installShutdownHook = true;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile ReferenceBackend backend;
+
   @Override
-  public Integer call() {
-    spec.commandLine().getErr().println("onsembl-agent backend: not available yet");
-    return 2;
+  public Integer call() throws InterruptedException {
+    CliLogging.configure("info");
+    PrintWriter err = spec.commandLine().getErr();
+    String dbPath = db != null ? db : BackendConfig.defaultDatabaseFile().toString();
+    // Built before any token is generated, so bad flags fail (exit 2) without printing a secret.
+    BackendConfig config = BackendConfig.defaults().withHost(host).withPorts(port, httpPort)
+        .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout);
+    String agent = firstOf(agentToken, env.get(AGENT_TOKEN_ENV));
+    String dashboard = firstOf(dashboardToken, env.get(DASHBOARD_TOKEN_ENV));
+    String secret = firstOf(jwtSecret, env.get(JWT_SECRET_ENV));
+    if (agent == null && secret == null) {
+      agent = randomToken();
+      err.println("onsembl backend: no agent token or JWT secret given; generated agent token: " + agent);
+    }
+    if (dashboard == null && secret == null) {
+      dashboard = randomToken();
+      err.println("onsembl backend: no dashboard token or JWT secret given; generated dashboard token: " + dashboard);
+    }
+    config = config.withAgentToken(agent).withDashboardToken(dashboard).withJwtSecret(secret);
+    ReferenceBackend started = ReferenceBackend.start(config);
+    backend = started;
+    Thread hook = new Thread(this::stop, "onsembl-backend-shutdown");
+    if (installShutdownHook) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("onsembl backend listening " + started.wsUrl() + " " + started.httpUrl());
+    out.flush();
+    err.println("onsembl backend: database " + dbPath + "; open the /agents page with " + started.dashboardLoginLink());
+    err.flush();
+    stopped.await();
+    if (installShutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down: the hook is what stopped us
+      }
+    }
+    return 0;
+  }
+
+  /** Stops the backend (bounded: a few seconds at most) and lets {@link #call()} return. Idempotent. */
+  void stop() {
+    ReferenceBackend b = backend;
+    if (b != null) {
+      b.close();
+    }
+    stopped.countDown();
+  }
+
+  private static String firstOf(String flag, String fromEnv) {
+    if (flag != null && !flag.isBlank()) {
+      return flag;
+    }
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }
