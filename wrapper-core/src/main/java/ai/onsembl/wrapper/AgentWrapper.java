@@ -57,6 +57,7 @@ public final class AgentWrapper {
   private volatile LifecycleState state = LifecycleState.STARTING;
   private volatile String agentId;
   private volatile boolean restarting;
+  private final Object restartLock = new Object();
   private final Log log = new Log(AgentWrapper.class, () -> agentId);
   private BackendLink link;
   private ChildSupervisor child;
@@ -212,7 +213,8 @@ public final class AgentWrapper {
     });
   }
 
-  private void setState(LifecycleState s) {
+  // Synchronized with writeRecord: a late ONLINE from the link thread must not overwrite STOPPING on disk.
+  private synchronized void setState(LifecycleState s) {
     if (state.isStopping() && !s.isStopping()) {
       return;
     }
@@ -223,7 +225,11 @@ public final class AgentWrapper {
     }
   }
 
-  private void writeRecord(RunRecord r) {
+  private synchronized void updateRecord(java.util.function.UnaryOperator<RunRecord> change) {
+    writeRecord(change.apply(record));
+  }
+
+  private synchronized void writeRecord(RunRecord r) {
     record = r;
     try {
       runFiles.write(r);
@@ -258,7 +264,7 @@ public final class AgentWrapper {
 
   private void restartChild(String reason) {
     Thread t = new Thread(() -> {
-      synchronized (this) {
+      synchronized (restartLock) {
         if (coordinator.hasBegun()) {
           return;
         }
@@ -270,7 +276,7 @@ public final class AgentWrapper {
             return;
           }
           child.start();
-          writeRecord(record.withChild(child.pid(), child.pgid(), RunRecord.startMillisOf(child.pid())));
+          updateRecord(r -> r.withChild(child.pid(), child.pgid(), RunRecord.startMillisOf(child.pid())));
           link.send(new AgentError(link.agentId(), EnumValue.of(AgentErrorType.UNKNOWN),
               "Agent process restarted (" + reason + ")", true, Map.of("pid", child.pid())));
         } finally {
@@ -289,7 +295,7 @@ public final class AgentWrapper {
       agentId = id;
       setState(LifecycleState.ONLINE);
       if (!id.equals(stableId)) {
-        writeRecord(record.withBackendAgentId(id));
+        updateRecord(r -> r.withBackendAgentId(id));
       }
       log.info((firstTime ? "connected to " : "reconnected to ") + link.endpoint() + " as agent " + id + " (name "
           + config.name() + ", " + config.agentType() + ")");
