@@ -1,0 +1,129 @@
+package ai.onsembl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onsembl.protocol.AgentConnect;
+import ai.onsembl.protocol.AgentType;
+import ai.onsembl.protocol.Capabilities;
+import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.ProtocolCodec;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.handshake.ServerHandshake;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code onsembl-agent backend} as a real JVM process stopped with a real SIGTERM. */
+@Timeout(120)
+class BackendProcessTest {
+  private static final Pattern READY = Pattern.compile("onsembl backend listening (ws://\\S+) (http://\\S+)");
+  @TempDir Path home;
+  private Process process;
+
+  @AfterEach
+  void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Matcher startBackend() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
+        OnsemblAgent.class.getName(), "backend", "--port", "0", "--http-port", "0");
+    pb.environment().put("ONSEMBL_BACKEND_AGENT_TOKEN", "proc-agent");
+    pb.environment().put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "proc-dash");
+    pb.redirectError(home.resolve("stderr.txt").toFile());
+    process = pb.start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line = CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    }).get(60, TimeUnit.SECONDS);
+    Matcher m = READY.matcher(String.valueOf(line));
+    assertThat(m.matches()).as("ready line, got " + line + "; stderr: " + stderr()).isTrue();
+    return m;
+  }
+
+  private String stderr() throws java.io.IOException {
+    Path p = home.resolve("stderr.txt");
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+
+  private static String get(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer proc-dash").timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void sigtermClosesAgentsWith1001MarksThemOfflineAndExitsWithTheDefaultDatabaseKept() throws Exception {
+    Matcher ready = startBackend();
+    CountDownLatch acked = new CountDownLatch(1);
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    WebSocketClient agent = new WebSocketClient(URI.create(ready.group(1) + "/ws/agent?token=proc-agent")) {
+      @Override
+      public void onOpen(ServerHandshake h) {
+        send(ProtocolCodec.standard().encode(Message.of(new AgentConnect("proc-1", null,
+            EnumValue.of(AgentType.CUSTOM), "1", "vm", Capabilities.of(0, false, false)))));
+      }
+
+      @Override
+      public void onMessage(String text) {
+        if (text.contains("\"ACK\"")) {
+          acked.countDown();
+        }
+      }
+
+      @Override
+      public void onClose(int code, String reason, boolean remote) {
+        closed.complete(code);
+      }
+
+      @Override
+      public void onError(Exception ex) {}
+    };
+    try {
+      assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(acked.await(10, TimeUnit.SECONDS)).as("ACK for AGENT_CONNECT").isTrue();
+      assertThat(get(ready.group(2) + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
+
+      process.destroy(); // SIGTERM
+      assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+      assertThat(process.exitValue()).isEqualTo(143);
+    } finally {
+      agent.close();
+    }
+    Path db = home.resolve(".onsembl").resolve("backend.db");
+    assertThat(db).exists();
+    String log = stderr();
+    assertThat(log).doesNotContain("proc-agent").doesNotContain("proc-dash");
+
+    Matcher again = startBackend();
+    String state = get(again.group(2) + "/api/agents/proc-1");
+    assertThat(state).contains("\"status\":\"OFFLINE\"").contains("\"disconnectReason\":\"Server stopped\"");
+    assertThat(List.of(stderr().split("\n"))).anyMatch(l -> l.contains("Startup cleanup: 0 agent(s)"));
+  }
+}
