@@ -2,14 +2,8 @@ package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Ack;
 import ai.onsembl.protocol.AgentConnect;
-import ai.onsembl.protocol.AgentControl;
 import ai.onsembl.protocol.AgentDisconnect;
 import ai.onsembl.protocol.AgentHeartbeat;
-import ai.onsembl.protocol.CommandCancel;
-import ai.onsembl.protocol.CommandRequest;
-import ai.onsembl.protocol.EmergencyStop;
-import ai.onsembl.protocol.ErrorCode;
-import ai.onsembl.protocol.ErrorMessage;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
@@ -18,8 +12,6 @@ import ai.onsembl.protocol.Ping;
 import ai.onsembl.protocol.Pong;
 import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.ProtocolException;
-import ai.onsembl.protocol.ServerHeartbeat;
-import ai.onsembl.protocol.TokenRefresh;
 import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.wrapper.Outbound;
 import ai.onsembl.wrapper.command.CommandHandler;
@@ -65,10 +57,11 @@ public final class BackendLink implements Outbound {
   private final Supplier<HealthMetrics> metrics;
   private final ScheduledExecutorService exec;
   private final OutboundQueue queue;
-  private final Backoff backoff;
+  private final ReconnectPolicy reconnects;
   private final Log log;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final LinkSocket.Events events = new SocketEvents();
+  private final ServerFrames frames;
   private volatile CommandHandler handler;
   private volatile String agentId;
   private volatile String token;
@@ -80,8 +73,6 @@ public final class BackendLink implements Outbound {
 
   // confined to the link thread
   private String connectMessageId;
-  private long connectedAtNanos;
-  private long downSinceNanos;
   private long intervalMillis;
   private boolean heartbeatsOn;
   private boolean heartbeatFallbackLogged;
@@ -104,8 +95,10 @@ public final class BackendLink implements Outbound {
     this.agentId = settings.agentId();
     this.token = settings.token();
     this.queue = new OutboundQueue(settings.maxQueuedFrames(), settings.maxQueuedBytes());
-    this.backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), random);
+    this.reconnects = new ReconnectPolicy(new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
+        settings.heldBeforeReset(), settings.giveUpAfter());
     this.log = new Log(BackendLink.class, () -> agentId);
+    this.frames = new ServerFrames(log, listener, () -> handler, heartbeatIds::contains, new ConnectionMatters());
     this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "onsembl-link");
       t.setDaemon(true);
@@ -121,7 +114,7 @@ public final class BackendLink implements Outbound {
   /** Starts connecting; returns at once. */
   public void start() {
     execute(() -> {
-      downSinceNanos = System.nanoTime();
+      reconnects.started(System.nanoTime());
       connect();
     });
   }
@@ -316,7 +309,7 @@ public final class BackendLink implements Outbound {
       return;
     }
     acked = true;
-    connectedAtNanos = System.nanoTime();
+    reconnects.connected(System.nanoTime());
     cancel(connectDeadline);
     String assigned = ack.agentId();
     if (assigned != null && !assigned.isBlank() && !assigned.equals(agentId)) {
@@ -353,12 +346,8 @@ public final class BackendLink implements Outbound {
           + (reason.isBlank() ? "close " + code : reason)));
       return;
     }
-    long now = System.nanoTime();
     if (wasAcked) {
-      if (now - connectedAtNanos >= settings.heldBeforeReset().toNanos()) {
-        backoff.reset();
-      }
-      downSinceNanos = now;
+      reconnects.lost(System.nanoTime());
       log.warn("connection to " + settings.endpoint() + " lost (" + why + "); reconnecting");
       listener.reconnecting(why);
     }
@@ -367,19 +356,16 @@ public final class BackendLink implements Outbound {
 
   private void scheduleReconnect(String why) {
     long now = System.nanoTime();
-    long delay = backoff.next().toMillis();
-    Duration giveUp = settings.giveUpAfter();
-    if (giveUp != null) {
-      long downMillis = TimeUnit.NANOSECONDS.toMillis(now - downSinceNanos);
-      if (downMillis >= giveUp.toMillis()) {
-        fail(AgentExitException.unreachable("backend " + settings.endpoint() + " unreachable for " + downMillis
-            + " ms (--give-up-after " + giveUp.toMillis() + " ms); last error: " + why));
-        return;
-      }
-      delay = Math.min(delay, giveUp.toMillis() - downMillis);
+    int attempt = reconnects.nextAttempt();
+    long delay = reconnects.nextDelayMillis(now);
+    if (delay == ReconnectPolicy.GIVE_UP) {
+      fail(AgentExitException.unreachable("backend " + settings.endpoint() + " unreachable for "
+          + reconnects.downMillis(now) + " ms (--give-up-after " + reconnects.giveUpAfter().toMillis()
+          + " ms); last error: " + why));
+      return;
     }
-    log.info("backend " + settings.endpoint() + " not connected (" + why + "); attempt " + (backoff.attempts() + 1)
-        + " in " + delay + " ms");
+    log.info("backend " + settings.endpoint() + " not connected (" + why + "); attempt " + (attempt + 1) + " in "
+        + delay + " ms");
     reconnectTask = schedule(this::connect, delay);
   }
 
@@ -520,100 +506,56 @@ public final class BackendLink implements Outbound {
     if (s != current) {
       return;
     }
-    Payload p = m.payload();
-    switch (m.type()) {
-      case ACK -> handleAck(s, (Ack) p);
-      case ERROR -> handleError(s, (ErrorMessage) p);
-      case SERVER_HEARTBEAT -> handleServerHeartbeat((ServerHeartbeat) p);
-      case COMMAND_REQUEST -> withHandler(m, h -> h.onCommandRequest((CommandRequest) p));
-      case COMMAND_CANCEL -> withHandler(m, h -> h.onCommandCancel((CommandCancel) p));
-      case EMERGENCY_STOP -> withHandler(m, h -> h.onEmergencyStop((EmergencyStop) p));
-      case AGENT_CONTROL -> handleControl(m, (AgentControl) p);
-      case TOKEN_REFRESH -> {
-        String t = ((TokenRefresh) p).accessToken();
-        if (t != null && !t.isBlank()) {
-          token = t;
-          log.info("token refreshed; used from the next reconnect");
+    frames.handle(m);
+  }
+
+  /** Connection matters found in server frames; called on the link thread for the current socket. */
+  private final class ConnectionMatters implements ServerFrames.Connection {
+    @Override
+    public void ack(Ack ack) {
+      LinkSocket s = current;
+      if (s != null) {
+        handleAck(s, ack);
+      }
+    }
+
+    @Override
+    public void serverInterval(long millis) {
+      if (millis != intervalMillis) {
+        log.debug("backend expects a heartbeat every " + millis + " ms");
+        intervalMillis = millis;
+        if (acked) {
+          scheduleTimers();
         }
       }
-      default -> log.debug("ignoring " + m.type() + " " + m.id());
     }
-  }
 
-  private void withHandler(Message m, java.util.function.Consumer<CommandHandler> call) {
-    CommandHandler h = handler;
-    if (h == null) {
-      log.warn("no command handler; ignoring " + m.type() + " " + m.id());
-      return;
+    @Override
+    public void authRefused(String message) {
+      fail(AgentExitException.authRejected("backend " + settings.endpoint() + " refused authentication: " + message));
     }
-    call.accept(h);
-  }
 
-  private void handleControl(Message m, AgentControl c) {
-    if (c.action() == null) {
-      log.warn("AGENT_CONTROL without an action; ignored");
-      return;
-    }
-    switch (c.action().value()) {
-      case PAUSE -> withHandler(m, CommandHandler::pause);
-      case RESUME -> withHandler(m, CommandHandler::resume);
-      case STOP, RESTART -> listener.control(c);
-      default -> log.warn("AGENT_CONTROL " + c.action().raw() + " is not known; ignored");
-    }
-  }
-
-  private void handleServerHeartbeat(ServerHeartbeat hb) {
-    Long next = hb.nextPingExpected();
-    if (next == null || next <= 0) {
-      return;
-    }
-    long millis = Math.max(100, next);
-    if (millis != intervalMillis) {
-      log.debug("backend expects a heartbeat every " + millis + " ms");
-      intervalMillis = millis;
-      if (acked) {
-        scheduleTimers();
+    @Override
+    public void heartbeatUnknown() {
+      if (!heartbeatsOn) {
+        return;
+      }
+      heartbeatsOn = false;
+      cancel(heartbeatTask);
+      String line = "backend does not know AGENT_HEARTBEAT (TypeScript backend); living on PING/PONG on this connection";
+      if (heartbeatFallbackLogged) {
+        log.debug(line);
+      } else {
+        heartbeatFallbackLogged = true;
+        log.info(line);
       }
     }
-  }
 
-  private void handleError(LinkSocket s, ErrorMessage e) {
-    ErrorCode code = e.code() == null ? ErrorCode.UNKNOWN : e.code().value();
-    String text = e.message() == null ? "" : e.message();
-    if (code == ErrorCode.UNAUTHORIZED || code == ErrorCode.AUTH_FAILED) {
-      fail(AgentExitException.authRejected("backend " + settings.endpoint() + " refused authentication: "
-          + e.code().raw() + " " + text));
-      return;
+    @Override
+    public void tokenRefreshed(String t) {
+      token = t;
+      log.info("token refreshed; used from the next reconnect");
     }
-    boolean unknownType = code == ErrorCode.UNKNOWN_MESSAGE_TYPE || code == ErrorCode.INVALID_MESSAGE_TYPE;
-    if (unknownType && aboutHeartbeat(e)) {
-      if (heartbeatsOn) {
-        heartbeatsOn = false;
-        cancel(heartbeatTask);
-        String line = "backend does not know AGENT_HEARTBEAT (TypeScript backend); living on PING/PONG on this connection";
-        if (heartbeatFallbackLogged) {
-          log.debug(line);
-        } else {
-          heartbeatFallbackLogged = true;
-          log.info(line);
-        }
-      }
-      return;
-    }
-    if (unknownType && text.contains("AGENT_DISCONNECT")) {
-      log.debug("backend does not know AGENT_DISCONNECT: " + text);
-      return;
-    }
-    log.warn("backend error " + (e.code() == null ? "?" : e.code().raw()) + ": " + text);
-  }
-
-  private boolean aboutHeartbeat(ErrorMessage e) {
-    if (e.messageId() != null && heartbeatIds.contains(e.messageId())) {
-      return true;
-    }
-    String text = e.message() == null ? "" : e.message();
-    return text.contains("AGENT_HEARTBEAT")
-        || (e.details() != null && String.valueOf(e.details()).contains("AGENT_HEARTBEAT"));
   }
 
   private final class SocketEvents implements LinkSocket.Events {
