@@ -287,7 +287,7 @@ function buildRow(agentId) {
 function fillRow(tr, agent) {
   tr.setAttribute('data-status', agent.status);
   tr.setAttribute('data-agent-name', agent.name);
-  tr.setAttribute('aria-selected', String(agent.agentId === panel.selected()));
+  markSelected(tr, agent.agentId === panel.selected());
   const [nameCell, typeCell, statusCell, activityCell, seenCell, reasonCell, hostCell, actionCell] = tr.children;
   nameCell.children[0].textContent = label(agent);
   nameCell.children[1].textContent = agent.name ? agent.agentId : '';
@@ -375,8 +375,14 @@ function renderSummary(agents) {
   document.title = `${counts.online ? `(${counts.online} online) ` : ''}Agents · Onsembl`;
 }
 
+// aria-selected is only valid in grids; aria-current marks "the one shown in the panel" in a plain table.
+function markSelected(tr, selected) {
+  if (selected) tr.setAttribute('aria-current', 'true');
+  else tr.removeAttribute('aria-current');
+}
+
 function select(agentId) {
-  rows.forEach((tr, id) => tr.setAttribute('aria-selected', String(id === agentId)));
+  rows.forEach((tr, id) => markSelected(tr, id === agentId));
   panel.select(agentId);
 }
 
