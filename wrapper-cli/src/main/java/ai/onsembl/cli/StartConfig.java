@@ -118,9 +118,17 @@ final class StartConfig {
         .withExitZeroOnSignal(pick(o.exitZeroOnSignal, "ONSEMBL_EXIT_ZERO_ON_SIGNAL", "exitZeroOnSignal",
             StartConfig::bool, false))
         .withWorkingDir(workingDir.toAbsolutePath())
-        .withLogLevel(level == null ? "info" : CliLogging.normalize(level))
+        .withLogLevel(logLevel(level))
         .withVersion(version);
     return new Resolved(c, commandSettings(c));
+  }
+
+  private static String logLevel(String level) {
+    try {
+      return level == null ? "info" : CliLogging.normalize(level);
+    } catch (RuntimeException e) {
+      throw AgentExitException.invalidInput("--log-level: " + e.getMessage());
+    }
   }
 
   /** ONSEMBL_TOKEN or a token file; the token never comes from argv and is never logged. */

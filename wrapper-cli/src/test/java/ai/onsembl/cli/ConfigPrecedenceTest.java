@@ -132,4 +132,11 @@ class ConfigPrecedenceTest {
     configFile("{\"command\": [\"sleep\", \"5\"]}");
     assertThat(resolve().wrapper().command()).isEqualTo(List.of("sleep", "5"));
   }
+
+  @Test
+  void badLogLevelIsAUsageError() {
+    env.put("ONSEMBL_LOG_LEVEL", "loud");
+    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class).hasMessageContaining("log level")
+        .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
+  }
 }
