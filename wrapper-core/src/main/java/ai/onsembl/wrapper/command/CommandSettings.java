@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param concurrency how many commands run at once in exec mode (session mode always runs one at a time)
  * @param cancelGrace SIGTERM → SIGKILL grace when a command is cancelled or hits its time limit
  * @param workingDirectory where exec-mode commands run; null for the wrapper's own directory
- * @param environment variables added to (or replacing) the wrapper's environment for exec-mode commands
+ * @param environment variables added to (or replacing) the wrapper's environment for exec-mode commands;
+ *     the wrapper's {@code ONSEMBL_TOKEN} is never passed on unless set here
  * @param sessionCompletion when a session-mode command is over
  * @param maxPromptBytes the largest prompt (UTF-8 bytes) accepted; bigger ones complete FAILED at once.
  *     In exec mode the prompt is one argv element and Linux refuses an element over 128 KiB

@@ -158,4 +158,23 @@ class ExecModeTest {
     assertThat(big.status().value()).isEqualTo(CommandStatus.FAILED);
     assertThat(big.error()).startsWith("prompt too large: 12 bytes, the limit is 10 bytes (exec mode passes the prompt");
   }
+
+  @Test
+  void theWrappersBackendTokenIsNotPassedToCommands() throws Exception {
+    // Only a fresh JVM can hold ONSEMBL_TOKEN in its environment: run the runner there.
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), TokenProbe.class.getName());
+    pb.environment().put("ONSEMBL_TOKEN", "s3cret-token");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String printed;
+    try {
+      printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+
+    assertThat(printed).contains("command saw [unset][x]").doesNotContain("s3cret-token");
+  }
 }

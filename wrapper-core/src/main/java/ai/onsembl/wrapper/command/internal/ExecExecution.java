@@ -30,6 +30,8 @@ public final class ExecExecution extends Execution {
   /** How long output may trail the exit before leftovers of the group are killed to close the pipes. */
   private static final Duration DRAIN = Duration.ofMillis(500);
   private static final Duration DRAIN_AFTER_KILL = Duration.ofSeconds(2);
+  /** Not passed on to commands (unless the settings' environment sets it explicitly). */
+  public static final String SECRET_ENV = "ONSEMBL_TOKEN";
 
   private final CommandSettings settings;
   private final ExecutorService executor;
@@ -56,6 +58,8 @@ public final class ExecExecution extends Execution {
     if (settings.workingDirectory() != null) {
       pb.directory(settings.workingDirectory().toFile());
     }
+    // The backend token is the wrapper's secret, not the agent's: an agent could print or leak it.
+    pb.environment().remove(SECRET_ENV);
     pb.environment().putAll(settings.environment());
     Process p;
     try {
