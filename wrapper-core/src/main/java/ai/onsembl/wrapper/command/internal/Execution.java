@@ -4,6 +4,7 @@ import ai.onsembl.protocol.OutputStats;
 import ai.onsembl.wrapper.command.OutputStreamer;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,7 +75,14 @@ public abstract class Execution {
     if (!first && grace != null) {
       return;
     }
-    pool.execute(() -> halt(grace));
+    try {
+      pool.execute(() -> halt(grace));
+    } catch (RejectedExecutionException e) {
+      // The runner was closed while this command outlived cancelAll: stop it all the same.
+      Thread t = new Thread(() -> halt(grace), "onsembl-command-halt-" + commandId);
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** The body: start the work, wait for its end, call {@link #finish}. Runs on the pool. */
