@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 
 /**
  * How a {@code session}-mode command ends. A long-lived agent never says "done" by exiting, so the runner
- * decides: when a line of stdout matches {@code doneMarker} (the marker line is still sent as output), or,
- * without a marker, when the child has printed nothing for {@code quietPeriod} since the prompt was written
- * or since its last output. A COMMAND_CANCEL, the time limit, or the child exiting end it too.
+ * decides: when a line of stdout matches {@code doneMarker} (the marker line is still sent as output), or
+ * when the child has printed nothing for {@code quietPeriod} since the prompt was written or since its last
+ * output; with both set, whichever comes first. A COMMAND_CANCEL, the time limit, or the child exiting end
+ * it too. Without a quiet period, a command whose marker never comes runs until its time limit or a cancel.
  *
  * <p>A marker with a named group {@code exit} ({@code (?<exit>\d+)}) also gives the exit code: 0 completes
  * the command COMPLETED, anything else FAILED "exit code N".
