@@ -78,7 +78,9 @@ class StartProcessTest {
 
   @Test
   void connectsSaysWhereAndAsWhomAndStopEndsItGracefullyWith143() throws Exception {
-    Process p = start(TOKEN, "--agent-id", "it-agent", "--name", "it", "--", "sh", "-c", "echo hi; exec sleep 60");
+    // At trace level, so that a token in any library's debug output would show.
+    Process p = start(TOKEN, "--agent-id", "it-agent", "--name", "it", "--log-level", "trace", "--", "sh", "-c",
+        "echo hi; exec sleep 60");
     await().atMost(WAIT).until(() -> backend.agent("it-agent").map(a -> a.status().name().equals("ONLINE"))
         .orElse(false));
     await().atMost(WAIT).until(() -> stderr().contains("connected to " + backend.wsUrl() + "/ws/agent as agent it-agent"));

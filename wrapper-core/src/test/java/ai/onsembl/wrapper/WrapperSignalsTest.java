@@ -60,7 +60,7 @@ class WrapperSignalsTest {
         sh -c 'trap "" TERM; while :; do sleep 1; done' &
         echo $! > "%1$s/grandchild.pid"
         echo $$ > "%1$s/child.pid"
-        echo "agent ready"
+        echo "agent ready token=[$ONSEMBL_TOKEN]"
         wait
         """.formatted(tmp));
     p.toFile().setExecutable(true);
@@ -76,8 +76,10 @@ class WrapperSignalsTest {
     cmd.add("sh");
     cmd.add("-c");
     cmd.add(shellPrefix.contains("exec ") ? shellPrefix + javaCmd : shellPrefix + "exec " + javaCmd);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("wrapper.log").toFile())
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("wrapper.log").toFile());
+    pb.environment().put("ONSEMBL_TOKEN", "secret-token-x");
+    Process p = pb.start();
     processes.add(p);
     await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
         && Files.exists(tmp.resolve("grandchild.pid")));
@@ -157,5 +159,19 @@ class WrapperSignalsTest {
     var entries = new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list();
     assertThat(entries).hasSize(1);
     assertThat(entries.get(0).alive()).as("stale").isFalse();
+  }
+
+  @Test
+  void theAgentDoesNotInheritTheBackendTokenAndTheLogNeverShowsIt() throws Exception {
+    Process p = startWrapper("");
+    await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).stream()
+        .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content()).anyMatch(c -> c.contains("token=")));
+    String output = server.frames(MessageType.TERMINAL_OUTPUT).stream()
+        .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content()).reduce("", String::concat);
+    assertThat(output).contains("agent ready token=[]");
+    assertThat(server.events().get(0).authorization()).isEqualTo("Bearer secret-token-x");
+    ProcessTree.signal(p.pid(), "TERM");
+    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(tmp.resolve("wrapper.log"))).doesNotContain("secret-token-x");
   }
 }

@@ -23,6 +23,7 @@ public final class WrapperMain {
         .withServerUrl(URI.create(args[0]))
         .withStateDir(Path.of(args[1]))
         .withAgentId(args[2])
+        .withToken(System.getenv("ONSEMBL_TOKEN"))
         .withAgentKind(AgentKind.CUSTOM)
         .withCommand(command)
         .withChildGrace(Duration.ofMillis(Long.getLong("grace.ms", 1000)))

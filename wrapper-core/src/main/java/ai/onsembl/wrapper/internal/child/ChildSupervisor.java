@@ -90,6 +90,8 @@ public final class ChildSupervisor implements SessionChild {
   /** Starts the child (its command resolved by {@link #resolve}). */
   public synchronized void start() {
     ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
+    // The agent never sees the backend token: it is the wrapper's credential, not the agent's.
+    pb.environment().remove("ONSEMBL_TOKEN");
     pb.environment().putAll(environment);
     try {
       process = pb.start();
