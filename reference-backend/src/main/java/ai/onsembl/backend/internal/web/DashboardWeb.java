@@ -26,7 +26,7 @@ public final class DashboardWeb {
   public static final Duration DEFAULT_LOGIN_CODE_TTL = Duration.ofHours(1);
 
   private final WebAssets assets = WebAssets.fromClasspath();
-  private final SessionCookies sessions;
+  private volatile SessionCookies sessions;
   private final LoginCodes codes;
   private final Predicate<String> tokenCheck;
   private final IntSupplier dashboardWsPort;
@@ -54,8 +54,13 @@ public final class DashboardWeb {
     this.codes = new LoginCodes(loginCodeTtl, clock);
   }
 
-  /** Adds the page's routes to {@code server} (before or after it started). */
+  /**
+   * Adds the page's routes to {@code server} (before or after it started). The session cookie is named
+   * after the server's port ({@code onsembl_session_8080}), so backends on different ports of one host
+   * keep their own sign-ins.
+   */
   public void register(HttpServer server) {
+    sessions = sessions.named(SessionCookies.NAME + "_" + server.getAddress().getPort());
     PageHandler page = new PageHandler(assets, sessions, dashboardWsPort);
     LoginHandler login = new LoginHandler(assets, codes, sessions, tokenCheck, clock);
     server.createContext(PageHandler.PAGE_PATH, page);

@@ -56,7 +56,7 @@ final class LoginHandler implements HttpHandler {
       String method = exchange.getRequestMethod();
       if (path.equals(LOGOUT_PATH)) {
         if ("POST".equals(method)) {
-          exchange.getResponseHeaders().add("Set-Cookie", SessionCookies.clearCookieHeader(Http.isSecure(exchange)));
+          exchange.getResponseHeaders().add("Set-Cookie", sessions.clearCookieHeader(Http.isSecure(exchange)));
           Http.redirect(exchange, LOGIN_PATH);
         } else {
           Http.methodNotAllowed(exchange, "POST");

@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SessionCookies {
 
-  /** The cookie's name. */
+  /** The cookie's default name; {@link DashboardWeb} adds the HTTP port (see {@link #named}). */
   public static final String NAME = "onsembl_session";
 
   private static final String VERSION = "v1";
@@ -29,6 +29,7 @@ public final class SessionCookies {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
+  private final String name;
   private final byte[] key;
   private final Duration lifetime;
   private final Clock clock;
@@ -51,6 +52,31 @@ public final class SessionCookies {
     this.key = hmac(secret, "onsembl dashboard session key v1".getBytes(StandardCharsets.UTF_8));
     this.lifetime = lifetime;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.name = NAME;
+  }
+
+  private SessionCookies(String name, byte[] key, Duration lifetime, Clock clock) {
+    this.name = name;
+    this.key = key;
+    this.lifetime = lifetime;
+    this.clock = clock;
+  }
+
+  /**
+   * The same sessions under another cookie name. Browsers keep cookies per host, not per port: two
+   * backends on one host (the demo and a test backend, say) would overwrite each other's cookie under
+   * one name and sign each other's pages out.
+   */
+  public SessionCookies named(String cookieName) {
+    if (!cookieName.matches("[A-Za-z0-9_]{1,64}")) {
+      throw new IllegalArgumentException("cookie name must be 1-64 of [A-Za-z0-9_], got '" + cookieName + "'");
+    }
+    return new SessionCookies(cookieName, key, lifetime, clock);
+  }
+
+  /** The cookie's name. */
+  public String name() {
+    return name;
   }
 
   /** How long a new session lasts. */
@@ -99,13 +125,13 @@ public final class SessionCookies {
   }
 
   /** The session value in a {@code Cookie} request header, or null. */
-  static String valueFrom(String cookieHeader) {
+  String valueFrom(String cookieHeader) {
     if (cookieHeader == null) {
       return null;
     }
     for (String pair : cookieHeader.split(";")) {
       int eq = pair.indexOf('=');
-      if (eq > 0 && pair.substring(0, eq).trim().equals(NAME)) {
+      if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
         return pair.substring(eq + 1).trim();
       }
     }
@@ -114,13 +140,13 @@ public final class SessionCookies {
 
   /** The {@code Set-Cookie} header that starts a session. */
   public String setCookieHeader(String value, boolean secure) {
-    return NAME + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
+    return name + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
         + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
   }
 
   /** The {@code Set-Cookie} header that ends a session in the browser. */
-  public static String clearCookieHeader(boolean secure) {
-    return NAME + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  public String clearCookieHeader(boolean secure) {
+    return name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
   }
 
   private static byte[] hmac(byte[] key, byte[] data) {

@@ -64,7 +64,8 @@ class DashboardWebTest {
     assertThat(response.statusCode()).isEqualTo(303);
     assertThat(response.headers().firstValue("Location")).hasValue("/agents");
     String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(setCookie).startsWith("onsembl_session=").contains("HttpOnly", "SameSite=Strict")
+    assertThat(setCookie).startsWith("onsembl_session_" + server.getAddress().getPort() + "=")
+        .contains("HttpOnly", "SameSite=Strict")
         .doesNotContain(TOKEN);
     HttpResponse<String> page = get("/agents", cookieOf(setCookie));
     assertThat(page.statusCode()).isEqualTo(200);
@@ -185,11 +186,32 @@ class DashboardWebTest {
     assertThat(web.authenticatesUpgrade(cookie, "http://evil.example", host)).isFalse();
     assertThat(web.authenticatesUpgrade(cookie, null, host)).as("upgrade without Origin").isFalse();
     assertThat(web.authenticatesUpgrade(cookie, "null", host)).isFalse();
-    assertThat(web.authenticatesUpgrade("onsembl_session=forged", base, host)).isFalse();
+    assertThat(web.authenticatesUpgrade("onsembl_session_" + server.getAddress().getPort() + "=forged", base, host))
+        .isFalse();
     assertThat(web.authenticatesUpgrade(null, base, host)).isFalse();
     assertThat(web.authenticates("GET", cookie, null, host)).as("REST read without Origin").isTrue();
     assertThat(web.authenticates("POST", cookie, null, host)).as("REST write without Origin").isFalse();
     assertThat(web.authenticates("POST", cookie, base, host)).isTrue();
+  }
+
+  @Test
+  void aSecondBackendOnTheSameHostKeepsItsOwnCookie() throws Exception {
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    DashboardWeb otherWeb = new DashboardWeb(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), () -> WS_PORT);
+    otherWeb.register(other);
+    other.start();
+    try {
+      String otherBase = "http://127.0.0.1:" + other.getAddress().getPort();
+      HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(otherWeb.loginLink(otherBase))).GET());
+      String otherCookie = cookieOf(response.headers().firstValue("Set-Cookie").orElseThrow());
+      String mine = signIn();
+      assertThat(otherCookie.substring(0, otherCookie.indexOf('='))).isNotEqualTo(mine.substring(0, mine.indexOf('=')));
+      // A browser sends both cookies to both; each backend reads its own.
+      assertThat(get("/agents", otherCookie + "; " + mine).statusCode()).isEqualTo(200);
+      assertThat(get("/agents", otherCookie).statusCode()).as("only the other backend's cookie").isEqualTo(303);
+    } finally {
+      other.stop(0);
+    }
   }
 
   private String signIn() throws Exception {

@@ -82,7 +82,8 @@ class ReferenceBackendPageTest {
         Map.of("Cookie", cookie, "Origin", "http://evil.example"));
     assertThat(foreign.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
     Probe forged = Probe.attempt(backend.wsUrl() + "/ws/dashboard",
-        Map.of("Cookie", "onsembl_session=v1.9999999999.AAAA.AAAA", "Origin", backend.httpUrl()));
+        Map.of("Cookie", "onsembl_session_" + backend.httpPort() + "=v1.9999999999.AAAA.AAAA",
+            "Origin", backend.httpUrl()));
     assertThat(forged.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
   }
 

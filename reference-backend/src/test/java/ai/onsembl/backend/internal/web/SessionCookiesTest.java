@@ -68,7 +68,18 @@ class SessionCookiesTest {
         .contains("; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=3600")
         .doesNotContain("Secure");
     assertThat(sessions.setCookieHeader("abc", true)).endsWith("; Secure");
-    assertThat(SessionCookies.clearCookieHeader(false)).contains("Max-Age=0");
+    assertThat(sessions.clearCookieHeader(false)).contains("Max-Age=0");
+  }
+
+  @Test
+  void namedSessionsOnlyReadTheirOwnCookie() {
+    SessionCookies a = sessions.named("onsembl_session_3002");
+    SessionCookies b = sessions.named("onsembl_session_4002");
+    String value = a.issue();
+    assertThat(a.isValidHeader("onsembl_session_3002=" + value)).isTrue();
+    assertThat(b.isValidHeader("onsembl_session_3002=" + value)).as("another port's cookie").isFalse();
+    assertThat(a.setCookieHeader(value, false)).startsWith("onsembl_session_3002=" + value + ";");
+    assertThatThrownBy(() -> sessions.named("bad name;")).hasMessageContaining("cookie name");
   }
 
   @Test
