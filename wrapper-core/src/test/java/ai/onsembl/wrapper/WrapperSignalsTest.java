@@ -174,4 +174,25 @@ class WrapperSignalsTest {
     assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readString(tmp.resolve("wrapper.log"))).doesNotContain("secret-token-x");
   }
+
+  @Test
+  void nextStartAfterSigkillReapsTheOrphanedTreeAndSaysSo() throws Exception {
+    Process first = startWrapper("");
+    long oldChild = pid("child.pid");
+    long oldGrandchild = pid("grandchild.pid");
+    first.destroyForcibly();
+    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(running(oldGrandchild)).as("the orphan runs on until the next start").isTrue();
+    Files.delete(tmp.resolve("child.pid"));
+    Files.delete(tmp.resolve("grandchild.pid"));
+    Files.move(tmp.resolve("wrapper.log"), tmp.resolve("first.log"));
+
+    Process second = startWrapper("");
+    await().atMost(WAIT).until(() -> !running(oldChild) && !running(oldGrandchild));
+    assertThat(Files.readString(tmp.resolve("wrapper.log")))
+        .contains("reaped the orphaned agent of a previous wrapper (pid " + first.pid());
+    ProcessTree.signal(second.pid(), "TERM");
+    assertThat(second.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.exitValue()).isEqualTo(143);
+  }
 }
