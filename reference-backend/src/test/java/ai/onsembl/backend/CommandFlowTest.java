@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.backend.junit.ReferenceBackendTest;
 import ai.onsembl.backend.junit.TestBackend;
+import ai.onsembl.protocol.ActivityState;
 import ai.onsembl.protocol.AgentControl;
+import ai.onsembl.protocol.AgentStatusUpdate;
 import ai.onsembl.protocol.CommandAck;
 import ai.onsembl.protocol.CommandCancel;
 import ai.onsembl.protocol.CommandComplete;
@@ -69,13 +71,19 @@ class CommandFlowTest {
     awaitCommandStatus(dashboard, id, CommandStatus.QUEUED);
     agent.send(new CommandAck(id, "c1", EnumValue.of(CommandStatus.EXECUTING), null));
     awaitCommandStatus(dashboard, id, CommandStatus.EXECUTING);
+
     agent.send(new TerminalOutput(id, "c1", EnumValue.of(StreamType.STDOUT), "hello\n", 1, null));
     agent.send(new TerminalOutput(id, "c1", EnumValue.of(StreamType.STDERR), "warn\n", 2, null));
     agent.send(new TerminalOutput(id, "c1", EnumValue.of(StreamType.STDERR), "warn\n", 2, null)); // replayed
     agent.send(new CommandComplete(id, "c1", EnumValue.of(CommandStatus.COMPLETED), null, 12L, 0L, 0, null));
     awaitCommandStatus(dashboard, id, CommandStatus.COMPLETED);
 
-    List<Message> streams = watcher.collect(MessageType.TERMINAL_STREAM, Duration.ofMillis(500));
+    List<Message> seen = watcher.drain(Duration.ofMillis(500));
+    assertThat(seen).filteredOn(m -> m.type() == MessageType.AGENT_STATUS)
+        .extracting(m -> m.payload(AgentStatusUpdate.class).activityState().value())
+        .as("activity: PROCESSING while executing, IDLE after").containsExactly(ActivityState.PROCESSING,
+            ActivityState.IDLE);
+    List<Message> streams = seen.stream().filter(m -> m.type() == MessageType.TERMINAL_STREAM).toList();
     assertThat(streams).extracting(m -> m.payload(TerminalStream.class).sequence()).containsExactly(1L, 2L);
     JsonNode cmd = Http.get(backend.httpUrl(), "/api/commands/" + id, backend.dashboardToken()).json();
     assertThat(cmd.get("status").asText()).isEqualTo("COMPLETED");

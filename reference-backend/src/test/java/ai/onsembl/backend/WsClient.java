@@ -117,6 +117,20 @@ final class WsClient extends WebSocketClient {
     }
   }
 
+  /** Every frame that is queued now or arrives within {@code window}, in order. */
+  List<Message> drain(Duration window) throws InterruptedException {
+    List<Message> out = new ArrayList<>();
+    long deadline = System.nanoTime() + window.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      Message m = received.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      if (m == null) {
+        return out;
+      }
+      out.add(m);
+    }
+  }
+
   int awaitClose(Duration timeout) throws Exception {
     return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }

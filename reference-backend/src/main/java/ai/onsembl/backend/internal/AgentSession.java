@@ -1,6 +1,7 @@
 package ai.onsembl.backend.internal;
 
 import ai.onsembl.backend.AgentState;
+import ai.onsembl.protocol.ActivityState;
 import ai.onsembl.protocol.Capabilities;
 import ai.onsembl.protocol.HealthMetrics;
 import java.util.concurrent.ScheduledFuture;
@@ -21,6 +22,9 @@ public final class AgentSession {
   volatile long flushedLastSeen;
   volatile ScheduledFuture<?> pingTask;
   volatile ScheduledFuture<?> deadlineTask;
+  /** Commands this session is executing; touched on the worker only. */
+  final java.util.Set<String> executing = new java.util.HashSet<>();
+  volatile ActivityState activity = ActivityState.IDLE;
 
   AgentSession(String agentId, long epoch, Peer peer, AgentState info, Capabilities capabilities) {
     this.agentId = agentId;

@@ -2,7 +2,9 @@ package ai.onsembl.backend.internal;
 
 import ai.onsembl.backend.internal.CommandStore.CommandRecord;
 import ai.onsembl.backend.internal.CommandStore.OutputChunk;
+import ai.onsembl.protocol.ActivityState;
 import ai.onsembl.protocol.AgentControl;
+import ai.onsembl.protocol.AgentStatus;
 import ai.onsembl.protocol.CommandAck;
 import ai.onsembl.protocol.CommandCancel;
 import ai.onsembl.protocol.CommandComplete;
@@ -143,8 +145,23 @@ final class CommandService {
     }
     if (changed) {
       core.hub.broadcast(Messages.commandStatus(commandId, s.agentId, status, error));
+      updateActivity(s, commandId, status);
     }
     return true;
+  }
+
+  /** PROCESSING while the agent executes a command, IDLE otherwise; AGENT_STATUS on each change. */
+  private void updateActivity(AgentSession s, String commandId, CommandStatus status) {
+    if (status == CommandStatus.EXECUTING) {
+      s.executing.add(commandId);
+    } else if (CommandStore.TERMINAL.contains(status)) {
+      s.executing.remove(commandId);
+    }
+    ActivityState next = s.executing.isEmpty() ? ActivityState.IDLE : ActivityState.PROCESSING;
+    if (next != s.activity && core.registry.isCurrent(s)) {
+      s.activity = next;
+      core.hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.ONLINE, s, s.peer.lastSeenMillis, null));
+    }
   }
 
   /** Stores a chunk once and streams it once; session output (commandId == agentId) is stored the same way. */

@@ -24,7 +24,7 @@ final class Messages {
 
   static Message agentStatus(String agentId, AgentStatus status, AgentSession live, Long lastSeen, String reason) {
     return Message.of(new AgentStatusUpdate(agentId, EnumValue.of(status),
-        status == AgentStatus.ONLINE ? EnumValue.of(ActivityState.IDLE) : null,
+        status == AgentStatus.ONLINE ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity) : null,
         live == null ? null : live.health, live == null || live.lastHeartbeatMillis == 0 ? null : live.lastHeartbeatMillis,
         lastSeen, reason, null, null));
   }
@@ -42,7 +42,8 @@ final class Messages {
     boolean online = a.status() == AgentStatus.ONLINE;
     Long lastSeen = live != null ? Long.valueOf(live.peer.lastSeenMillis) : a.lastSeen();
     return new AgentSummary(a.agentId(), a.name(), agentType(a.agentType()), EnumValue.of(a.status()),
-        online ? EnumValue.of(ActivityState.IDLE) : null, a.version(), a.hostMachine(),
+        online ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity) : null, a.version(),
+        a.hostMachine(),
         live == null ? null : live.capabilities, live == null ? null : live.health,
         live == null || live.lastHeartbeatMillis == 0 ? lastSeen : Long.valueOf(live.lastHeartbeatMillis), lastSeen,
         a.disconnectReason());
