@@ -30,6 +30,7 @@ public final class SessionExecution extends Execution {
   private final StringBuilder partialLine = new StringBuilder();
   private boolean partialTooLong;
   private boolean markerSeen;
+  private Outcome markerOutcome;
   private volatile long lastOutputNanos;
 
   public SessionExecution(String commandId, String text, Long timeLimitMs, Duration grace, SessionChild child,
@@ -83,7 +84,9 @@ public final class SessionExecution extends Execution {
   /** The child has exited: the command cannot finish normally. */
   public void childExited(Integer exitCode) {
     synchronized (router) {
-      end(Outcome.failed("agent process exited" + (exitCode == null ? "" : " with code " + exitCode)));
+      // After its marker the command is done, whatever the child does next.
+      end(markerOutcome != null ? markerOutcome
+          : Outcome.failed("agent process exited" + (exitCode == null ? "" : " with code " + exitCode)));
     }
   }
 
@@ -119,6 +122,7 @@ public final class SessionExecution extends Execution {
         markerSeen = true;
         markEnded();
         Outcome outcome = Outcome.exited(exitCode(m));
+        markerOutcome = outcome;
         Threads.timer().schedule(() -> {
           synchronized (router) {
             end(outcome);
