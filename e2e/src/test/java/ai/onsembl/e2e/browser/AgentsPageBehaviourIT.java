@@ -88,6 +88,28 @@ class AgentsPageBehaviourIT {
   }
 
   @Test
+  void lastSeenTextKeepsItselfCurrent() {
+    long now = System.currentTimeMillis();
+    backend.send("DASHBOARD_CONNECTED", "{\"timestamp\":" + now + ",\"agents\":["
+        + agent("t1", "ticker", "OFFLINE", "IDLE", now - 57_000, "Heartbeat timeout") + "]}");
+    page.awaitStatus("ticker", "OFFLINE", WAIT);
+    assertThat(page.cell("ticker", "cell-seen")).matches("Last seen 5\\d s ago");
+    // No new frame arrives: the page's own clock moves the text on.
+    AgentsPage.awaitUntil("'Last seen 1 min ago' (was " + page.cell("ticker", "cell-seen") + ")", WAIT,
+        () -> "Last seen 1 min ago".equals(page.cell("ticker", "cell-seen")));
+  }
+
+  @Test
+  void filterShowsOnlyMatchingAgents() {
+    backend.send("DASHBOARD_CONNECTED", "{\"agents\":[" + agent("f1", "alpha", "ONLINE", "IDLE", null, null) + ","
+        + agent("f2", "beta", "OFFLINE", "IDLE", null, "Connection lost") + "]}");
+    page.awaitStatus("beta", "OFFLINE", WAIT);
+    browser.driver().findElement(By.id("filter")).sendKeys("offline");
+    AgentsPage.awaitUntil("only beta shown", WAIT, () -> !page.row("alpha").orElseThrow().isDisplayed());
+    assertThat(page.row("beta").orElseThrow().isDisplayed()).isTrue();
+  }
+
+  @Test
   void agentDataIsRenderedAsTextNeverAsMarkup() {
     String hostile = "<img src=x onerror=\\\"window.pwned=1\\\">";
     backend.send("DASHBOARD_CONNECTED", "{\"agents\":[" + agent("x1", hostile, "ONLINE", "IDLE", null, null) + "]}");
