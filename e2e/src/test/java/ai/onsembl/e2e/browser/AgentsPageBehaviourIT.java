@@ -3,6 +3,7 @@ package ai.onsembl.e2e.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.onsembl.e2e.LeakChecks;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 
 /**
@@ -21,6 +23,7 @@ import org.openqa.selenium.By;
  * The real backend and wrapper are in {@link AgentsPageIT}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(LeakChecks.class)
 class AgentsPageBehaviourIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
