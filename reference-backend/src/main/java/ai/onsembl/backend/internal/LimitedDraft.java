@@ -3,10 +3,12 @@ package ai.onsembl.backend.internal;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.List;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.LimitExceededException;
+import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 
 /**
@@ -21,6 +23,8 @@ final class LimitedDraft extends Draft_6455 {
   private final int maxFrameBytes;
   /** Set by the server when the connection opens; called once, on the reading thread. */
   volatile Runnable onOversize;
+  /** Set by the server when the connection opens; gets the code of a close frame the peer sent. */
+  volatile java.util.function.IntConsumer onCloseFrame;
   private volatile boolean discarding;
 
   LimitedDraft(int maxFrameBytes) {
@@ -52,6 +56,19 @@ final class LimitedDraft extends Draft_6455 {
       callback.run();
       return Collections.emptyList();
     }
+  }
+
+  /**
+   * Notes the peer's close code before Java-WebSocket acts on it: its selector thread may see the
+   * peer's EOF before the worker finished the close handshake and report 1006 for a clean close.
+   */
+  @Override
+  public void processFrame(WebSocketImpl ws, Framedata frame) throws InvalidDataException {
+    java.util.function.IntConsumer listener = onCloseFrame;
+    if (listener != null && frame instanceof CloseFrame close) {
+      listener.accept(close.getCloseCode());
+    }
+    super.processFrame(ws, frame);
   }
 
   @Override

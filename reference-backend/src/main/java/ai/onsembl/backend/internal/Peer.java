@@ -30,6 +30,8 @@ public final class Peer {
   /** Set once the connection is being shut for a reason of ours (flood, spoofing, timeout). */
   volatile boolean closing;
   volatile boolean closed;
+  /** The code of the close frame the peer sent, or 0. */
+  volatile int peerCloseCode;
 
   Peer(Kind kind, int index, WebSocket socket, RateLimiter limiter,
       java.util.concurrent.ScheduledExecutorService timer) {

@@ -112,6 +112,7 @@ final class WsServer extends WebSocketServer {
 
   private static void watchFrameSize(WebSocket conn, Peer p) {
     if (conn.getDraft() instanceof LimitedDraft d) {
+      d.onCloseFrame = code -> p.peerCloseCode = code;
       d.onOversize = () -> {
         FrameGuard.refuse(p, ErrorCode.RESOURCE_EXHAUSTED,
             "frame too large: expected at most " + d.maxFrameBytes() + " bytes", null);
@@ -150,8 +151,10 @@ final class WsServer extends WebSocketServer {
       return;
     }
     p.closed = true;
+    // 1006 after the peer's own close frame is Java-WebSocket seeing EOF before finishing the handshake.
+    int effective = code == 1006 && p.peerCloseCode != 0 ? p.peerCloseCode : code;
     if (p.kind == Peer.Kind.AGENT) {
-      core.onWorker(() -> core.lifecycle.closed(p, code, detected));
+      core.onWorker(() -> core.lifecycle.closed(p, effective, detected));
     } else if (p.kind == Peer.Kind.DASHBOARD) {
       core.onWorker(() -> core.dashboards.closed(p));
     }
