@@ -24,7 +24,7 @@ public final class WebAssets {
   public record Asset(String name, byte[] bytes, String contentType, String etag) {}
 
   private static final List<String> NAMES =
-      List.of("agents.html", "login.html", "agents.css", "agents.js", "panel.js", "dom.js");
+      List.of("agents.html", "login.html", "agents.css", "agents.js", "table.js", "panel.js", "dom.js");
 
   private final Map<String, Asset> assets;
 

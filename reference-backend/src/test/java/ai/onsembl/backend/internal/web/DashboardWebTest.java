@@ -105,7 +105,7 @@ class DashboardWebTest {
     String etag = js.headers().firstValue("ETag").orElseThrow();
     assertThat(js.body()).contains("DASHBOARD_INIT");
 
-    for (String module : new String[] {"/static/panel.js", "/static/dom.js"}) {
+    for (String module : new String[] {"/static/table.js", "/static/panel.js", "/static/dom.js"}) {
       HttpResponse<String> response = get(module, null);
       assertThat(response.statusCode()).as(module).isEqualTo(200);
       assertThat(response.headers().firstValue("Content-Type")).as(module).hasValue("text/javascript; charset=utf-8");
