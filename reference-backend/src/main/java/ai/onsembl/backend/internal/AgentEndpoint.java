@@ -45,6 +45,7 @@ final class AgentEndpoint {
           if (s != null) {
             s.health = hb.healthMetrics();
             s.lastHeartbeatMillis = System.currentTimeMillis();
+            core.metrics.heartbeatProcessed(m.timestamp());
           }
         }
       }

@@ -27,12 +27,17 @@ public final class BackendMetrics {
   private final Counter heartbeatTimeouts;
   private final Counter staleMarked;
   private final Histogram disconnectLatency;
+  private final Histogram heartbeatLag;
 
   BackendMetrics(LongSupplier ghostCount, LongSupplier dashboardConnections) {
     connected = Counter.builder().name("agent_connected_total")
         .help("Agent connections accepted (AGENT_CONNECT acknowledged)").register(registry);
     disconnected = Counter.builder().name("agent_disconnected_total").labelNames("reason")
         .help("Agents marked OFFLINE, by cause").register(registry);
+    for (Reason r : Reason.values()) {
+      // Every cause shows from the first scrape, at 0, so rate() and alerts need no special case.
+      disconnected.initLabelValues(r.label());
+    }
     heartbeatTimeouts = Counter.builder().name("agent_heartbeat_timeout_total")
         .help("Agents marked OFFLINE because they were silent past the heartbeat timeout").register(registry);
     staleMarked = Counter.builder().name("agent_stale_marked_total")
@@ -40,6 +45,12 @@ public final class BackendMetrics {
     disconnectLatency = Histogram.builder().name("agent_disconnect_latency_seconds")
         .help("From detecting a lost agent (close or deadline) to OFFLINE committed and broadcast")
         .classicOnly().classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .register(registry);
+    heartbeatLag = Histogram.builder().name("agent_heartbeat_lag_seconds")
+        .help("From an AGENT_HEARTBEAT's envelope timestamp (sender clock) to its processing here; "
+            + "meaningful when sender and backend share a clock (same host), used by the benchmarks")
+        .classicOnly().classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1,
+            2.5, 5)
         .register(registry);
     GaugeWithCallback.builder().name("agent_ghost_count")
         .help("Agents the store says are ONLINE without a live socket in the registry; always 0 when correct")
@@ -55,6 +66,11 @@ public final class BackendMetrics {
   void agentDisconnected(Reason reason, long detectedNanos) {
     disconnected.labelValues(reason.label()).inc();
     disconnectLatency.observe((System.nanoTime() - detectedNanos) / 1e9);
+  }
+
+  /** An AGENT_HEARTBEAT stamped {@code sentMillis} (epoch ms) was processed now; clock skew is clamped to 0. */
+  void heartbeatProcessed(long sentMillis) {
+    heartbeatLag.observe(Math.max(0, System.currentTimeMillis() - sentMillis) / 1e3);
   }
 
   void heartbeatTimeout() {
