@@ -134,6 +134,8 @@ class RestApiTest {
       assertThat(r.body()).contains(
           "agent_connected_total 1.0",
           "agent_disconnected_total{reason=\"connection_closed\"} 1.0",
+          "agent_disconnected_total{reason=\"heartbeat_timeout\"} 0.0",
+          "agent_disconnected_total{reason=\"agent_disconnect\"} 0.0",
           "# TYPE agent_heartbeat_timeout_total counter",
           "# TYPE agent_stale_marked_total counter",
           "agent_disconnect_latency_seconds_count 1",
