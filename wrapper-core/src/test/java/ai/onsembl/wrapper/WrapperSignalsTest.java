@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(120)
 class WrapperSignalsTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path tmp;
   private ScriptedServer server;
   private final List<Process> processes = new ArrayList<>();
@@ -81,8 +81,13 @@ class WrapperSignalsTest {
     pb.environment().put("ONSEMBL_TOKEN", "secret-token-x");
     Process p = pb.start();
     processes.add(p);
-    await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
-        && Files.exists(tmp.resolve("grandchild.pid")));
+    try {
+      await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
+          && Files.exists(tmp.resolve("grandchild.pid")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("Expected the wrapper to start its agent and stream its output within " + WAIT
+          + " but got events " + server.events() + " and log:\n" + Files.readString(tmp.resolve("wrapper.log")), e);
+    }
     pids.add(pid("child.pid"));
     pids.add(pid("grandchild.pid"));
     return p;
