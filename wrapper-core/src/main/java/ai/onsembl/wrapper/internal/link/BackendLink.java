@@ -250,6 +250,7 @@ public final class BackendLink implements Outbound {
     LinkSocket s = new LinkSocket(uriWithQuery(), headers, (int) settings.connectTimeout().toMillis(), events);
     current = s;
     acked = false;
+    connectMessageId = null;
     closeSent = false;
     heartbeatsOn = true;
     heartbeatIds.clear();
@@ -480,6 +481,17 @@ public final class BackendLink implements Outbound {
     cancel(reconnectTask);
     cancel(heartbeatTask);
     LinkSocket s = current;
+    if (s != null && !acked && s.isOpen() && connectMessageId != null) {
+      // Stopped during the handshake: AGENT_CONNECT is out, the ACK not yet in. Say goodbye right behind it
+      // (queued output waits for an ACK and is not replayed on this connection).
+      Message m = Message.of(goodbye);
+      goodbyeId = m.id();
+      goodbyeDone = done;
+      sendNow(s, m);
+      closeSent = true;
+      s.close(1000, "Graceful shutdown");
+      return;
+    }
     if (s == null || !acked) {
       if (s != null) {
         s.close(1000, "Shutdown");

@@ -280,4 +280,19 @@ class BackendLinkTest {
     assertThat(opens.get(1).authorization()).isEqualTo("Bearer new-token");
     assertThat(opens.get(1).resource()).contains("token=new-token");
   }
+
+  @Test
+  void stoppedDuringTheHandshakeStillSaysGoodbyeRightAfterAgentConnect() throws Exception {
+    ScriptedServer s = server(new ScriptedServer().connectReply(ConnectReply.NOTHING));
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.start();
+    s.awaitFrame(MessageType.AGENT_CONNECT, WAIT);
+    boolean ok = link.goodbye(new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
+        Duration.ofSeconds(2));
+    assertThat(ok).isTrue();
+    s.await(e -> e.kind() == Kind.CLOSE, WAIT);
+    List<String> order = s.events().stream().filter(e -> e.kind() != Kind.OPEN)
+        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name()).toList();
+    assertThat(order).containsExactly("AGENT_CONNECT", "AGENT_DISCONNECT", "CLOSE 1000");
+  }
 }
