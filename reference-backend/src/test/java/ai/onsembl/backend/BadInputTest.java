@@ -93,6 +93,33 @@ class BadInputTest {
   }
 
   @Test
+  void completingAnotherAgentsCommandIsRefusedAndChangesNothing(TestBackend backend) throws Exception {
+    WsClient owner = agent(backend, "owner");
+    WsClient thief = agent(backend, "thief");
+    Http.Reply posted = Http.post(backend.httpUrl(), "/api/agents/owner/commands", backend.dashboardToken(),
+        "{\"content\":\"make\"}");
+    String id = posted.json().get("commandId").asText();
+    owner.expect(MessageType.COMMAND_REQUEST, WAIT);
+
+    thief.send(new ai.onsembl.protocol.CommandComplete(id, "thief",
+        EnumValue.of(ai.onsembl.protocol.CommandStatus.COMPLETED), null, 1L, 0L, 0, null));
+
+    assertThat(errorCode(thief)).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(thief.awaitClose(WAIT)).isEqualTo(1008);
+    assertThat(Http.get(backend.httpUrl(), "/api/commands/" + id, backend.dashboardToken()).json()
+        .get("status").asText()).isEqualTo("PENDING");
+  }
+
+  @Test
+  void unknownEndpointIsRefusedAndClosed(TestBackend backend) throws Exception {
+    WsClient c = new WsClient(java.net.URI.create(backend.wsUrl() + "/ws/other?token=" + backend.agentToken()));
+    clients.add(c);
+    c.connectBlocking(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    assertThat(c.awaitClose(WAIT)).isEqualTo(1008);
+  }
+
+  @Test
   void dashboardMessageOnTheAgentEndpointGetsInvalidMessageType(TestBackend backend) throws Exception {
     WsClient c = agent(backend, "dm1");
     c.send(new DashboardInit("u", null));

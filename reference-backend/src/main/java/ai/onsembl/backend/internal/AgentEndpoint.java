@@ -126,7 +126,8 @@ final class AgentEndpoint {
         return;
       }
       if (!work.run(s)) {
-        FrameGuard.spoofed(p, "(owner of " + m.type() + " target)", m.id());
+        FrameGuard.refuse(p, ErrorCode.FORBIDDEN, m.type() + " names a command of another agent", m.id());
+        p.closeAfter(1008, "Frame claims another agent's command", 250);
       }
     });
   }

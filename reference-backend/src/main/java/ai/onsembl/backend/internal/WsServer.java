@@ -67,7 +67,12 @@ final class WsServer extends WebSocketServer {
 
   @Override
   public void onOpen(WebSocket conn, ClientHandshake handshake) {
-    URI uri = URI.create(handshake.getResourceDescriptor());
+    URI uri;
+    try {
+      uri = URI.create(handshake.getResourceDescriptor());
+    } catch (IllegalArgumentException e) {
+      uri = URI.create("/invalid");
+    }
     String path = uri.getPath();
     Role role = AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
     int index = core.peerIndex.getAndIncrement();
