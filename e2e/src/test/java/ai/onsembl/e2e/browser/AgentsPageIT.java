@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * packaged launcher, and the /agents page in headless Chromium. A wrapper stopped with SIGTERM or
  * killed with SIGKILL is OFFLINE on the page within 2 s; after a backend restart the page re-syncs and
  * shows the agent ONLINE again once it reconnects; a command typed on the page shows its output.
- * Writes the README's screenshots to {@code docs/screenshots/}.
+ * Writes the README's screenshots (to {@code docs/screenshots/} with -Donsembl.updateScreenshots=true).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
@@ -38,7 +38,13 @@ class AgentsPageIT {
   private static final String DASHBOARD_TOKEN = "e2e-dashboard-token";
   private static final Duration OFFLINE_WITHIN = Duration.ofSeconds(2);
   private static final Duration STARTUP = Duration.ofSeconds(30);
-  private static final Path SCREENSHOTS = Paths.get("").toAbsolutePath().resolveSibling("docs/screenshots");
+  /**
+   * The README's screenshots are refreshed with {@code -Donsembl.updateScreenshots=true}; ordinary runs write
+   * them under target/ so a test run leaves the work tree clean.
+   */
+  private static final Path SCREENSHOTS = Boolean.getBoolean("onsembl.updateScreenshots")
+      ? Paths.get("").toAbsolutePath().resolveSibling("docs/screenshots")
+      : Paths.get("target/screenshots").toAbsolutePath();
 
   private static Browser browser;
 
