@@ -1,6 +1,7 @@
 package ai.onsembl.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.backend.junit.ReferenceBackendTest;
 import ai.onsembl.backend.junit.TestBackend;
@@ -95,11 +96,9 @@ class AgentLifecycleTest {
     assertThat(first.awaitClose(WAIT)).as("close code of the replaced socket").isEqualTo(4001);
     // The old socket's close has been handled by now (it is processed in order on the worker); to be sure
     // the late close found nothing to do, wait past it and past a heartbeat timeout.
-    long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(backend.backend().agent("r1")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
-      Thread.sleep(20);
-    }
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(backend.backend().agent("r1")).get().extracting(AgentState::status)
+            .isEqualTo(AgentStatus.ONLINE));
     AgentState state = backend.awaitAgentStatus("r1", AgentStatus.ONLINE, WAIT);
     assertThat(state.disconnectReason()).isNull();
   }

@@ -1,6 +1,7 @@
 package ai.onsembl.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.protocol.AgentStatus;
 import ai.onsembl.protocol.CommandAck;
@@ -104,15 +105,12 @@ class SigkillRestartTest {
     return m;
   }
 
-  private static void awaitOutputStored(String http, String commandId) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
+  private static void awaitOutputStored(String http, String commandId) {
+    await().atMost(WAIT).untilAsserted(() -> {
       JsonNode c = Http.get(http, "/api/commands/" + commandId, "d").json();
-      if ("EXECUTING".equals(c.get("status").asText()) && c.get("output").size() == 1) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("Expected command " + commandId + " EXECUTING with one chunk stored within " + WAIT);
+      assertThat(c.get("status").asText()).isEqualTo("EXECUTING");
+      assertThat(c.get("output")).hasSize(1);
+    });
   }
+
 }

@@ -1,6 +1,7 @@
 package ai.onsembl.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.backend.junit.ReferenceBackendTest;
 import ai.onsembl.backend.junit.TestBackend;
@@ -57,12 +58,9 @@ class SigstopTest {
     backend.awaitAgentStatus("stopped-1", AgentStatus.ONLINE, Duration.ofSeconds(5));
 
     // Three timeouts on PONGs alone: still ONLINE.
-    long until = System.nanoTime() + backend.config().heartbeatTimeout().multipliedBy(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(backend.backend().agent("stopped-1")).get().extracting(AgentState::status)
-          .isEqualTo(AgentStatus.ONLINE);
-      Thread.sleep(100);
-    }
+    await().during(backend.config().heartbeatTimeout().multipliedBy(3)).atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(backend.backend().agent("stopped-1")).get().extracting(AgentState::status)
+            .isEqualTo(AgentStatus.ONLINE));
 
     signal("STOP", agent.pid());
     long stoppedAt = System.nanoTime();

@@ -16,6 +16,9 @@ public interface BackendHooks {
    */
   default void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {}
 
+  /** The backend answered a frame on an agent connection with ERROR {@code code}. */
+  default void onRefused(int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {}
+
   /** False to stop sending anything (PING, ACK, commands) to the agent: a frozen backend. */
   default boolean answers(String agentId) {
     return true;

@@ -49,6 +49,7 @@ final class FrameGuard {
     if (p.firstTime(code.name())) {
       LOG.warn("{}: {} {} (logged once per connection)", p.describe(), code, message);
     }
+    p.hooks.onRefused(p.index, p.agentId, code, message);
     p.send(Messages.error(code, message, inReplyTo));
   }
 

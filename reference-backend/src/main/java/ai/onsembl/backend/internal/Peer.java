@@ -30,6 +30,8 @@ public final class Peer {
   /** Set once the connection is being shut for a reason of ours (flood, spoofing, timeout). */
   volatile boolean closing;
   volatile boolean closed;
+  /** Told about every refusal on an agent connection (the JUnit extension's strict mode). */
+  volatile BackendHooks hooks = BackendHooks.NONE;
   /** The code of the close frame the peer sent, or 0. */
   volatile int peerCloseCode;
 

@@ -103,6 +103,7 @@ final class WsServer extends WebSocketServer {
     if (role == Role.AGENT) {
       Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()),
           core.scheduler);
+      p.hooks = core.hooks;
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.expectConnect(p);

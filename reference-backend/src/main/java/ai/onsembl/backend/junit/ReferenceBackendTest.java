@@ -53,6 +53,13 @@ public @interface ReferenceBackendTest {
   /** Messages per second per agent connection. */
   int agentMessagesPerSecond() default 100;
 
+  /**
+   * Fail the test after it ran when the backend refused any frame from an agent (answered it with
+   * ERROR: malformed, unknown type, wrong endpoint, spoofed id, flood, oversized). For suites that test
+   * a well-behaved agent, so protocol mistakes cannot pass unnoticed.
+   */
+  boolean failOnRefusedFrames() default false;
+
   /** Messages per second per dashboard connection. */
   int dashboardMessagesPerSecond() default 50;
 }

@@ -58,6 +58,9 @@ public interface TestBackend {
    */
   AgentState awaitAgentStatus(String agentId, AgentStatus status, Duration timeout);
 
+  /** Every refusal so far: "connection #N (agent ID): CODE message", in order. */
+  java.util.List<String> refusals();
+
   /** Injects a fault. */
   void apply(ServerEffect effect);
 

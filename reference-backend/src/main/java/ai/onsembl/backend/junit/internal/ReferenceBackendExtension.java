@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -19,7 +20,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * Starts a {@link TestBackend} per test on first use (test method or {@code @BeforeEach} parameter) and
  * keeps it in the test's {@link ExtensionContext.Store}, so JUnit closes it after the test.
  */
-public final class ReferenceBackendExtension implements ParameterResolver {
+public final class ReferenceBackendExtension implements ParameterResolver, AfterEachCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ReferenceBackendExtension.class);
 
   @Override
@@ -64,7 +65,23 @@ public final class ReferenceBackendExtension implements ParameterResolver {
       }
       config = config.withDatabaseFile(dir.resolve("backend.db"));
     }
-    return new TestBackendImpl(config, dir);
+    return new TestBackendImpl(config, dir, s.failOnRefusedFrames());
+  }
+
+  /** Strict mode: the test fails when the backend refused any agent frame. */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    TestBackendImpl backend = context.getStore(NS).get(TestBackendImpl.class, TestBackendImpl.class);
+    if (backend != null) {
+      verifyNoRefusals(backend);
+    }
+  }
+
+  static void verifyNoRefusals(TestBackendImpl backend) {
+    if (backend.failOnRefusedFrames && !backend.refusals().isEmpty()) {
+      throw new AssertionError("Expected the backend to accept every agent frame (failOnRefusedFrames) but it"
+          + " refused " + backend.refusals().size() + ": " + String.join("; ", backend.refusals()));
+    }
   }
 
   @ReferenceBackendTest

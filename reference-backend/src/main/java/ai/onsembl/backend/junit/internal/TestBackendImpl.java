@@ -38,6 +38,8 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
   private static final Duration POLL = Duration.ofMillis(10);
 
   private final BlockingQueue<RecordedFrame> frames = new LinkedBlockingQueue<>();
+  private final java.util.List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final boolean failOnRefusedFrames;
   private final Set<String> notPonging = ConcurrentHashMap.newKeySet();
   private final Set<String> notAnswering = ConcurrentHashMap.newKeySet();
   private final Path tempDir;
@@ -46,7 +48,8 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
   private volatile ReferenceBackend backend;
   private volatile boolean closed;
 
-  TestBackendImpl(BackendConfig config, Path tempDir) {
+  TestBackendImpl(BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
+    this.failOnRefusedFrames = failOnRefusedFrames;
     this.config = config;
     this.tempDir = tempDir;
     this.backend = new ReferenceBackend(config, this).start();
@@ -205,6 +208,16 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
   @Override
   public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
     frames.add(new RecordedFrame(connectionIndex, sequence, agentId, text, decoded, Instant.now()));
+  }
+
+  @Override
+  public void onRefused(int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {
+    refused.add("connection #" + connectionIndex + " (agent " + agentId + "): " + code + " " + message);
+  }
+
+  @Override
+  public java.util.List<String> refusals() {
+    return java.util.List.copyOf(refused);
   }
 
   @Override
