@@ -2,6 +2,7 @@ package ai.onsembl.cli;
 
 import ai.onsembl.wrapper.AgentWrapper;
 import ai.onsembl.wrapper.command.CommandRunner;
+import ai.onsembl.wrapper.command.CommandSettings;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +30,11 @@ public final class StartCommand implements Callable<Integer> {
   public Integer call() {
     StartConfig.Resolved r = StartConfig.resolve(options, env, state.resolve(env), VersionProvider.version());
     CliLogging.configure(r.wrapper().logLevel());
+    // Exec-mode commands carry the wrapper's pid in their environment too, so a start after a SIGKILL reaps them.
+    Map<String, String> commandEnv = new java.util.HashMap<>(r.commands().environment());
+    commandEnv.putAll(AgentWrapper.descendantEnvironment());
+    CommandSettings commands = r.commands().withEnvironment(commandEnv);
     return AgentWrapper.create(r.wrapper(), (outbound, agentId, child) ->
-        new CommandRunner(r.commands(), outbound, agentId, child)).ownProcess().run();
+        new CommandRunner(commands, outbound, agentId, child)).ownProcess().run();
   }
 }

@@ -21,6 +21,7 @@ import ai.onsembl.wrapper.internal.link.LinkSettings;
 import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator;
 import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator.Trigger;
 import ai.onsembl.wrapper.internal.shutdown.SignalTrap;
+import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.AgentIds;
 import ai.onsembl.wrapper.run.OrphanReaper;
 import ai.onsembl.wrapper.run.RunFiles;
@@ -116,6 +117,15 @@ public final class AgentWrapper {
     }
   }
 
+  /**
+   * What every process the wrapper starts carries in its environment ({@code ONSEMBL_WRAPPER_PID}), so the
+   * next start can find and reap them if this wrapper is killed with SIGKILL. The command runner's
+   * settings should include it for exec-mode commands.
+   */
+  public static Map<String, String> descendantEnvironment() {
+    return Map.of(OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+  }
+
   /** Runs until the wrapper stops; returns the exit code. */
   public int run() {
     List<String> command = ChildSupervisor.resolve(commandOf(config), config.workingDir());
@@ -131,7 +141,8 @@ public final class AgentWrapper {
     });
 
     link = new BackendLink(linkSettings(), new Listener(), this::connectPayload, this::healthMetrics, new SecureRandom());
-    child = new ChildSupervisor(command, config.workingDir(), Map.of("ONSEMBL_AGENT_ID", stableId), link::agentId);
+    child = new ChildSupervisor(command, config.workingDir(), Map.of("ONSEMBL_AGENT_ID", stableId,
+        OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid())), link::agentId);
     IntConsumer halt = ownsProcess ? code -> Runtime.getRuntime().halt(code) : code -> { };
     coordinator = new ShutdownCoordinator(new Steps(), config.shutdownTimeout(), halt, log);
     if (ownsProcess) {
@@ -366,14 +377,38 @@ public final class AgentWrapper {
 
     @Override
     public void killNow(Trigger t) {
-      ChildSupervisor c = child;
-      if (c != null) {
-        c.killNow();
-      }
+      // Goodbye first: the socket's writer thread sends it while the kills below run.
       BackendLink l = link;
       if (l != null) {
         l.goodbyeNow(disconnect(t));
       }
+      ChildSupervisor c = child;
+      if (c != null) {
+        c.killNow();
+      }
+      if (ownsProcess) {
+        // Commands in sessions of their own (exec mode) and re-parented orphans: nothing may outlive the halt.
+        ProcessTree.killAll(everythingStarted(), Duration.ofMillis(400));
+      }
+    }
+
+    @Override
+    public void finalSweep() {
+      if (!ownsProcess) {
+        return;
+      }
+      int left = ProcessTree.killAll(everythingStarted(), Duration.ofSeconds(1));
+      if (left > 0) {
+        log.warn("killed " + left + " leftover process(es) started by the wrapper");
+      }
+    }
+
+    /** This JVM's descendants, and every process carrying this wrapper's pid in its environment. */
+    private java.util.Set<ProcessHandle> everythingStarted() {
+      java.util.Set<ProcessHandle> all = new java.util.LinkedHashSet<>(ProcessTree.descendants(ProcessHandle.current()));
+      all.addAll(ProcessTree.withEnvironment(OrphanReaper.WRAPPER_PID_ENV,
+          Long.toString(ProcessHandle.current().pid())));
+      return all;
     }
 
     private AgentDisconnect disconnect(Trigger t) {

@@ -59,6 +59,8 @@ class WrapperSignalsTest {
         #!/bin/sh
         sh -c 'trap "" TERM; while :; do sleep 1; done' &
         echo $! > "%1$s/grandchild.pid"
+        setsid sh -c 'trap "" TERM; echo $$ > "%1$s/escapee.pid"; while :; do sleep 1; done' &
+        while [ ! -s "%1$s/escapee.pid" ]; do sleep 0.05; done
         echo $$ > "%1$s/child.pid"
         echo "agent ready token=[$ONSEMBL_TOKEN]"
         wait
@@ -90,6 +92,7 @@ class WrapperSignalsTest {
     }
     pids.add(pid("child.pid"));
     pids.add(pid("grandchild.pid"));
+    pids.add(pid("escapee.pid"));
     return p;
   }
 
@@ -112,7 +115,8 @@ class WrapperSignalsTest {
     AgentDisconnect bye = (AgentDisconnect) server.frames(MessageType.AGENT_DISCONNECT).get(0).payload();
     assertThat(bye.reason()).isEqualTo("Graceful shutdown (SIG" + signal + ")");
     assertThat(bye.graceful()).isTrue();
-    await().atMost(WAIT).until(() -> !running(pid("child.pid")) && !running(pid("grandchild.pid")));
+    await().atMost(WAIT).until(() -> !running(pid("child.pid")) && !running(pid("grandchild.pid"))
+        && !running(pid("escapee.pid")));
     assertThat(new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list()).isEmpty();
   }
 
@@ -150,7 +154,8 @@ class WrapperSignalsTest {
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(143);
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the second signal to exit").isLessThan(3000);
-    await().atMost(WAIT).until(() -> !running(pid("grandchild.pid")));
+    // The escapee left the agent's session and group: only the wrapper's environment marker finds it.
+    await().atMost(WAIT).until(() -> !running(pid("grandchild.pid")) && !running(pid("escapee.pid")));
   }
 
   @Test
@@ -185,15 +190,22 @@ class WrapperSignalsTest {
     Process first = startWrapper("");
     long oldChild = pid("child.pid");
     long oldGrandchild = pid("grandchild.pid");
+    long oldEscapee = pid("escapee.pid");
     first.destroyForcibly();
     assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(running(oldGrandchild)).as("the orphan runs on until the next start").isTrue();
+    // The agent itself dies (as one does when its stdout is gone): its descendants are re-parented, the
+    // escapee in a session of its own, found only through the wrapper's environment marker.
+    ProcessHandle.of(oldChild).ifPresent(ProcessHandle::destroyForcibly);
+    await().atMost(WAIT).until(() -> !running(oldChild));
+    assertThat(running(oldEscapee)).isTrue();
     Files.delete(tmp.resolve("child.pid"));
     Files.delete(tmp.resolve("grandchild.pid"));
+    Files.delete(tmp.resolve("escapee.pid"));
     Files.move(tmp.resolve("wrapper.log"), tmp.resolve("first.log"));
 
     Process second = startWrapper("");
-    await().atMost(WAIT).until(() -> !running(oldChild) && !running(oldGrandchild));
+    await().atMost(WAIT).until(() -> !running(oldChild) && !running(oldGrandchild) && !running(oldEscapee));
     assertThat(Files.readString(tmp.resolve("wrapper.log")))
         .contains("reaped the orphaned agent of a previous wrapper (pid " + first.pid());
     ProcessTree.signal(second.pid(), "TERM");

@@ -188,4 +188,82 @@ public final class ProcessTree {
     }
     return Optional.empty();
   }
+
+  /** The process group of {@code pid} (Linux {@code /proc}), or -1 when unknown. */
+  public static long pgidOf(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      return Long.parseLong(f[2]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * SIGKILLs every process of {@code processes} (and the whole group of each that leads its own group, which
+   * catches their re-parented orphans), then waits at most {@code wait} until none runs. Returns how many
+   * were running.
+   */
+  public static int killAll(java.util.Collection<ProcessHandle> processes, Duration wait) {
+    Set<ProcessHandle> all = new LinkedHashSet<>(processes);
+    int running = 0;
+    for (ProcessHandle p : all) {
+      if (!isRunning(p)) {
+        continue;
+      }
+      running++;
+      if (pgidOf(p.pid()) == p.pid()) {
+        signalGroup(p.pid(), "KILL");
+      }
+      p.destroyForcibly();
+    }
+    if (running > 0) {
+      awaitGone(all, wait);
+    }
+    return running;
+  }
+
+  /**
+   * Every running process whose environment holds {@code name=value} (Linux {@code /proc/<pid>/environ},
+   * readable for our own processes): how descendants of a wrapper are found after the wrapper itself was
+   * killed and they were re-parented. Empty elsewhere.
+   */
+  public static List<ProcessHandle> withEnvironment(String name, String value) {
+    List<ProcessHandle> out = new ArrayList<>();
+    byte[] needle = (name + "=" + value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.io.File[] dirs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    if (dirs == null) {
+      return out;
+    }
+    long self = ProcessHandle.current().pid();
+    for (java.io.File d : dirs) {
+      long pid = Long.parseLong(d.getName());
+      if (pid == self) {
+        continue;
+      }
+      try {
+        byte[] env = java.nio.file.Files.readAllBytes(d.toPath().resolve("environ"));
+        if (containsEntry(env, needle)) {
+          ProcessHandle.of(pid).filter(ProcessTree::isRunning).ifPresent(out::add);
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone, or not ours
+      }
+    }
+    return out;
+  }
+
+  private static boolean containsEntry(byte[] env, byte[] entry) {
+    int start = 0;
+    for (int i = 0; i <= env.length; i++) {
+      if (i == env.length || env[i] == 0) {
+        if (i - start == entry.length && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
 }

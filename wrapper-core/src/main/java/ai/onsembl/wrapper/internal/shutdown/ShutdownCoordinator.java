@@ -38,6 +38,9 @@ public final class ShutdownCoordinator {
 
     /** The second signal: SIGKILL the tree now and send AGENT_DISCONNECT best-effort. */
     void killNow(Trigger trigger);
+
+    /** Last step: SIGKILL whatever the wrapper started that still runs. */
+    void finalSweep();
   }
 
   private final Steps steps;
@@ -98,6 +101,7 @@ public final class ShutdownCoordinator {
       steps.cancelCommands(t.reason());
       steps.goodbye(t);
       child.join();
+      steps.finalSweep();
     } catch (RuntimeException e) {
       log.error("error while stopping", e);
     } finally {
