@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Start an agent as a supervised child and keep it linked to the backend.",
       "The token comes from ONSEMBL_TOKEN or --token-file, never from argv.",
-      "Exit codes: the agent's own when it exits by itself; 128+N when stopped by signal N (0 with",
-      "--exit-zero-on-signal); 0 after AGENT_CONTROL STOP; 1 internal error; 2 usage or configuration;",
-      "3 authentication rejected; 4 backend unreachable past --give-up-after; 124 shutdown deadline hit."})
+      "Exit codes: the agent's own when it exits by itself; 128+N after signal N",
+      "(0 with --exit-zero-on-signal); 0 after AGENT_CONTROL STOP; 1 internal error;",
+      "2 usage or configuration; 3 authentication rejected; 4 backend unreachable",
+      "past --give-up-after; 124 shutdown deadline hit."})
 public final class StartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StartOptions options = new StartOptions();
