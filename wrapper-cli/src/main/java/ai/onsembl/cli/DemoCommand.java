@@ -41,16 +41,16 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "3001", description = "WebSocket port (0: a free port; a taken port falls back to a free one). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "3001", description = "WebSocket port (0: a free port; a taken port falls back to a free one). Default: ${DEFAULT-VALUE}.")
   int wsPort;
 
-  @Option(names = "--http-port", defaultValue = "3002", description = "HTTP port for /agents and the REST API. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "3002", description = "HTTP port for /agents and the REST API. Default: ${DEFAULT-VALUE}.")
   int httpPort;
 
-  @Option(names = "--agents", defaultValue = "2", description = "How many mock agents to start (0-10). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--agents", paramLabel = "N", defaultValue = "2", description = "How many mock agents to start (0-10). Default: ${DEFAULT-VALUE}.")
   int agents;
 
-  @Option(names = "--run-for", converter = DurationConverter.class,
+  @Option(names = "--run-for", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl+C.")
   Duration runFor;
 
