@@ -1,0 +1,52 @@
+package ai.onsembl.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The effect of the launcher's tuning: launch → ONLINE and VmRSS after 10 s idle for each {@link Wrapper.Variant},
+ * the variants interleaved run by run so background load hits them alike. Args: runs per variant.
+ */
+public final class FlagsBench {
+  private FlagsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = Integer.parseInt(args[0]);
+    Wrapper.Variant[] variants = Wrapper.Variant.values();
+    try (BackendProcess backend = BackendProcess.start(null); Dashboard dash = Dashboard.open(backend)) {
+      Stats[] launch = new Stats[variants.length];
+      Stats[] rss = new Stats[variants.length];
+      for (int v = 0; v < variants.length; v++) {
+        launch[v] = new Stats();
+        rss[v] = new Stats();
+      }
+      List<Wrapper> live = new ArrayList<>();
+      List<Integer> liveVariant = new ArrayList<>();
+      try {
+        for (int i = 0; i < runs; i++) {
+          for (int v = 0; v < variants.length; v++) {
+            Wrapper w = Wrapper.launch(variants[v], backend, "flags-" + v + "-" + i, "sleep", "600");
+            live.add(w);
+            liveVariant.add(v);
+            Dashboard.Event online = dash.await(Dashboard.status(w.agentId, "ONLINE"), Duration.ofSeconds(30),
+                w.agentId + " ONLINE");
+            launch[v].add(Procs.ms(online.nanos() - w.startNanos));
+          }
+        }
+        Procs.sleep(Duration.ofSeconds(10));
+        for (int i = 0; i < live.size(); i++) {
+          rss[liveVariant.get(i)].add(live.get(i).rssKib() / 1024.0);
+        }
+      } finally {
+        live.forEach(Wrapper::reap);
+      }
+      for (int v = 0; v < variants.length; v++) {
+        Results.row("T", "Launch → ONLINE, " + variants[v].label, Goal.none(), launch[v], "ms",
+            "as goal 1, variants interleaved");
+        Results.row("T", "VmRSS after 10 s idle, " + variants[v].label, Goal.none(), rss[v], "MiB",
+            "as goal 1, variants interleaved");
+      }
+    }
+  }
+}
