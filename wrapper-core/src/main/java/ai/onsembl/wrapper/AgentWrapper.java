@@ -283,6 +283,10 @@ public final class AgentWrapper {
         try {
           log.info("restarting the agent (" + reason + ")");
           child.terminate(config.childGrace());
+          // watchChild ignores the old child's exit while restarting: the command it was running ends here.
+          if (handler instanceof CommandRunner runner) {
+            runner.onSessionChildExit(child.exitCodeIfExited());
+          }
           if (coordinator.hasBegun()) {
             return;
           }

@@ -182,9 +182,28 @@ public final class ChildSupervisor implements SessionChild {
     }
   }
 
+  /**
+   * SIGINT to the child's process group (to the child alone when it does not lead a group), as Ctrl+C in a
+   * terminal would: an agent abandons the current prompt and keeps its session.
+   */
+  @Override
+  public boolean interrupt() {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return false;
+    }
+    return groupLeader ? ProcessTree.signalGroup(p.pid(), "INT") : ProcessTree.signal(p.pid(), "INT");
+  }
+
   /** Completes with the exit code when the child exits (128+N after signal N). */
   public CompletableFuture<Integer> onExit() {
     return process.onExit().thenApply(Process::exitValue);
+  }
+
+  /** The exit code once the current child has exited, else null. */
+  public Integer exitCodeIfExited() {
+    Process p = process;
+    return p == null || p.isAlive() ? null : p.exitValue();
   }
 
   public boolean isAlive() {
