@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param jwtSecret HS256 secret for JWTs, or null (no JWTs accepted)
  * @param heartbeatInterval how often the backend PINGs each agent (and the interval it tells agents)
  * @param heartbeatTimeout silence after which an agent is OFFLINE "Heartbeat timeout"
- * @param agentMessagesPerSecond per-connection rate limit on {@code /ws/agent}
+ * @param agentMessagesPerSecond per-connection rate limit on {@code /ws/agent}, sustained: an agent may first
+ *     send a burst of up to 1,000 frames (a reconnecting wrapper replays its queue)
  * @param dashboardMessagesPerSecond per-connection rate limit on {@code /ws/dashboard}
  * @param maxFrameBytes largest accepted frame, in bytes
  * @param dashboardQueueLimit frames a dashboard may have unsent before it is dropped as too slow

@@ -131,7 +131,8 @@ class BadInputTest {
   void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend) throws Exception {
     WsClient flooder = agent(backend, "flood");
     WsClient calm = agent(backend, "calm");
-    for (int i = 0; i < 500 && flooder.isOpen()
+    // Past the 1,000-frame replay burst and the 100/s rate.
+    for (int i = 0; i < 5000 && flooder.isOpen()
         && flooder.received.stream().noneMatch(m -> m.toString().contains("RATE_LIMITED")); i++) {
       flooder.send("{\"type\":\"NOISE\",\"id\":\"n" + i + "\",\"timestamp\":1,\"payload\":{}}");
     }
@@ -144,6 +145,20 @@ class BadInputTest {
     calm.received.clear();
     calm.expect(MessageType.PING, WAIT);
     assertThat(backend.backend().agent("calm")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+  }
+
+  @Test
+  void replayBurstOfAThousandFramesAfterConnectIsNotAFlood(TestBackend backend) throws Exception {
+    WsClient replaying = agent(backend, "replay");
+    for (int i = 1; i <= 900; i++) {
+      replaying.send(new TerminalOutput("replay", "replay", EnumValue.of(StreamType.STDOUT), "line " + i + "\n", i,
+          null));
+    }
+    org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() ->
+        assertThat(Http.get(backend.httpUrl(), "/api/commands/replay?outputLimit=2000", backend.dashboardToken())
+            .json().get("output")).hasSize(900));
+    assertThat(replaying.closeCode).isNotDone();
+    assertThat(replaying.received).noneMatch(m -> m.type() == MessageType.ERROR);
   }
 
   @Test

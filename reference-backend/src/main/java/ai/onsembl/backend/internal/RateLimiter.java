@@ -1,8 +1,8 @@
 package ai.onsembl.backend.internal;
 
 /**
- * Token bucket: {@code perSecond} tokens a second, at most {@code perSecond} saved up, so a peer can send
- * one second's worth at once and no more than {@code perSecond} on average.
+ * Token bucket: {@code perSecond} tokens a second, at most {@code burst} saved up, so a peer can send
+ * {@code burst} frames at once and no more than {@code perSecond} a second on average after that.
  */
 public final class RateLimiter {
   private final double perNano;
@@ -11,9 +11,13 @@ public final class RateLimiter {
   private long last;
 
   public RateLimiter(int perSecond) {
-    this.capacity = perSecond;
+    this(perSecond, perSecond);
+  }
+
+  public RateLimiter(int perSecond, int burst) {
+    this.capacity = Math.max(perSecond, burst);
     this.perNano = perSecond / 1e9;
-    this.tokens = perSecond;
+    this.tokens = capacity;
     this.last = System.nanoTime();
   }
 

@@ -25,6 +25,11 @@ final class WsServer extends WebSocketServer {
   private static final Logger LOG = LoggerFactory.getLogger(WsServer.class);
   static final String AGENT_PATH = "/ws/agent";
   static final String DASHBOARD_PATH = "/ws/dashboard";
+  /**
+   * Frames an agent may send at once before its rate applies: a wrapper replays up to 1,000 queued frames
+   * right after reconnecting (DESIGN.md outbound buffer), which must not look like a flood.
+   */
+  static final int AGENT_REPLAY_BURST = 1000;
 
   private final BackendCore core;
   private final CountDownLatch started = new CountDownLatch(1);
@@ -101,7 +106,8 @@ final class WsServer extends WebSocketServer {
       return;
     }
     if (role == Role.AGENT) {
-      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond()),
+      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond(),
+          AGENT_REPLAY_BURST),
           core.scheduler);
       p.hooks = core.hooks;
       conn.setAttachment(p);
