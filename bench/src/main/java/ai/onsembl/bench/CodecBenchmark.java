@@ -30,48 +30,57 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class CodecBenchmark {
-  private final ProtocolCodec codec = ProtocolCodec.standard();
+  private static final ProtocolCodec CODEC = ProtocolCodec.standard();
 
-  /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 16 KiB chunk. */
-  @Param({"80", "16384"})
-  public int outputBytes;
+  /** A TERMINAL_OUTPUT frame; its own state so that only the output benchmarks take the size parameter. */
+  @State(Scope.Benchmark)
+  public static class Output {
+    /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 16 KiB chunk. */
+    @Param({"80", "16384"})
+    public int outputBytes;
 
-  private Message output;
-  private String outputJson;
+    Message message;
+    String json;
+
+    @Setup
+    public void setUp() {
+      StringBuilder sb = new StringBuilder(outputBytes);
+      while (sb.length() < outputBytes) {
+        sb.append("line of agent output with some \"quotes\" and unicode é\n");
+      }
+      message = new Message(MessageType.TERMINAL_OUTPUT, "out-1", 1795834404797L, new TerminalOutput("cmd-1",
+          "agent-1", EnumValue.of(StreamType.STDOUT), sb.substring(0, outputBytes), 42, null));
+      json = CODEC.encode(message);
+    }
+  }
+
   private Message heartbeat;
   private String heartbeatJson;
 
   @Setup
   public void setUp() {
-    StringBuilder sb = new StringBuilder(outputBytes);
-    while (sb.length() < outputBytes) {
-      sb.append("line of agent output with some \"quotes\" and unicode é\n");
-    }
-    output = new Message(MessageType.TERMINAL_OUTPUT, "out-1", 1795834404797L, new TerminalOutput("cmd-1", "agent-1",
-        EnumValue.of(StreamType.STDOUT), sb.substring(0, outputBytes), 42, null));
-    outputJson = codec.encode(output);
     heartbeat = new Message(MessageType.AGENT_HEARTBEAT, "hb-1", 1795834404797L,
         new AgentHeartbeat("agent-1", new HealthMetrics(12.5, 84.2, 3_600_000L, 7L, 1520.5)));
-    heartbeatJson = codec.encode(heartbeat);
+    heartbeatJson = CODEC.encode(heartbeat);
   }
 
   @Benchmark
-  public String encodeTerminalOutput() {
-    return codec.encode(output);
+  public String encodeTerminalOutput(Output o) {
+    return CODEC.encode(o.message);
   }
 
   @Benchmark
-  public Message decodeTerminalOutput() throws ProtocolException {
-    return codec.decode(outputJson);
+  public Message decodeTerminalOutput(Output o) throws ProtocolException {
+    return CODEC.decode(o.json);
   }
 
   @Benchmark
   public String encodeHeartbeat() {
-    return codec.encode(heartbeat);
+    return CODEC.encode(heartbeat);
   }
 
   @Benchmark
   public Message decodeHeartbeat() throws ProtocolException {
-    return codec.decode(heartbeatJson);
+    return CODEC.decode(heartbeatJson);
   }
 }

@@ -1,6 +1,9 @@
 package ai.onsembl.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +16,11 @@ public final class FlagsBench {
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.parseInt(args[0]);
-    Wrapper.Variant[] variants = Wrapper.Variant.values();
+    // -Dbench.dists=DIR,DIR,...: compare copies of the distribution (e.g. archive variants) as shipped instead.
+    String dists = System.getProperty("bench.dists");
+    Path[] paths = dists == null ? null : Arrays.stream(dists.split(",")).map(Path::of).toArray(Path[]::new);
+    Wrapper.Variant[] variants = paths == null ? Wrapper.Variant.values()
+        : Collections.nCopies(paths.length, Wrapper.Variant.SHIPPED).toArray(Wrapper.Variant[]::new);
     try (BackendProcess backend = BackendProcess.start(null); Dashboard dash = Dashboard.open(backend)) {
       Stats[] launch = new Stats[variants.length];
       Stats[] rss = new Stats[variants.length];
@@ -26,7 +33,8 @@ public final class FlagsBench {
       try {
         for (int i = 0; i < runs; i++) {
           for (int v = 0; v < variants.length; v++) {
-            Wrapper w = Wrapper.launch(variants[v], backend, "flags-" + v + "-" + i, "sleep", "600");
+            Wrapper w = Wrapper.launch(variants[v], paths == null ? Procs.dist() : paths[v], backend,
+                "flags-" + v + "-" + i, "sleep", "600");
             live.add(w);
             liveVariant.add(v);
             Dashboard.Event online = dash.await(Dashboard.status(w.agentId, "ONLINE"), Duration.ofSeconds(30),
@@ -42,9 +50,10 @@ public final class FlagsBench {
         live.forEach(Wrapper::reap);
       }
       for (int v = 0; v < variants.length; v++) {
-        Results.row("T", "Launch → ONLINE, " + variants[v].label, Goal.none(), launch[v], "ms",
+        String label = paths == null ? variants[v].label : paths[v].toString();
+        Results.row("T", "Launch → ONLINE, " + label, Goal.none(), launch[v], "ms",
             "as goal 1, variants interleaved");
-        Results.row("T", "VmRSS after 10 s idle, " + variants[v].label, Goal.none(), rss[v], "MiB",
+        Results.row("T", "VmRSS after 10 s idle, " + label, Goal.none(), rss[v], "MiB",
             "as goal 1, variants interleaved");
       }
     }

@@ -38,14 +38,20 @@ final class Wrapper {
 
   /** Spawns {@code start --agent-id ID -- child...} against the backend, in a fresh state dir. */
   static Wrapper launch(Variant v, BackendProcess backend, String agentId, String... child) throws IOException {
+    return launch(v, Procs.dist(), backend, agentId, child);
+  }
+
+  /** As above with the distribution in {@code dist} (to compare builds of it, e.g. with and without an archive). */
+  static Wrapper launch(Variant v, Path dist, BackendProcess backend, String agentId, String... child)
+      throws IOException {
     Path state = Files.createTempDirectory("bench-wrapper");
     state.toFile().deleteOnExit();
     List<String> cmd = new ArrayList<>();
     if (v == Variant.JVM_DEFAULTS) {
       cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Donsembl.home=" + Procs.dist(), "-cp", Procs.dist().resolve("lib") + "/*", "ai.onsembl.cli.OnsemblAgent"));
+          "-Donsembl.home=" + dist, "-cp", dist.resolve("lib") + "/*", "ai.onsembl.cli.OnsemblAgent"));
     } else {
-      cmd.add(Procs.launcher());
+      cmd.add(dist.resolve("bin/onsembl-agent").toString());
     }
     cmd.addAll(List.of("start", "--server", backend.wsUrl, "--agent-id", agentId, "--name", agentId,
         "--state-dir", state.toString(), "--log-level", "warn", "--child-grace", "2s", "--"));
