@@ -26,6 +26,7 @@ final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
+  private volatile java.util.function.LongConsumer onAccept = t -> { };
   private final Object modeLock = new Object();
   private boolean blackholed;
   private long delayNanos;
@@ -48,6 +49,11 @@ final class TcpProxy implements AutoCloseable {
   /** Connections accepted so far (each wrapper connect attempt that reached the proxy is one). */
   int accepted() {
     return accepted.get();
+  }
+
+  /** Called with {@link System#nanoTime()} of every accepted connection, on the accepting thread. */
+  void onAccept(java.util.function.LongConsumer listener) {
+    this.onAccept = listener;
   }
 
   void blackhole() {
@@ -87,6 +93,7 @@ final class TcpProxy implements AutoCloseable {
         return; // closed
       }
       accepted.incrementAndGet();
+      onAccept.accept(System.nanoTime());
       Socket upstream = new Socket();
       try {
         upstream.connect(target, 5000);
