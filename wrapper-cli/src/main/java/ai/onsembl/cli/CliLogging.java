@@ -26,8 +26,13 @@ final class CliLogging {
   }
 
   static void configure(String level) {
+    configure(level, null);
+  }
+
+  /** As {@link #configure(String)}, to {@code file} instead of stderr when it is not null (interactive mode). */
+  static void configure(String level, java.nio.file.Path file) {
     String l = normalize(level);
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    System.setProperty("org.slf4j.simpleLogger.logFile", file == null ? "System.err" : file.toString());
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", l);
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");

@@ -1,8 +1,10 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.wrapper.AgentWrapper;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,13 +31,29 @@ public final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (options.interactive && options.headless) {
+      throw AgentExitException.invalidInput("--interactive and --headless exclude each other: give one");
+    }
     StartConfig.Resolved r = StartConfig.resolve(options, env, state.resolve(env), VersionProvider.version());
-    CliLogging.configure(r.wrapper().logLevel());
+    // Only a terminal on both stdin and stdout switches by itself; a pipe (CI) never does.
+    boolean interactive = options.interactive || (!options.headless && AgentWrapper.terminalAttached());
     // Exec-mode commands carry the wrapper's pid in their environment too, so a start after a SIGKILL reaps them.
     Map<String, String> commandEnv = new java.util.HashMap<>(r.commands().environment());
     commandEnv.putAll(AgentWrapper.descendantEnvironment());
     CommandSettings commands = r.commands().withEnvironment(commandEnv);
-    return AgentWrapper.create(r.wrapper(), (outbound, agentId, child) ->
-        new CommandRunner(commands, outbound, agentId, child)).ownProcess().run();
+    if (interactive) {
+      commands = Interactive.commands(options, commands, r.wrapper());
+      Path logFile = Interactive.logFile(r.wrapper());
+      CliLogging.configure(r.wrapper().logLevel(), logFile);
+      spec.commandLine().getErr().println("onsembl-agent: interactive mode (Ctrl+] then q stops the wrapper; "
+          + "dashboard commands are typed into the agent; log: " + logFile + ")");
+      spec.commandLine().getErr().flush();
+    } else {
+      CliLogging.configure(r.wrapper().logLevel());
+    }
+    CommandSettings settings = commands;
+    AgentWrapper wrapper = AgentWrapper.create(r.wrapper(), (outbound, agentId, child) ->
+        new CommandRunner(settings, outbound, agentId, child)).ownProcess();
+    return (interactive ? wrapper.interactive() : wrapper).run();
   }
 }

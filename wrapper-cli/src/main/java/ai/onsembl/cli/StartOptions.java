@@ -79,6 +79,14 @@ public final class StartOptions {
       description = "Commands run at once (env ONSEMBL_CONCURRENCY; key concurrency; default 1).")
   Integer concurrency;
 
+  @Option(names = "--interactive",
+      description = "Run the agent in a pseudo-terminal in this terminal while the dashboard watches (the default when stdin and stdout are a terminal). Ctrl+] then q stops the wrapper.")
+  boolean interactive;
+
+  @Option(names = "--headless",
+      description = "Never interactive: the agent's stdin/stdout are pipes (session or exec mode), even in a terminal.")
+  boolean headless;
+
   @Parameters(paramLabel = "COMMAND", arity = "0..*",
       description = "After --: the agent command and its arguments (wrapped as CUSTOM unless --agent says otherwise).")
   List<String> command;

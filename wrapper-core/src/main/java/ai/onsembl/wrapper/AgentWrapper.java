@@ -11,6 +11,12 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.wrapper.command.CommandHandler;
 import ai.onsembl.wrapper.command.CommandRunner;
+import ai.onsembl.wrapper.command.CommandSettings;
+import ai.onsembl.wrapper.command.SessionChild;
+import ai.onsembl.wrapper.internal.child.Pty;
+import ai.onsembl.wrapper.internal.terminal.AnnouncingChild;
+import ai.onsembl.wrapper.internal.terminal.KeyboardPump;
+import ai.onsembl.wrapper.internal.terminal.LocalTerminal;
 import ai.onsembl.wrapper.command.internal.SessionRouter;
 import ai.onsembl.wrapper.internal.Log;
 import ai.onsembl.wrapper.internal.child.ChildSupervisor;
@@ -67,6 +73,11 @@ public final class AgentWrapper {
   private RunFiles runFiles;
   private volatile RunRecord record;
   private String stableId;
+  private boolean agentChild = true;
+  private boolean interactive;
+  private LocalTerminal terminal;
+  private TreeMetrics commandTrees;
+  private final long startedAtNanos = System.nanoTime();
 
   private AgentWrapper(WrapperConfig config, CommandHandlerFactory handlerFactory) {
     this.config = Objects.requireNonNull(config, "config");
@@ -76,6 +87,26 @@ public final class AgentWrapper {
   /** A wrapper for {@code config}; {@code handlerFactory} makes the command handler once link and child exist. */
   public static AgentWrapper create(WrapperConfig config, CommandHandlerFactory handlerFactory) {
     return new AgentWrapper(config, handlerFactory);
+  }
+
+  /**
+   * Interactive mode: the agent runs in a pseudo-terminal sized like the user's terminal, which goes into raw
+   * mode; keystrokes go to the agent byte for byte ({@code Ctrl+]} then {@code q} stops the wrapper), its
+   * output comes back unchanged and is streamed as TERMINAL_OUTPUT too, window resizes reach it, and dashboard
+   * commands are typed into it (announced in the window title). The terminal is restored on every exit path
+   * except SIGKILL. Use with a session-mode handler. Before {@link #run}.
+   */
+  public AgentWrapper interactive() {
+    this.interactive = true;
+    return this;
+  }
+
+  /**
+   * True when stdin and stdout are both a terminal: where {@code start} runs interactively unless told
+   * {@code --headless}. Never true with stdin from a pipe or a file (CI).
+   */
+  public static boolean terminalAttached() {
+    return LocalTerminal.stdinAndStdoutAreTerminals();
   }
 
   /** Lets the wrapper own the process: signal handlers, a shutdown hook, {@code Runtime.halt}. Before {@link #run}. */
@@ -128,7 +159,12 @@ public final class AgentWrapper {
 
   /** Runs until the wrapper stops; returns the exit code. */
   public int run() {
-    List<String> command = ChildSupervisor.resolve(commandOf(config), config.workingDir());
+    // Exec mode with a custom agent may have no agent command at all: commands come from the template.
+    boolean noCommand = config.agentKind() == AgentKind.CUSTOM && config.command().isEmpty();
+    List<String> command = noCommand ? List.of() : ChildSupervisor.resolve(commandOf(config), config.workingDir());
+    if (noCommand) {
+      ChildSupervisor.checkWorkingDir(config.workingDir());
+    }
     stableId = config.agentId() != null ? config.agentId() : new AgentIds(config.stateDir()).forName(config.name());
     agentId = stableId;
     runFiles = new RunFiles(config.stateDir());
@@ -141,8 +177,28 @@ public final class AgentWrapper {
     });
 
     link = new BackendLink(linkSettings(), new Listener(), this::connectPayload, this::healthMetrics, new SecureRandom());
-    child = new ChildSupervisor(command, config.workingDir(), Map.of("ONSEMBL_AGENT_ID", stableId,
-        OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid())), link::agentId);
+    Map<String, String> childEnv = Map.of("ONSEMBL_AGENT_ID", stableId,
+        OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    SessionChild forHandler;
+    if (interactive) {
+      terminal = openTerminal();
+      int[] size = terminal.size();
+      child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId,
+          new Pty(size[0], size[1], terminal::write));
+      forHandler = new AnnouncingChild(child, terminal);
+    } else {
+      child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId);
+      forHandler = child;
+    }
+    // The handler exists before the child starts: in session mode it must hear the child's first output.
+    handler = handlerFactory.create(link, link::agentId, forHandler);
+    // Headless exec mode runs one process per command: a bare long-lived agent (claude without -p and
+    // without a terminal) would only exit or hang, so there is none, and metrics cover the commands' trees.
+    agentChild = interactive
+        || !(handler instanceof CommandRunner r && r.settings().mode() == CommandSettings.Mode.EXEC);
+    if (agentChild && noCommand) {
+      throw AgentExitException.invalidInput("--agent custom needs a command: -- COMMAND ARGS...");
+    }
     IntConsumer halt = ownsProcess ? code -> Runtime.getRuntime().halt(code) : code -> { };
     coordinator = new ShutdownCoordinator(new Steps(), config.shutdownTimeout(), halt, log);
     if (ownsProcess) {
@@ -153,20 +209,34 @@ public final class AgentWrapper {
         coordinator.awaitExit(config.shutdownTimeout().plusSeconds(1));
       }, "onsembl-shutdown-hook");
       Runtime.getRuntime().addShutdownHook(hook);
+      if (terminal != null) {
+        // Also on a crash of the wrapper (an uncaught error ends the JVM): the user's terminal comes back.
+        Runtime.getRuntime().addShutdownHook(new Thread(terminal::restore, "onsembl-terminal-restore"));
+      }
     }
 
-    child.start();
     long self = ProcessHandle.current().pid();
-    record = new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
-        config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(), child.pid(),
-        child.pgid(), RunRecord.startMillisOf(child.pid()), System.currentTimeMillis());
-    writeRecord(record);
-    handler = handlerFactory.create(link, link::agentId, child);
-    link.setCommandHandler(handler);
-    if (!child.hasOutputListener()) {
-      child.setOutputListener(new SessionRouter(link::agentId, link));
+    if (agentChild) {
+      child.start();
+      if (terminal != null) {
+        startInteractive();
+      }
+    } else {
+      commandTrees = TreeMetrics.ofChildren(ProcessHandle.current());
+      log.info("exec mode: no long-lived agent process; one process per command");
     }
-    watchChild();
+    record = new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
+        config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(),
+        agentChild ? child.pid() : -1, agentChild ? child.pgid() : -1,
+        agentChild ? RunRecord.startMillisOf(child.pid()) : 0, System.currentTimeMillis());
+    writeRecord(record);
+    link.setCommandHandler(handler);
+    if (agentChild) {
+      if (!child.hasOutputListener()) {
+        child.setOutputListener(new SessionRouter(link::agentId, link));
+      }
+      watchChild();
+    }
     setState(LifecycleState.CONNECTING);
     link.start();
 
@@ -179,6 +249,7 @@ public final class AgentWrapper {
         log.debug("closing the command handler: " + e);
       }
     }
+    restoreTerminal();
     runFiles.delete(stableId);
     state = LifecycleState.STOPPED;
     log.info("stopped with exit code " + code);
@@ -199,6 +270,29 @@ public final class AgentWrapper {
     ShutdownCoordinator c = coordinator;
     if (c != null) {
       c.onSignal(name, new Trigger("Graceful shutdown (SIG" + name + ")", code));
+    }
+  }
+
+  private static LocalTerminal openTerminal() {
+    try {
+      return LocalTerminal.open();
+    } catch (java.io.IOException | RuntimeException e) {
+      throw AgentExitException.invalidInput("interactive mode: cannot open the terminal: " + e.getMessage());
+    }
+  }
+
+  private void startInteractive() {
+    terminal.enterRawMode();
+    terminal.onResize((cols, rows) -> child.resize(cols, rows));
+    new KeyboardPump(terminal.input(), child::writeRaw,
+        () -> stop("Stopped from the keyboard (Ctrl+] q)")).start();
+    log.info("interactive mode: agent in a pseudo-terminal (" + terminal.describe() + "); Ctrl+] then q stops");
+  }
+
+  private void restoreTerminal() {
+    LocalTerminal t = terminal;
+    if (t != null) {
+      t.restore();
     }
   }
 
@@ -255,9 +349,10 @@ public final class AgentWrapper {
   }
 
   private HealthMetrics healthMetrics() {
-    TreeMetrics.Sample s = child.metrics();
+    TreeMetrics.Sample s = agentChild ? child.metrics() : commandTrees.sample();
+    long uptime = agentChild ? child.uptimeMillis() : (System.nanoTime() - startedAtNanos) / 1_000_000;
     CommandHandler.CommandStats stats = handler == null ? new CommandHandler.CommandStats(0, 0) : handler.stats();
-    return new HealthMetrics(s.cpuPercent(), s.rssMb(), child.uptimeMillis(), stats.commandsProcessed(),
+    return new HealthMetrics(s.cpuPercent(), s.rssMb(), uptime, stats.commandsProcessed(),
         stats.averageResponseTimeMillis());
   }
 
@@ -274,6 +369,10 @@ public final class AgentWrapper {
   }
 
   private void restartChild(String reason) {
+    if (!agentChild) {
+      log.info("AGENT_CONTROL RESTART ignored: exec mode has no long-lived agent process (" + reason + ")");
+      return;
+    }
     Thread t = new Thread(() -> {
       synchronized (restartLock) {
         if (coordinator.hasBegun()) {
@@ -373,6 +472,7 @@ public final class AgentWrapper {
         return;
       }
       int killed = c.terminate(config.childGrace());
+      restoreTerminal();
       if (killed > 0) {
         log.warn("killed " + killed + " process(es) of the agent's tree that outlived the "
             + config.childGrace().toMillis() + " ms grace");
@@ -390,6 +490,7 @@ public final class AgentWrapper {
       if (c != null) {
         c.killNow();
       }
+      restoreTerminal(); // before a halt, which runs no shutdown hook
       if (ownsProcess) {
         // Commands in sessions of their own (exec mode) and re-parented orphans: nothing may outlive the halt.
         ProcessTree.killAll(everythingStarted(), Duration.ofMillis(400));

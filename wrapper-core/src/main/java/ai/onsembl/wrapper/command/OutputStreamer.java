@@ -5,6 +5,7 @@ import ai.onsembl.protocol.OutputStats;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.wrapper.Outbound;
+import ai.onsembl.wrapper.command.internal.AnsiText;
 import ai.onsembl.wrapper.command.internal.Threads;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,6 +20,9 @@ import java.util.function.Supplier;
  * arrived. STDOUT and STDERR never share a chunk: text of the other stream first sends what is buffered,
  * so the order between the streams is the order {@link #append} saw. {@code sequence} counts from 1 and
  * never repeats; a frame the {@link Outbound} refuses still uses its number, so the loss shows as a gap.
+ *
+ * <p>A chunk holding escape sequences is sent with {@code content} stripped of them ({@link AnsiText}) and
+ * the raw text in {@code ansiCodes}; other chunks have no {@code ansiCodes}.
  *
  * <p>Thread-safe. {@link #append} never blocks on I/O (it queues frames on the non-blocking Outbound).
  * After {@link #close()} further text is ignored. Also usable for a child's output outside any command,
@@ -154,10 +158,13 @@ public final class OutputStreamer implements AutoCloseable {
     if (buffer.length() == 0) {
       return;
     }
-    String content = buffer.toString();
+    String raw = buffer.toString();
     buffer.setLength(0);
     bufferBytes = 0;
-    TerminalOutput frame = new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream), content, ++sequence, null);
+    // Colours and cursor movement stay for a terminal-capable viewer in ansiCodes; content is plain text.
+    boolean escapes = AnsiText.hasEscapes(raw);
+    TerminalOutput frame = new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream),
+        escapes ? AnsiText.strip(raw) : raw, ++sequence, escapes ? raw : null);
     try {
       outbound.send(frame);
     } catch (RuntimeException e) {

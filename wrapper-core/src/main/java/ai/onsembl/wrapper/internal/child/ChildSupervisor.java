@@ -48,14 +48,27 @@ public final class ChildSupervisor implements SessionChild {
   private volatile TreeMetrics metrics;
   private volatile Instant startedAt;
   private volatile boolean groupLeader;
+  private volatile ProcessHandle handle;
   private final List<Thread> pumps = new ArrayList<>();
+  private final Pty pty;
 
   public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
       Supplier<String> agentId) {
+    this(command, workingDir, environment, agentId, null);
+  }
+
+  /**
+   * @param pty when not null, the child runs in a pseudo-terminal: its output goes unchanged to the pty's
+   *     screen as well as to the listener (as STDOUT), lines are written with Enter (CR), and
+   *     {@link #interrupt()} types Ctrl+C
+   */
+  public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
+      Supplier<String> agentId, Pty pty) {
     this.command = List.copyOf(command);
     this.workingDir = workingDir;
     this.environment = Map.copyOf(environment);
     this.log = new Log(ChildSupervisor.class, agentId);
+    this.pty = pty;
   }
 
   /**
@@ -63,9 +76,7 @@ public final class ChildSupervisor implements SessionChild {
    * returns the command with its program resolved to an absolute path. Failures are exit code 2.
    */
   public static List<String> resolve(List<String> command, Path workingDir) {
-    if (!Files.isDirectory(workingDir)) {
-      throw AgentExitException.invalidInput("--working-dir: " + workingDir + " is not a directory that can be reached");
-    }
+    checkWorkingDir(workingDir);
     if (command.isEmpty() || command.get(0).isBlank()) {
       throw AgentExitException.invalidInput("no agent command: give --agent claude|gemini|codex|mock or -- COMMAND ARGS...");
     }
@@ -87,8 +98,27 @@ public final class ChildSupervisor implements SessionChild {
     return out;
   }
 
+  /** Exit code 2 unless {@code workingDir} is a directory. */
+  public static void checkWorkingDir(Path workingDir) {
+    if (!Files.isDirectory(workingDir)) {
+      throw AgentExitException.invalidInput("--working-dir: " + workingDir + " is not a directory that can be reached");
+    }
+  }
+
   /** Starts the child (its command resolved by {@link #resolve}). */
   public synchronized void start() {
+    if (pty != null) {
+      process = pty.start(command, workingDir, environment);
+      groupLeader = true; // pty4j starts it in a new session
+      handle = ProcessHandle.of(process.pid()).orElseThrow(() -> AgentExitException.invalidInput(
+          "agent " + command.get(0) + " exited at once in its pseudo-terminal"));
+      startedAt = Instant.now();
+      metrics = new TreeMetrics(handle);
+      pumps.clear();
+      pumps.add(ptyPump(process.getInputStream()));
+      log.info("started agent " + String.join(" ", command) + " in a pseudo-terminal (pid " + process.pid() + ")");
+      return;
+    }
     ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
     // The agent never sees the backend token: it is the wrapper's credential, not the agent's.
     pb.environment().remove("ONSEMBL_TOKEN");
@@ -99,6 +129,7 @@ public final class ChildSupervisor implements SessionChild {
       throw AgentExitException.invalidInput("cannot start agent " + command.get(0) + ": " + e.getMessage());
     }
     groupLeader = ProcessTree.hasSetsid();
+    handle = process.toHandle();
     startedAt = Instant.now();
     metrics = new TreeMetrics(process.toHandle());
     stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -126,6 +157,65 @@ public final class ChildSupervisor implements SessionChild {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /** The pty's output: bytes unchanged to the screen, decoded (UTF-8 across reads) to the listener. */
+  private Thread ptyPump(InputStream in) {
+    Thread t = new Thread(() -> {
+      java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16 * 1024);
+      java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(16 * 1024);
+      try {
+        int n;
+        while ((n = in.read(bytes.array(), bytes.position(), bytes.remaining())) >= 0) {
+          if (n == 0) {
+            continue;
+          }
+          pty.screen().write(bytes.array(), bytes.position(), n);
+          bytes.position(bytes.position() + n);
+          bytes.flip();
+          decoder.decode(bytes, chars, false);
+          bytes.compact(); // an incomplete UTF-8 sequence waits for the next read
+          chars.flip();
+          if (chars.hasRemaining()) {
+            deliver(StreamType.STDOUT, chars.toString());
+          }
+          chars.clear();
+        }
+      } catch (IOException e) {
+        // EIO once the agent and everything holding its terminal are gone
+      }
+    }, "onsembl-child-pty");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Keystrokes for the agent, unchanged; false when the child is gone. */
+  public boolean writeRaw(byte[] b, int off, int len) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return false;
+    }
+    synchronized (this) {
+      try {
+        java.io.OutputStream o = p.getOutputStream();
+        o.write(b, off, len);
+        o.flush();
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
+  /** Resizes the agent's pseudo-terminal (the kernel sends it SIGWINCH); a no-op without one. */
+  public void resize(int columns, int rows) {
+    if (process instanceof com.pty4j.PtyProcess p && p.isAlive()) {
+      Pty.resize(p, columns, rows);
+    }
   }
 
   private void deliver(StreamType stream, String text) {
@@ -165,6 +255,11 @@ public final class ChildSupervisor implements SessionChild {
 
   @Override
   public boolean writeLine(String line) {
+    if (pty != null) {
+      // Typed as if by the user: Enter is CR in a terminal.
+      byte[] typed = (line.replace("\r\n", "\r").replace('\n', '\r') + "\r").getBytes(StandardCharsets.UTF_8);
+      return writeRaw(typed, 0, typed.length);
+    }
     Writer w = stdin;
     Process p = process;
     if (w == null || p == null || !p.isAlive()) {
@@ -191,6 +286,10 @@ public final class ChildSupervisor implements SessionChild {
     Process p = process;
     if (p == null || !p.isAlive()) {
       return false;
+    }
+    if (pty != null) {
+      // Ctrl+C through the terminal reaches its foreground job (a shell's running command), not only the shell.
+      return writeRaw(new byte[] {3}, 0, 1);
     }
     return groupLeader ? ProcessTree.signalGroup(p.pid(), "INT") : ProcessTree.signal(p.pid(), "INT");
   }
@@ -244,7 +343,11 @@ public final class ChildSupervisor implements SessionChild {
     if (p == null) {
       return 0;
     }
-    int killed = ProcessTree.terminate(p.toHandle(), groupLeader, grace);
+    if (pty != null && p.isAlive()) {
+      // As a closed terminal window would: an interactive shell ignores SIGTERM but ends on SIGHUP.
+      ProcessTree.signalGroup(p.pid(), "HUP");
+    }
+    int killed = ProcessTree.terminate(handle, groupLeader, grace);
     awaitGone(p, Duration.ofSeconds(1));
     return killed;
   }
@@ -253,7 +356,7 @@ public final class ChildSupervisor implements SessionChild {
   public void killNow() {
     Process p = process;
     if (p != null) {
-      ProcessTree.kill(p.toHandle(), groupLeader, Set.of());
+      ProcessTree.kill(handle, groupLeader, Set.of());
     }
   }
 

@@ -21,17 +21,33 @@ public final class TreeMetrics {
   public record Sample(double cpuPercent, double rssMb, int processes) {}
 
   private final ProcessHandle root;
+  private final boolean includeRoot;
   private long lastCpuNanos;
   private long lastWallNanos;
 
   public TreeMetrics(ProcessHandle root) {
+    this(root, true);
+  }
+
+  private TreeMetrics(ProcessHandle root, boolean includeRoot) {
     this.root = root;
+    this.includeRoot = includeRoot;
     this.lastWallNanos = System.nanoTime();
+  }
+
+  /**
+   * The trees of {@code parent}'s descendants, without {@code parent} itself: for the wrapper in exec mode,
+   * the processes of the running commands (the JVM's own CPU and memory are not the agent's).
+   */
+  public static TreeMetrics ofChildren(ProcessHandle parent) {
+    return new TreeMetrics(parent, false);
   }
 
   public synchronized Sample sample() {
     Set<ProcessHandle> tree = new LinkedHashSet<>();
-    tree.add(root);
+    if (includeRoot) {
+      tree.add(root);
+    }
     root.descendants().forEach(tree::add);
     long cpuNanos = 0;
     long rssBytes = 0;

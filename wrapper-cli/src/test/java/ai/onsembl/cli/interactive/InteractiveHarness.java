@@ -1,0 +1,154 @@
+package ai.onsembl.cli.interactive;
+
+import static org.awaitility.Awaitility.await;
+
+import ai.onsembl.backend.BackendConfig;
+import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.backend.internal.BackendHooks;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.TerminalOutput;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged launcher in interactive mode inside a tmux pane of its own tmux server, against the reference
+ * backend in this JVM (every agent frame recorded).
+ */
+abstract class InteractiveHarness {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final String TOKEN = "interactive-agent-token";
+  static final String DASHBOARD = "interactive-dashboard-token";
+  static final Path LAUNCHER = Path.of("target/onsembl-agent/bin/onsembl-agent").toAbsolutePath();
+
+  @TempDir Path tmp;
+  ReferenceBackend backend;
+  Tmux tmux;
+  final List<Message> frames = new CopyOnWriteArrayList<>();
+  final List<Long> wrapperPids = new ArrayList<>();
+
+  @BeforeEach
+  void startBackend() {
+    Assumptions.assumeTrue(Tmux.available(), "tmux is not installed at " + Tmux.TMUX + " (.ci/run installs it)");
+    if (!Files.isExecutable(LAUNCHER)) {
+      throw new IllegalStateException("expected the packaged launcher at " + LAUNCHER + " (mvn package) but it is not there");
+    }
+    BackendHooks hooks = new BackendHooks() {
+      @Override
+      public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
+        if (decoded != null) {
+          frames.add(decoded);
+        }
+      }
+    };
+    backend = new ReferenceBackend(BackendConfig.defaults().withPorts(0, 0).withDatabasePath(":memory:")
+        .withAgentToken(TOKEN).withDashboardToken(DASHBOARD), hooks).start();
+    tmux = new Tmux();
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (tmux != null) {
+      tmux.close(); // SIGHUP to whatever still runs in the pane
+    }
+    for (long pid : wrapperPids) {
+      ProcessHandle.of(pid).ifPresent(h -> {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+      });
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  /** The launcher's command line, as sh words, with the token in its environment (never in argv). */
+  String wrapperCommand(String agentId, String... agent) {
+    return wrapperCommand(true, agentId, agent);
+  }
+
+  /** Without {@code --interactive} when {@code force} is false: the wrapper decides by itself. */
+  String wrapperCommand(boolean force, String agentId, String... agent) {
+    List<String> words = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"),
+        "ONSEMBL_TOKEN=" + TOKEN, LAUNCHER.toString(), "start"));
+    if (force) {
+      words.add("--interactive");
+    }
+    words.addAll(List.of("--server", backend.wsUrl(),
+        "--state-dir", tmp.resolve("state").toString(), "--agent-id", agentId, "--child-grace", "1s",
+        "--working-dir", tmp.toString(), "--"));
+    words.addAll(List.of(agent));
+    return Tmux.command(words);
+  }
+
+  /** The wrapper as the pane's own process (closing the pane hangs it up). */
+  void startInPane(String agentId, String... agent) throws Exception {
+    tmux.start(wrapperCommand(agentId, agent));
+    wrapperPids.add(tmux.panePid());
+    awaitOnline(agentId);
+  }
+
+  /** A plain {@code sh} in the pane runs the wrapper, then prints its exit code; the shell stays for stty. */
+  void startFromShell(String agentId, String... agent) throws Exception {
+    tmux.start("sh");
+    tmux.type(wrapperCommand(agentId, agent) + "; echo WRAPPER_EXIT=$?");
+    tmux.sendKeys("Enter");
+    awaitOnline(agentId);
+    long shell = tmux.panePid();
+    ProcessHandle.of(shell).ifPresent(h -> h.children().forEach(c -> wrapperPids.add(c.pid())));
+  }
+
+  void awaitOnline(String agentId) {
+    await().atMost(WAIT).until(() -> backend.agent(agentId).map(a -> a.status().name().equals("ONLINE"))
+        .orElse(false));
+  }
+
+  void awaitScreen(String text) throws Exception {
+    try {
+      await().atMost(WAIT).until(() -> tmux.screen().contains(text));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("expected the pane to show '" + text + "' within " + WAIT + " but it shows:\n"
+          + tmux.screen(), e);
+    }
+  }
+
+  List<TerminalOutput> output() {
+    return frames.stream().filter(m -> m.type() == MessageType.TERMINAL_OUTPUT)
+        .map(m -> (TerminalOutput) m.payload()).toList();
+  }
+
+  String content(String commandId) {
+    return output().stream().filter(t -> t.commandId().equals(commandId)).map(TerminalOutput::content)
+        .collect(Collectors.joining());
+  }
+
+  List<Message> frames(MessageType type) {
+    return frames.stream().filter(m -> m.type() == type).toList();
+  }
+
+  /** POST /api/agents/{id}/commands as a dashboard would. */
+  String submitCommand(String agentId, String content) throws Exception {
+    String body = "{\"content\": " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(content) + "}";
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(backend.httpUrl() + "/api/agents/" + agentId + "/commands"))
+        .header("Authorization", "Bearer " + DASHBOARD).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 202) {
+      throw new IllegalStateException("expected 202 for the command but got " + r.statusCode() + ": " + r.body());
+    }
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("commandId").asText();
+  }
+}

@@ -1,0 +1,44 @@
+package ai.onsembl.wrapper.internal.child;
+
+import ai.onsembl.wrapper.AgentExitException;
+import com.pty4j.PtyProcess;
+import com.pty4j.PtyProcessBuilder;
+import com.pty4j.WinSize;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starting the agent in a pseudo-terminal (pty4j: a new session with the pty as its controlling terminal,
+ * so the agent leads its own process group) and what the interactive mode needs of it.
+ *
+ * @param columns initial width
+ * @param rows initial height
+ * @param screen where the agent's output goes unchanged (the user's terminal)
+ */
+public record Pty(int columns, int rows, Screen screen) {
+  /** The user's terminal as the pty's output sees it. */
+  @FunctionalInterface
+  public interface Screen {
+    void write(byte[] b, int off, int len);
+  }
+
+  PtyProcess start(List<String> command, Path workingDir, Map<String, String> extraEnv) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("ONSEMBL_TOKEN");
+    env.putAll(extraEnv);
+    env.putIfAbsent("TERM", "xterm-256color");
+    try {
+      return new PtyProcessBuilder(command.toArray(String[]::new)).setDirectory(workingDir.toString())
+          .setEnvironment(env).setInitialColumns(columns).setInitialRows(rows).setConsole(false).start();
+    } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+      throw AgentExitException.invalidInput("cannot start agent " + command.get(0) + " in a pseudo-terminal: " + e);
+    }
+  }
+
+  static void resize(PtyProcess p, int columns, int rows) {
+    p.setWinSize(new WinSize(columns, rows));
+  }
+}
