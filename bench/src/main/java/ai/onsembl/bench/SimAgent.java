@@ -22,6 +22,7 @@ final class SimAgent implements WebSocket.Listener {
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
   private final boolean quietAfterHello;
+  private final java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SimAgent(String agentId, boolean quietAfterHello) {
     this.agentId = agentId;
@@ -76,8 +77,12 @@ final class SimAgent implements WebSocket.Listener {
    * WebSocket ping either.
    */
   void goSilent() throws Exception {
-    silent = true;
-    serverHeartbeat.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    // Not setting `silent` here: racing the ACK's onText, that could withhold the read of SERVER_HEARTBEAT.
+    try {
+      serverHeartbeat.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(agentId + ": no SERVER_HEARTBEAT within 10 s; frames seen: " + seen, e);
+    }
   }
 
   /** AGENT_DISCONNECT, then a close frame 1000. */
@@ -104,6 +109,9 @@ final class SimAgent implements WebSocket.Listener {
     if (last) {
       String text = partial.toString();
       partial.setLength(0);
+      if (quietAfterHello) {
+        seen.add(Frames.type(text));
+      }
       switch (Frames.type(text)) {
         case "ACK" -> acked.complete(this);
         case "PING" -> {
@@ -111,7 +119,12 @@ final class SimAgent implements WebSocket.Listener {
             send(Frames.pong(Frames.pingTimestamp(text)));
           }
         }
-        case "SERVER_HEARTBEAT" -> serverHeartbeat.complete(null);
+        case "SERVER_HEARTBEAT" -> {
+          if (quietAfterHello) {
+            silent = true;
+          }
+          serverHeartbeat.complete(null);
+        }
         case "ERROR" -> acked.completeExceptionally(new IllegalStateException(agentId + " refused: " + text));
         default -> { }
       }
