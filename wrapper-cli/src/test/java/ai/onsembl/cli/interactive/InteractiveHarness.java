@@ -89,6 +89,7 @@ abstract class InteractiveHarness {
     }
     words.addAll(List.of("--server", backend.wsUrl(),
         "--state-dir", tmp.resolve("state").toString(), "--agent-id", agentId, "--child-grace", "1s",
+        "--heartbeat-interval", "1s",
         "--working-dir", tmp.toString(), "--"));
     words.addAll(List.of(agent));
     return Tmux.command(words);
@@ -137,6 +138,24 @@ abstract class InteractiveHarness {
 
   List<Message> frames(MessageType type) {
     return frames.stream().filter(m -> m.type() == type).toList();
+  }
+
+  /** POST /api/agents/{id}/control as a dashboard would. */
+  void control(String agentId, String action) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(backend.httpUrl() + "/api/agents/" + agentId + "/control"))
+        .header("Authorization", "Bearer " + DASHBOARD).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"action\": \"" + action + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 202) {
+      throw new IllegalStateException("expected 202 for the control but got " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  /** The wrapper's log file in interactive mode. */
+  String log() throws java.io.IOException {
+    Path f = tmp.resolve("state/logs/custom.log");
+    return Files.exists(f) ? Files.readString(f) : "";
   }
 
   /** POST /api/agents/{id}/commands as a dashboard would. */

@@ -94,6 +94,9 @@ class InteractiveTerminalIT extends InteractiveHarness {
         .orElse(null), c -> c != null);
     assertThat(done.status().value().name()).isEqualTo("COMPLETED");
 
+    // The link is the same as headless: heartbeats keep coming (1 s here) while the user types.
+    await().atMost(WAIT).until(() -> frames(MessageType.AGENT_HEARTBEAT).size() >= 2);
+
     // The user keeps typing afterwards.
     tmux.type("echo still-mine");
     tmux.sendKeys("Enter");
@@ -173,6 +176,36 @@ class InteractiveTerminalIT extends InteractiveHarness {
     AgentDisconnect bye = (AgentDisconnect) frames(MessageType.AGENT_DISCONNECT).get(0).payload();
     assertThat(bye.reason()).isEqualTo("Graceful shutdown (SIGHUP)");
     await().atMost(WAIT).until(() -> !wrapper.isAlive() && tree.stream().noneMatch(ProcessHandle::isAlive));
+  }
+
+  @Test
+  void agentControlStopFromTheDashboardEndsAFullScreenVimSessionAndRestoresTheTerminal() throws Exception {
+    startFromShell("i-stop", "vi", "-u", "NONE", "-N");
+    tmux.type("ihello from vi");
+    awaitScreen("hello from vi");
+    assertThat(tmux.screen()).contains("-- INSERT --");
+
+    control("i-stop", "STOP");
+    awaitScreen("WRAPPER_EXIT=0");
+    await().atMost(WAIT).until(() -> frames(MessageType.AGENT_DISCONNECT).size() == 1);
+    assertThat(((AgentDisconnect) frames(MessageType.AGENT_DISCONNECT).get(0).payload()).reason())
+        .startsWith("Stopped by AGENT_CONTROL STOP");
+    // vi's alternate screen was left: its text is gone from the shell's screen.
+    assertThat(tmux.screen()).doesNotContain("hello from vi").doesNotContain("-- INSERT --");
+    assertTerminalRestored();
+  }
+
+  @Test
+  void aSecondSigtermHaltsAtOnceAndTheTerminalIsStillRestored() throws Exception {
+    startFromShell("i-twice", "sh", "-c", "trap '' TERM HUP INT; echo stubborn; while :; do sleep 1; done");
+    awaitScreen("stubborn");
+    long wrapper = wrapperPids.get(wrapperPids.size() - 1);
+    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper)).start().waitFor(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> log().contains("stopping: Graceful shutdown (SIGTERM)"));
+    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper)).start().waitFor(10, TimeUnit.SECONDS);
+    awaitScreen("WRAPPER_EXIT=");
+    await().atMost(WAIT).until(() -> !ProcessHandle.of(wrapper).map(ProcessHandle::isAlive).orElse(false));
+    assertTerminalRestored();
   }
 
   /** The shell that ran the wrapper has its terminal back: echo and line mode on. */
