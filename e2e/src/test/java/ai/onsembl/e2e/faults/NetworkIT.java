@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * line exactly once with gap-free sequences.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-@ExtendWith({LeakChecks.class, ThreadLeakCheck.class})
+@ExtendWith({LeakChecks.class, ThreadLeakCheck.class, TempFilesCheck.class})
 class NetworkIT {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
   private static final int LINES = 60;
@@ -68,6 +68,7 @@ class NetworkIT {
 
   private void blackholeThenHeal(OutputCheck check) throws Exception {
     try (BackendProcess backend = backend();
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         TcpProxy proxy = new TcpProxy(backend.wsPort());
         DashboardClient dash = DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN);
         RunningProcess w = wrapper(proxy, "net-blackhole")) {
@@ -106,6 +107,7 @@ class NetworkIT {
   @Test
   void delayedLinkKeepsTheAgentOnlineAndTheOutputInOrder() throws Exception {
     try (BackendProcess backend = backend();
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         TcpProxy proxy = new TcpProxy(backend.wsPort());
         DashboardClient dash = DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN);
         RunningProcess w = wrapper(proxy, "net-delay")) {
@@ -125,6 +127,7 @@ class NetworkIT {
   @Test
   void cutLinkIsSeenAtOnceAndTheWrapperReconnectsWithoutLosingALine() throws Exception {
     try (BackendProcess backend = backend();
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         TcpProxy proxy = new TcpProxy(backend.wsPort());
         DashboardClient dash = DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN);
         RunningProcess w = wrapper(proxy, "net-cut")) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kind are refused on a real backend process; an agent cannot speak for another; REST needs a token.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-@ExtendWith({LeakChecks.class, ThreadLeakCheck.class})
+@ExtendWith({LeakChecks.class, ThreadLeakCheck.class, TempFilesCheck.class})
 class SecurityIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SECRET = "e2e-jwt-secret-that-is-32-bytes-long!";
@@ -41,6 +41,7 @@ class SecurityIT {
     Path tokenFile = home.resolve("token");
     Files.writeString(tokenFile, BackendProcess.AGENT_TOKEN + "\n");
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         RunningProcess fromEnv = Wrappers.start(home, backend.wsUrl(), "sec-env", "--agent", "mock", "--mode",
             "session", "--log-level", "trace");
         RunningProcess fromFile = RunningProcess.launcher("sec-file", Map.of("HOME", home.toString(),
@@ -101,7 +102,8 @@ class SecurityIT {
 
   @Test
   void wrongExpiredAlgNoneForeignlySignedAndCrossRoleCredentialsAreAllRefused() throws Exception {
-    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home, "--jwt-secret", SECRET)) {
+    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home, "--jwt-secret", SECRET);
+        AutoCloseable stop = TempFilesCheck.graceful(backend)) {
       long future = System.currentTimeMillis() / 1000 + 3600;
       long past = System.currentTimeMillis() / 1000 - 3600;
       // controls: what must work does work
@@ -129,6 +131,7 @@ class SecurityIT {
   @Test
   void aWrapperWithAWrongTokenExitsThreeAuthenticationRejected() throws Exception {
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         RunningProcess w = RunningProcess.launcher("wrong-token", Map.of("HOME", home.toString(), "ONSEMBL_TOKEN",
             "wrong-token", "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home, "start", "--server",
             backend.wsUrl(), "--name", "wrong-token", "--agent", "mock", "--mode", "session")) {
@@ -141,6 +144,7 @@ class SecurityIT {
   @Test
   void anAgentCannotSpeakForAnotherAgentId() throws Exception {
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
+        AutoCloseable stop = TempFilesCheck.graceful(backend);
         RunningProcess victim = Wrappers.start(home, backend.wsUrl(), "victim", "--agent", "mock", "--mode", "exec");
         DashboardClient dash = DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN)) {
       backend.awaitAgent("victim", "ONLINE", Duration.ofSeconds(30));
@@ -176,7 +180,8 @@ class SecurityIT {
 
   @Test
   void restWithoutOrWithAWrongTokenIs401() throws Exception {
-    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home)) {
+    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
+        AutoCloseable stop = TempFilesCheck.graceful(backend)) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       for (String path : List.of("/api/agents", "/api/commands/x", "/metrics")) {
         HttpRequest none = HttpRequest.newBuilder(URI.create(backend.httpUrl() + path)).GET().build();

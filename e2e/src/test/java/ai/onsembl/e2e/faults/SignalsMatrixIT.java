@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith({LeakChecks.class, ThreadLeakCheck.class})
+@ExtendWith({LeakChecks.class, ThreadLeakCheck.class, TempFilesCheck.class})
 class SignalsMatrixIT {
   private static final AtomicInteger SEQ = new AtomicInteger();
   private Path home;
@@ -70,6 +70,7 @@ class SignalsMatrixIT {
   @AfterAll
   void stopBackend() throws Exception {
     dash.close();
+    TempFilesCheck.graceful(backend).close();
     backend.close();
   }
 
