@@ -184,7 +184,7 @@ public final class AgentWrapper {
       terminal = openTerminal();
       int[] size = terminal.size();
       child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId,
-          new Pty(size[0], size[1], terminal::write));
+          new Pty(size[0], size[1], terminal::write, config.stateDir().resolve("native")));
       forHandler = new AnnouncingChild(child, terminal);
     } else {
       child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId);

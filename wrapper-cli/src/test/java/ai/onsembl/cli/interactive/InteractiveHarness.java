@@ -41,7 +41,7 @@ abstract class InteractiveHarness {
   final List<Long> wrapperPids = new ArrayList<>();
 
   @BeforeEach
-  void startBackend() {
+  void startBackend() throws Exception {
     Assumptions.assumeTrue(Tmux.available(), "tmux is not installed at " + Tmux.TMUX + " (.ci/run installs it)");
     if (!Files.isExecutable(LAUNCHER)) {
       throw new IllegalStateException("expected the packaged launcher at " + LAUNCHER + " (mvn package) but it is not there");
@@ -57,6 +57,17 @@ abstract class InteractiveHarness {
     backend = new ReferenceBackend(BackendConfig.defaults().withPorts(0, 0).withDatabasePath(":memory:")
         .withAgentToken(TOKEN).withDashboardToken(DASHBOARD), hooks).start();
     tmux = new Tmux();
+    nativeLeftoversBefore = nativeLeftovers();
+  }
+
+  private java.util.Set<String> nativeLeftoversBefore = java.util.Set.of();
+
+  /** Native libraries pty4j or JLine would extract to the temp directory (and never delete after a halt). */
+  private static java.util.Set<String> nativeLeftovers() throws java.io.IOException {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("pty4j-") || n.startsWith("jlinenative")).collect(Collectors.toSet());
+    }
   }
 
   @AfterEach
@@ -73,6 +84,9 @@ abstract class InteractiveHarness {
     if (backend != null) {
       backend.close();
     }
+    java.util.Set<String> left = new java.util.HashSet<>(nativeLeftovers());
+    left.removeAll(nativeLeftoversBefore);
+    org.assertj.core.api.Assertions.assertThat(left).as("native libraries left in the temp directory").isEmpty();
   }
 
   /** The launcher's command line, as sh words, with the token in its environment (never in argv). */

@@ -17,8 +17,9 @@ import java.util.Map;
  * @param columns initial width
  * @param rows initial height
  * @param screen where the agent's output goes unchanged (the user's terminal)
+ * @param nativeFolder where pty4j's native library is kept between runs (under the state directory)
  */
-public record Pty(int columns, int rows, Screen screen) {
+public record Pty(int columns, int rows, Screen screen, Path nativeFolder) {
   /** The user's terminal as the pty's output sees it. */
   @FunctionalInterface
   public interface Screen {
@@ -26,6 +27,7 @@ public record Pty(int columns, int rows, Screen screen) {
   }
 
   PtyProcess start(List<String> command, Path workingDir, Map<String, String> extraEnv) {
+    PtyNatives.useFolder(nativeFolder);
     Map<String, String> env = new HashMap<>(System.getenv());
     env.remove("ONSEMBL_TOKEN");
     env.putAll(extraEnv);

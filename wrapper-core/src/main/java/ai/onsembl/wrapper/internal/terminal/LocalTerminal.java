@@ -42,7 +42,8 @@ public final class LocalTerminal implements AutoCloseable {
 
   /** Opens the system terminal and saves its attributes. */
   public static LocalTerminal open() throws IOException {
-    Terminal t = TerminalBuilder.builder().system(true).nativeSignals(false)
+    // The exec provider (stty on the terminal) needs no native library: JNI would extract one to /tmp per run.
+    Terminal t = TerminalBuilder.builder().system(true).jni(false).jna(false).ffm(false).exec(true).nativeSignals(false)
         .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
     return new LocalTerminal(t);
   }
