@@ -584,7 +584,13 @@ public final class BackendLink implements Outbound {
       try {
         m = CODEC.decode(text);
       } catch (ProtocolException pe) {
-        log.debug("bad frame from the backend: " + pe.getMessage());
+        // Visible at the default level once per connection (a garbage-spewing backend must show in the log),
+        // then at debug so it cannot flood it.
+        if (s.firstBadFrame()) {
+          log.warn("bad frame from the backend (further ones on this connection at debug): " + pe.getMessage());
+        } else {
+          log.debug("bad frame from the backend: " + pe.getMessage());
+        }
         try {
           s.send(CODEC.encode(Message.of(pe.toErrorPayload())));
         } catch (RuntimeException ignored) {

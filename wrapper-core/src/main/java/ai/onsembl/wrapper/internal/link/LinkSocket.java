@@ -1,9 +1,12 @@
 package ai.onsembl.wrapper.internal.link;
 
+import ai.onsembl.protocol.Limits;
 import java.net.URI;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.drafts.Draft_6455;
@@ -32,12 +35,21 @@ final class LinkSocket extends WebSocketClient {
   private final Events events;
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private volatile boolean closedFired;
+  private final AtomicBoolean badFrameSeen = new AtomicBoolean();
 
   LinkSocket(URI uri, Map<String, String> headers, int connectTimeoutMillis, Events events) {
-    super(uri, new Draft_6455(), headers, connectTimeoutMillis);
+    // A frame above the protocol's limit is refused by its header (close 1009) before its payload is read:
+    // unlimited, one 20 MB frame from a hostile backend ran the wrapper's small heap out of memory and left
+    // the read thread dead and the link deaf (e2e WrapperHostileServerIT).
+    super(uri, new Draft_6455(Collections.emptyList(), Limits.MAX_FRAME_BYTES), headers, connectTimeoutMillis);
     this.events = events;
     setConnectionLostTimeout(0);
     setTcpNoDelay(true);
+  }
+
+  /** True the first time it is called on this connection: the first bad frame is worth a warning. */
+  boolean firstBadFrame() {
+    return badFrameSeen.compareAndSet(false, true);
   }
 
   @Override
