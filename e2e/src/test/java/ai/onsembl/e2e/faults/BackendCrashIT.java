@@ -99,13 +99,16 @@ class BackendCrashIT {
         assertThat(w.isAlive()).as("wrapper survived the backend crash").isTrue();
       }
       assertThat(ghosts(second)).as("agent_ghost_count after restart and reconnects").isZero();
-      // a late COMMAND_COMPLETE from the wrapper does not resurrect a command the restart cancelled
-      for (String c : commands) {
-        assertThat(second.get("/api/commands/" + c).path("status").asText()).isEqualTo("CANCELLED");
-      }
       for (RunningProcess w : wrappers) {
         w.signal("TERM");
         assertThat(w.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
+      }
+      // the wrappers' own late COMMAND_COMPLETE (sent as they stopped the still running sleeps) does not
+      // overwrite the outcome the restart gave those commands
+      for (String c : commands) {
+        JsonNode cmd = second.get("/api/commands/" + c);
+        assertThat(cmd.path("status").asText()).as(cmd.toString()).isEqualTo("CANCELLED");
+        assertThat(cmd.path("error").asText()).as(cmd.toString()).isEqualTo("Server restarted");
       }
       assertThat(ghosts(second)).as("agent_ghost_count after the wrappers stopped").isZero();
     } finally {
