@@ -46,16 +46,7 @@ abstract class InteractiveHarness {
     if (!Files.isExecutable(LAUNCHER)) {
       throw new IllegalStateException("expected the packaged launcher at " + LAUNCHER + " (mvn package) but it is not there");
     }
-    BackendHooks hooks = new BackendHooks() {
-      @Override
-      public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
-        if (decoded != null) {
-          frames.add(decoded);
-        }
-      }
-    };
-    backend = new ReferenceBackend(BackendConfig.defaults().withPorts(0, 0).withDatabasePath(":memory:")
-        .withAgentToken(TOKEN).withDashboardToken(DASHBOARD), hooks).start();
+    backend = newBackend(0, 0);
     tmux = new Tmux();
     nativeLeftoversBefore = nativeLeftovers();
   }
@@ -87,6 +78,20 @@ abstract class InteractiveHarness {
     java.util.Set<String> left = new java.util.HashSet<>(nativeLeftovers());
     left.removeAll(nativeLeftoversBefore);
     org.assertj.core.api.Assertions.assertThat(left).as("native libraries left in the temp directory").isEmpty();
+  }
+
+  /** A reference backend on these ports (0: free ones) whose agent frames all go to {@link #frames}. */
+  ReferenceBackend newBackend(int wsPort, int httpPort) {
+    BackendHooks hooks = new BackendHooks() {
+      @Override
+      public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
+        if (decoded != null) {
+          frames.add(decoded);
+        }
+      }
+    };
+    return new ReferenceBackend(BackendConfig.defaults().withPorts(wsPort, httpPort).withDatabasePath(":memory:")
+        .withAgentToken(TOKEN).withDashboardToken(DASHBOARD), hooks).start();
   }
 
   /** The launcher's command line, as sh words, with the token in its environment (never in argv). */

@@ -209,6 +209,28 @@ class InteractiveTerminalIT extends InteractiveHarness {
     assertTerminalRestored();
   }
 
+  @Test
+  void whileTheBackendIsDownTheTerminalKeepsWorkingAndWhatTheAgentPrintedIsReplayedAfterTheReconnect()
+      throws Exception {
+    startInPane("i-outage", "sh");
+    int ws = backend.wsPort();
+    int http = backend.httpPort();
+    backend.close();
+    frames.clear();
+
+    tmux.type("echo during-outage-$((3*3))");
+    tmux.sendKeys("Enter");
+    awaitScreen("during-outage-9");
+
+    backend = newBackend(ws, http);
+    awaitOnline("i-outage");
+    await().atMost(WAIT).until(() -> content("i-outage").contains("during-outage-9"));
+    assertThat(frames.get(0).type()).as("AGENT_CONNECT first on the new connection").isEqualTo(MessageType.AGENT_CONNECT);
+    tmux.type("echo after-reconnect");
+    tmux.sendKeys("Enter");
+    await().atMost(WAIT).until(() -> content("i-outage").contains("after-reconnect"));
+  }
+
   /** The shell that ran the wrapper has its terminal back: echo and line mode on. */
   private void assertTerminalRestored() throws Exception {
     tmux.sendKeys("clear", "Enter");
