@@ -19,10 +19,17 @@ final class Wrappers {
    * the environment (never argv) and a state dir under {@code home}.
    */
   static RunningProcess start(Path home, String serverUrl, String name, String... args) {
+    return start(home, serverUrl, name, Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String, String, String...)} with more environment variables. */
+  static RunningProcess start(Path home, String serverUrl, String name, Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>(List.of("start", "--server", serverUrl, "--name", name));
     all.addAll(List.of(args));
-    return RunningProcess.launcher(name, Map.of("HOME", home.toString(), "ONSEMBL_TOKEN", BackendProcess.AGENT_TOKEN,
-        "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home, all.toArray(String[]::new));
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.putAll(Map.of("HOME", home.toString(), "ONSEMBL_TOKEN", BackendProcess.AGENT_TOKEN,
+        "ONSEMBL_STATE_DIR", home.resolve("state").toString()));
+    return RunningProcess.launcher(name, e, home, all.toArray(String[]::new));
   }
 
   /** Posts {@code content} as a command for the agent named {@code name}; returns the command id. */
