@@ -13,9 +13,7 @@ import ai.onsembl.wrapper.command.CommandHandler;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.command.SessionChild;
-import ai.onsembl.wrapper.internal.child.Pty;
-import ai.onsembl.wrapper.internal.terminal.AnnouncingChild;
-import ai.onsembl.wrapper.internal.terminal.KeyboardPump;
+import ai.onsembl.wrapper.internal.terminal.InteractiveMode;
 import ai.onsembl.wrapper.internal.terminal.LocalTerminal;
 import ai.onsembl.wrapper.command.internal.SessionRouter;
 import ai.onsembl.wrapper.internal.Log;
@@ -75,7 +73,7 @@ public final class AgentWrapper {
   private String stableId;
   private boolean agentChild = true;
   private boolean interactive;
-  private LocalTerminal terminal;
+  private InteractiveMode terminal;
   private TreeMetrics commandTrees;
   private final long startedAtNanos = System.nanoTime();
 
@@ -181,11 +179,10 @@ public final class AgentWrapper {
         OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     SessionChild forHandler;
     if (interactive) {
-      terminal = openTerminal();
-      int[] size = terminal.size();
+      terminal = InteractiveMode.open();
       child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId,
-          new Pty(size[0], size[1], terminal::write, config.stateDir().resolve("native")));
-      forHandler = new AnnouncingChild(child, terminal);
+          terminal.pty(config.stateDir().resolve("native")));
+      forHandler = terminal.announcing(child);
     } else {
       child = new ChildSupervisor(command, config.workingDir(), childEnv, link::agentId);
       forHandler = child;
@@ -211,7 +208,7 @@ public final class AgentWrapper {
       Runtime.getRuntime().addShutdownHook(hook);
       if (terminal != null) {
         // Also on a crash of the wrapper (an uncaught error ends the JVM): the user's terminal comes back.
-        Runtime.getRuntime().addShutdownHook(new Thread(terminal::restore, "onsembl-terminal-restore"));
+        Runtime.getRuntime().addShutdownHook(terminal.restoreHook());
       }
     }
 
@@ -219,7 +216,7 @@ public final class AgentWrapper {
     if (agentChild) {
       child.start();
       if (terminal != null) {
-        startInteractive();
+        terminal.start(child, () -> stop("Stopped from the keyboard (Ctrl+] q)"), log);
       }
     } else {
       commandTrees = TreeMetrics.ofChildren(ProcessHandle.current());
@@ -273,24 +270,8 @@ public final class AgentWrapper {
     }
   }
 
-  private static LocalTerminal openTerminal() {
-    try {
-      return LocalTerminal.open();
-    } catch (java.io.IOException | RuntimeException e) {
-      throw AgentExitException.invalidInput("interactive mode: cannot open the terminal: " + e.getMessage());
-    }
-  }
-
-  private void startInteractive() {
-    terminal.enterRawMode();
-    terminal.onResize((cols, rows) -> child.resize(cols, rows));
-    new KeyboardPump(terminal.input(), child::writeRaw,
-        () -> stop("Stopped from the keyboard (Ctrl+] q)")).start();
-    log.info("interactive mode: agent in a pseudo-terminal (" + terminal.describe() + "); Ctrl+] then q stops");
-  }
-
   private void restoreTerminal() {
-    LocalTerminal t = terminal;
+    InteractiveMode t = terminal;
     if (t != null) {
       t.restore();
     }

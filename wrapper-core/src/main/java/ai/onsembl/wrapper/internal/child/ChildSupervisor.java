@@ -115,7 +115,7 @@ public final class ChildSupervisor implements SessionChild {
       startedAt = Instant.now();
       metrics = new TreeMetrics(handle);
       pumps.clear();
-      pumps.add(ptyPump(process.getInputStream()));
+      pumps.add(PtyPump.start(process.getInputStream(), pty.screen(), text -> deliver(StreamType.STDOUT, text)));
       log.info("started agent " + String.join(" ", command) + " in a pseudo-terminal (pid " + process.pid() + ")");
       return;
     }
@@ -154,40 +154,6 @@ public final class ChildSupervisor implements SessionChild {
         // the child is gone
       }
     }, "onsembl-child-" + stream.name().toLowerCase(java.util.Locale.ROOT));
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  /** The pty's output: bytes unchanged to the screen, decoded (UTF-8 across reads) to the listener. */
-  private Thread ptyPump(InputStream in) {
-    Thread t = new Thread(() -> {
-      java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
-      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16 * 1024);
-      java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(16 * 1024);
-      try {
-        int n;
-        while ((n = in.read(bytes.array(), bytes.position(), bytes.remaining())) >= 0) {
-          if (n == 0) {
-            continue;
-          }
-          pty.screen().write(bytes.array(), bytes.position(), n);
-          bytes.position(bytes.position() + n);
-          bytes.flip();
-          decoder.decode(bytes, chars, false);
-          bytes.compact(); // an incomplete UTF-8 sequence waits for the next read
-          chars.flip();
-          if (chars.hasRemaining()) {
-            deliver(StreamType.STDOUT, chars.toString());
-          }
-          chars.clear();
-        }
-      } catch (IOException e) {
-        // EIO once the agent and everything holding its terminal are gone
-      }
-    }, "onsembl-child-pty");
     t.setDaemon(true);
     t.start();
     return t;
