@@ -24,7 +24,9 @@ public final class GrandchildBench {
           w.snapshotTree();
           long t0 = System.nanoTime();
           w.process.destroy();
-          exit.add(Procs.ms(w.exitNanos.get(15, TimeUnit.SECONDS) - t0));
+          double ms = Procs.ms(w.exitNanos.get(15, TimeUnit.SECONDS) - t0);
+          exit.add(ms);
+          System.out.printf("SAMPLE grandchild run %d: %.1f ms%n", i, ms);
           long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
           while (w.tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < settle) {
             Procs.sleep(Duration.ofMillis(10));
