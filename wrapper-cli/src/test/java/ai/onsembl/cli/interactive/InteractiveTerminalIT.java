@@ -53,9 +53,12 @@ class InteractiveTerminalIT extends InteractiveHarness {
     awaitScreen("30 100");
 
     tmux.resize(120, 40);
-    tmux.type("echo size-$(stty size | tr ' ' x)");
-    tmux.sendKeys("Enter");
-    awaitScreen("size-40x120");
+    // SIGWINCH reaches the wrapper asynchronously: ask again until the agent's terminal has the new size.
+    await().atMost(WAIT).pollInterval(java.time.Duration.ofMillis(700)).until(() -> {
+      tmux.type("echo size-$(stty size | tr ' ' x)");
+      tmux.sendKeys("Enter");
+      return tmux.screen().contains("size-40x120");
+    });
   }
 
   @Test
@@ -105,6 +108,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
 
   @Test
   void python3InteractiveIsTheAgentAndItsExitCodeIsTheWrappers() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("python3"), "no python3 on PATH");
     startFromShell("i-python", "python3", "-i", "-q");
     tmux.type("print(6 * 7, 'py')");
     tmux.sendKeys("Enter");
@@ -122,6 +126,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
   @Test
   void aFullScreenProgramDrawsItsScreenAndTheTerminalComesBackAfterIt(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("less"), "no less on PATH");
     Path file = dir.resolve("lines.txt");
     Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "file line " + i).toList());
     startFromShell("i-less", "less", file.toString());
@@ -229,6 +234,11 @@ class InteractiveTerminalIT extends InteractiveHarness {
     tmux.type("echo after-reconnect");
     tmux.sendKeys("Enter");
     await().atMost(WAIT).until(() -> content("i-outage").contains("after-reconnect"));
+  }
+
+  private static boolean onPath(String program) {
+    return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
   }
 
   /** The shell that ran the wrapper has its terminal back: echo and line mode on. */

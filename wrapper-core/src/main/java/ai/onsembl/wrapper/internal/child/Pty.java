@@ -33,11 +33,26 @@ public record Pty(int columns, int rows, Screen screen, Path nativeFolder) {
     env.putAll(extraEnv);
     env.putIfAbsent("TERM", "xterm-256color");
     try {
-      return new PtyProcessBuilder(command.toArray(String[]::new)).setDirectory(workingDir.toString())
+      return new PtyProcessBuilder(sized(command).toArray(String[]::new)).setDirectory(workingDir.toString())
           .setEnvironment(env).setInitialColumns(columns).setInitialRows(rows).setConsole(false).start();
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
       throw AgentExitException.invalidInput("cannot start agent " + command.get(0) + " in a pseudo-terminal: " + e);
     }
+  }
+
+  /**
+   * pty4j sets the window size only after the process started, so an agent that asks at once (less, vi, a
+   * curses program) may see 0×0. The child sets its own terminal's size first, then execs the agent (same
+   * pid, same exit code).
+   */
+  List<String> sized(List<String> command) {
+    if (!java.nio.file.Files.isExecutable(Path.of("/bin/sh"))) {
+      return command;
+    }
+    List<String> out = new java.util.ArrayList<>(List.of("/bin/sh", "-c",
+        "stty cols " + columns + " rows " + rows + " 2>/dev/null; exec \"$@\"", "onsembl-agent"));
+    out.addAll(command);
+    return out;
   }
 
   static void resize(PtyProcess p, int columns, int rows) {
