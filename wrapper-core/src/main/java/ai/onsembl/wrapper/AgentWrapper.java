@@ -479,6 +479,14 @@ public final class AgentWrapper {
     }
 
     @Override
+    public void killEverythingNow() {
+      restoreTerminal();
+      if (ownsProcess) {
+        ProcessTree.killAll(everythingStarted(), Duration.ZERO);
+      }
+    }
+
+    @Override
     public void finalSweep() {
       if (!ownsProcess) {
         return;

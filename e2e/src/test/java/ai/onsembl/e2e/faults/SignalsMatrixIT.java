@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -103,11 +102,6 @@ class SignalsMatrixIT {
     run(tree, signals, false);
   }
 
-  @Disabled("bug: a third SIGINT halts the wrapper before the second signal's tree kill has run, so the agent's tree "
-      + "keeps running after exit 130. Observed (4 of 5 trees, every run): INT_THRICE x MID_COMMAND "
-      + "['dash onsembl-mock-agent -p sleep 30' still runs], x IGNORES_SIGTERM ['... -p ignore-sigterm'], "
-      + "x GRANDCHILDREN ['... -p spawn-grandchild'], x SH_C ['dash -c sleep 300 & sleep 301 & wait']. "
-      + "The next start reaps them (ONSEMBL_WRAPPER_PID marks), but until then they run.")
   @ParameterizedTest(name = "{1} to a wrapper whose agent is {0}: no survivors")
   @MethodSource("thrice")
   void thirdSigintLeavesNoDescendantRunning(Tree tree, Signals signals) {

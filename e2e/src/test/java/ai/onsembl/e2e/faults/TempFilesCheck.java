@@ -29,6 +29,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TempFilesCheck implements BeforeAllCallback, AfterAllCallback {
   private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
   private static final Set<Path> WATCHED = new LinkedHashSet<>();
+  /** The checkout itself may live under the temp dir (a CI clone): its files (the distribution's jars) are no temp files. */
+  private static final Path PROJECT_ROOT = Path.of("").toAbsolutePath().getParent();
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -100,7 +102,8 @@ public final class TempFilesCheck implements BeforeAllCallback, AfterAllCallback
   }
 
   private static boolean counts(Path p) {
-    if (!p.isAbsolute() || !p.startsWith(TMP) || p.getNameCount() <= TMP.getNameCount()) {
+    if (!p.isAbsolute() || !p.startsWith(TMP) || p.getNameCount() <= TMP.getNameCount()
+        || (PROJECT_ROOT != null && p.startsWith(PROJECT_ROOT))) {
       return false;
     }
     String first = p.getName(TMP.getNameCount()).toString();

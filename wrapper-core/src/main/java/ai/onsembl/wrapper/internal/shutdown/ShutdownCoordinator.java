@@ -41,6 +41,12 @@ public final class ShutdownCoordinator {
 
     /** Last step: SIGKILL whatever the wrapper started that still runs. */
     void finalSweep();
+
+    /**
+     * The third signal, just before the halt: SIGKILL everything the wrapper started without waiting for
+     * anything (a halt runs no hook, so this is the last chance to leave nothing running).
+     */
+    default void killEverythingNow() {}
   }
 
   private final Steps steps;
@@ -141,7 +147,12 @@ public final class ShutdownCoordinator {
       th.setDaemon(true);
       th.start();
     } else {
-      log.warn("third signal (SIG" + name + "): halting now");
+      log.warn("third signal (SIG" + name + "): killing everything the wrapper started and halting now");
+      try {
+        steps.killEverythingNow();
+      } catch (RuntimeException e) {
+        log.error("could not kill every process before halting", e);
+      }
       finish(t.exitCode());
       halt.accept(t.exitCode());
     }
