@@ -15,7 +15,8 @@
  * <h2>Frames per command</h2>
  * COMMAND_ACK RECEIVED (or QUEUED with queuePosition 1..n while busy or paused) → COMMAND_ACK EXECUTING →
  * TERMINAL_OUTPUT (STDOUT and STDERR never in one chunk, ≤ 16 KiB, ≤ 20 ms late, sequence 1, 2, … per
- * command) → one COMMAND_COMPLETE {status, error, exitCode, executionTime (ms from EXECUTING), tokensUsed 0,
+ * command; a chunk with escape sequences has them stripped from {@code content} and kept raw in
+ * {@code ansiCodes}) → one COMMAND_COMPLETE {status, error, exitCode, executionTime (ms from EXECUTING), tokensUsed 0,
  * outputStats}. Errors: "exit code N", "time limit exceeded", the cancel reason, "emergency stop: reason",
  * "could not start P: …", "prompt too large: …", "agent process exited with code N",
  * "agent process is not running".
@@ -32,6 +33,9 @@
  *       command at the child's next marker/quiet period or after the grace; a forced stop ends it at once.
  *       Known limit: an agent that ignores the interrupt keeps working, and what it prints then is taken as
  *       the next command's output.
+ *   <li>interactive (the wrapper's {@code interactive()}): session mode on a pseudo-terminal; the prompt is
+ *       typed into the agent followed by Enter (CR), an interrupt is Ctrl+C typed into its terminal. Known
+ *       limit: what the user has half-typed at that moment becomes part of the line.
  * </ul>
  *
  * <h2>The mock agent ({@code bin/onsembl-mock-agent}, POSIX sh)</h2>
