@@ -17,7 +17,7 @@ state=$(mktemp -d "${TMPDIR:-/tmp}/onsembl-cds.XXXXXX") || exit 0
 ONSEMBL_NO_CDS=1 ONSEMBL_TOKEN=cds-warm-up ONSEMBL_STATE_DIR="$state" \
   ONSEMBL_JAVA_OPTS="-XX:ArchiveClassesAtExit=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
   "$dist/bin/onsembl-agent" start --server ws://127.0.0.1:9 --give-up-after 1s --agent-id cds-warm-up \
-  --state-dir "$state" --log-level error -- sleep 10 >"$log" 2>&1
+  --state-dir "$state" --log-level error -- sleep 10 </dev/null >"$log" 2>&1
 rm -rf "$state"
 if [ ! -s "$jsa" ]; then
   echo "AppCDS: no archive was written (see $log); the launcher will run without one"
