@@ -43,6 +43,8 @@ public final class ScaleBench {
     Stats cpu = new Stats();
     Stats rss = new Stats();
     Stats threads = new Stats();
+    Stats stormBackend = new Stats();
+    Stats stormGenerator = new Stats();
     LagHistogram lag = new LagHistogram();
     Map<String, Long> offlineSeen = new ConcurrentHashMap<>();
     AtomicLong lastOffline = new AtomicLong();
@@ -55,6 +57,8 @@ public final class ScaleBench {
         }, false)) {
       for (String mode : List.of("clean", "kill")) {
         String prefix = "s" + n + mode.charAt(0) + "-";
+        long stormTicks0 = Procs.cpuTicks(backend.pid());
+        long stormWall0 = System.nanoTime();
         Process gen = startGenerator(backend, n, prefix);
         BufferedReader out = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         try {
@@ -67,6 +71,10 @@ public final class ScaleBench {
           int ok = Integer.parseInt(f[1]);
           int failed = Integer.parseInt(f[2]);
           connect.add(Double.parseDouble(f[3]));
+          // Which side limits the connect rate: CPU of each (one core each) over the storm.
+          double stormSeconds = (System.nanoTime() - stormWall0) / 1e9;
+          stormBackend.add((Procs.cpuTicks(backend.pid()) - stormTicks0) / stormSeconds);
+          stormGenerator.add(Procs.cpuTicks(gen.pid()) / stormSeconds);
           if (failed > 0) {
             Results.note(section, label + " " + mode + ": " + failed + " of " + n + " connects failed");
           }
@@ -132,6 +140,10 @@ public final class ScaleBench {
     Results.row(section, label + ": time to connect all", Goal.p99AtMost(10, "s"), scaled(connect, 1e-3), "s",
         "generator start to the last AGENT_CONNECT ACK, " + IN_FLIGHT + " connects in flight, one "
         + "java.net.http client; one sample per generator run");
+    Results.row(section, label + ": CPU during the connect storm, backend", Goal.none(), stormBackend,
+        "% of one core", "utime+stime over generator start → all ACKed (each process has a core of its own)");
+    Results.row(section, label + ": CPU during the connect storm, generator", Goal.none(), stormGenerator,
+        "% of one core", "as above, for the generator JVM (includes its own JVM startup)");
     Results.row(section, label + ": backend CPU while heartbeating", Goal.none(), cpu, "% of one core",
         "utime+stime of the backend process over a " + steadySeconds + " s steady window per run");
     Results.row(section, label + ": backend VmRSS", Goal.none(), rss, "MiB", "end of each steady window; "
