@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -57,6 +58,8 @@ public final class BackendLink implements Outbound {
   private final Supplier<HealthMetrics> metrics;
   private final ScheduledExecutorService exec;
   private final OutboundQueue queue;
+  /** Written to the current socket, not yet proven read by the backend (replayed if the socket dies). */
+  private final UnconfirmedFrames unconfirmed;
   private final ReconnectPolicy reconnects;
   private final Log log;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -95,6 +98,7 @@ public final class BackendLink implements Outbound {
     this.agentId = settings.agentId();
     this.token = settings.token();
     this.queue = new OutboundQueue(settings.maxQueuedFrames(), settings.maxQueuedBytes());
+    this.unconfirmed = new UnconfirmedFrames(settings.maxQueuedBytes());
     this.reconnects = new ReconnectPolicy(new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
         settings.heldBeforeReset(), settings.giveUpAfter());
     this.log = new Log(BackendLink.class, () -> agentId);
@@ -329,6 +333,12 @@ public final class BackendLink implements Outbound {
       return;
     }
     current = null;
+    List<OutboundQueue.Entry> replay = unconfirmed.takeForReplay();
+    if (!replay.isEmpty() && goodbyeDone == null && !closing && !fatal) {
+      queue.requeueFront(replay);
+      log.info("the connection ended with " + replay.size() + " frame(s) not yet confirmed by the backend;"
+          + " they are replayed after the next AGENT_CONNECT");
+    }
     boolean wasAcked = acked;
     acked = false;
     cancel(heartbeatTask);
@@ -449,8 +459,14 @@ public final class BackendLink implements Outbound {
       s.abort("half-open: silent for " + silentMillis + " ms");
       return;
     }
+    pingNow(s);
+  }
+
+  /** A WebSocket ping; its pong confirms every frame written before it (see UnconfirmedFrames). */
+  private void pingNow(LinkSocket s) {
     try {
       s.sendPing();
+      unconfirmed.pingSent();
     } catch (RuntimeException e) {
       // closing; onClose follows
     }
@@ -463,6 +479,7 @@ public final class BackendLink implements Outbound {
       return;
     }
     OutboundQueue.Entry e;
+    boolean pingWanted = false;
     while ((e = queue.peek()) != null) {
       try {
         s.send(e.text());
@@ -470,6 +487,15 @@ public final class BackendLink implements Outbound {
         return;
       }
       queue.removeHead(e);
+      pingWanted |= unconfirmed.written(e);
+      if (unconfirmed.pingDue()) {
+        pingNow(s);
+        pingWanted = false;
+      }
+    }
+    if (pingWanted) {
+      // one ping per batch: its pong confirms the batch within a round trip, so little is ever replayed
+      pingNow(s);
     }
     if (goodbyeDone != null && !closeSent && !queue.contains(goodbyeId)) {
       closeSent = true;
@@ -610,6 +636,11 @@ public final class BackendLink implements Outbound {
     @Override
     public void received(LinkSocket s) {
       lastReceivedNanos = System.nanoTime();
+      execute(() -> {
+        if (s == current) {
+          unconfirmed.pongReceived();
+        }
+      });
     }
 
     @Override

@@ -52,6 +52,22 @@ public final class OutboundQueue {
     return true;
   }
 
+  /**
+   * Puts frames that were written to a connection that then died back at the front, oldest first, ahead of
+   * everything queued since (their order on the wire is kept). The bounds apply as for {@link #offer}:
+   * terminal output is dropped oldest-first to make room.
+   */
+  public synchronized void requeueFront(java.util.List<Entry> replay) {
+    for (int i = replay.size() - 1; i >= 0; i--) {
+      Entry e = replay.get(i);
+      entries.addFirst(e);
+      bytes += e.bytes();
+    }
+    while ((entries.size() > maxFrames || bytes > maxBytes) && dropOldestOutput()) {
+      // dropping oldest-first until it fits
+    }
+  }
+
   /** The oldest frame, or null. */
   public synchronized Entry peek() {
     return entries.peekFirst();
