@@ -74,11 +74,7 @@ class SignalsMatrixIT {
   }
 
   static Stream<Arguments> strict() {
-    return combos(Signals.TERM, Signals.INT, Signals.HUP, Signals.INT_TWICE, Signals.KILL);
-  }
-
-  static Stream<Arguments> thrice() {
-    return combos(Signals.INT_THRICE);
+    return combos(Signals.TERM, Signals.INT, Signals.HUP, Signals.INT_TWICE, Signals.INT_THRICE, Signals.KILL);
   }
 
   private static Stream<Arguments> combos(Signals... signals) {
@@ -89,23 +85,6 @@ class SignalsMatrixIT {
       }
     }
     return all.stream();
-  }
-
-  /**
-   * Three SIGINTs back to back (one kill(1) each, a few ms apart, so the repeats land while the first
-   * shutdown runs): exit 130 within about a second, OFFLINE. The third signal halts at once (DESIGN.md), so
-   * the goodbye may or may not have left: either reason is right.
-   */
-  @ParameterizedTest(name = "{1} to a wrapper whose agent is {0}")
-  @MethodSource("thrice")
-  void thirdSigintEndsTheWrapperWith130QuicklyAndTheBackendSeesItGo(Tree tree, Signals signals) {
-    run(tree, signals, false);
-  }
-
-  @ParameterizedTest(name = "{1} to a wrapper whose agent is {0}: no survivors")
-  @MethodSource("thrice")
-  void thirdSigintLeavesNoDescendantRunning(Tree tree, Signals signals) {
-    run(tree, signals, true);
   }
 
   @ParameterizedTest(name = "{1} to a wrapper whose agent is {0}")
