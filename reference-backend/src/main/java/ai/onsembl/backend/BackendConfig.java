@@ -2,6 +2,7 @@ package ai.onsembl.backend;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param dashboardMessagesPerSecond per-connection rate limit on {@code /ws/dashboard}
  * @param maxFrameBytes largest accepted frame, in bytes
  * @param dashboardQueueLimit frames a dashboard may have unsent before it is dropped as too slow
+ * @param tls server TLS context for {@code wss://} and {@code https://}, or null for plain ws/http
  */
 public record BackendConfig(
     String host,
@@ -36,7 +38,8 @@ public record BackendConfig(
     int agentMessagesPerSecond,
     int dashboardMessagesPerSecond,
     int maxFrameBytes,
-    int dashboardQueueLimit) {
+    int dashboardQueueLimit,
+    SSLContext tls) {
 
   /** The in-memory database name. */
   public static final String IN_MEMORY = ":memory:";
@@ -77,7 +80,7 @@ public record BackendConfig(
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
-        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000);
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000, null);
   }
 
   /** {@code ~/.onsembl/backend.db}, the command line's default database. */
@@ -92,19 +95,19 @@ public record BackendConfig(
   public BackendConfig withHost(String v) {
     return new BackendConfig(v, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withWsPort(int v) {
     return new BackendConfig(host, v, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withHttpPort(int v) {
     return new BackendConfig(host, wsPort, v, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   /** Both ports at once; {@code withPorts(0, 0)} picks free ports. */
@@ -115,7 +118,7 @@ public record BackendConfig(
   public BackendConfig withDatabasePath(String v) {
     return new BackendConfig(host, wsPort, httpPort, v, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withDatabaseFile(Path file) {
@@ -125,40 +128,52 @@ public record BackendConfig(
   public BackendConfig withAgentToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, v, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withDashboardToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, v, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withJwtSecret(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, v,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withHeartbeat(Duration interval, Duration timeout) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
-        interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit);
+        interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit,
+        tls);
   }
 
   public BackendConfig withRateLimits(int agentPerSecond, int dashboardPerSecond) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
-        heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit);
+        heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit,
+        tls);
   }
 
   public BackendConfig withMaxFrameBytes(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, v,
-        dashboardQueueLimit);
+        dashboardQueueLimit, tls);
   }
 
   public BackendConfig withDashboardQueueLimit(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
-        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v);
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v, tls);
+  }
+
+  /**
+   * Serve {@code wss://} and {@code https://} with this server context (see {@link TlsContexts}); null for
+   * plain {@code ws://} and {@code http://}.
+   */
+  public BackendConfig withTls(SSLContext v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit, v);
   }
 
   /** Fails fast when no credential could ever open an agent or a dashboard connection. */
@@ -178,7 +193,7 @@ public record BackendConfig(
         + ", jwtSecret=" + redact(jwtSecret) + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout="
         + heartbeatTimeout + ", agentMessagesPerSecond=" + agentMessagesPerSecond + ", dashboardMessagesPerSecond="
         + dashboardMessagesPerSecond + ", maxFrameBytes=" + maxFrameBytes + ", dashboardQueueLimit="
-        + dashboardQueueLimit + "]";
+        + dashboardQueueLimit + ", tls=" + (tls != null) + "]";
   }
 
   private static String redact(String secret) {

@@ -73,14 +73,14 @@ public final class ReferenceBackend implements AutoCloseable {
     return running().httpPort();
   }
 
-  /** {@code ws://HOST:PORT}, without a path. */
+  /** {@code ws://HOST:PORT} ({@code wss://} with TLS), without a path. */
   public String wsUrl() {
-    return "ws://" + hostForUrl() + ":" + wsPort();
+    return (config.tls() != null ? "wss://" : "ws://") + hostForUrl() + ":" + wsPort();
   }
 
-  /** {@code http://HOST:PORT}, without a path. */
+  /** {@code http://HOST:PORT} ({@code https://} with TLS), without a path. */
   public String httpUrl() {
-    return "http://" + hostForUrl() + ":" + httpPort();
+    return (config.tls() != null ? "https://" : "http://") + hostForUrl() + ":" + httpPort();
   }
 
   /**

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,14 +101,18 @@ public final class BackendCore implements AutoCloseable {
     try {
       core.staleAtStartup = core.lifecycle.startupCleanup();
       core.ws = new WsServer(core, new InetSocketAddress(config.host(), config.wsPort()));
+      if (config.tls() != null) {
+        core.ws.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(config.tls()));
+      }
       core.wsPort = core.ws.startAndWait();
-      core.http = new HttpApi(core.api(), config.host(), config.httpPort());
+      core.http = new HttpApi(core.api(), config.host(), config.httpPort(), config.tls());
       core.httpPort = core.http.port();
       core.http.addDashboardPage(core.web);
       core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
           config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
-      LOG.info("Reference backend listening ws://{}:{} http://{}:{} (db {})", config.host(), core.wsPort,
-          config.host(), core.httpPort, config.databasePath());
+      String tls = config.tls() != null ? "s" : "";
+      LOG.info("Reference backend listening ws{}://{}:{} http{}://{}:{} (db {})", tls, config.host(), core.wsPort,
+          tls, config.host(), core.httpPort, config.databasePath());
       return core;
     } catch (RuntimeException e) {
       core.close();

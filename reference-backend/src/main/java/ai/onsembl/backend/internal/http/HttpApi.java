@@ -5,6 +5,8 @@ import ai.onsembl.backend.internal.http.Router.Access;
 import ai.onsembl.backend.internal.http.Router.Response;
 import ai.onsembl.backend.internal.web.DashboardWeb;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP side on the JDK's HttpServer: one {@link Router} for every path. To add pages or static files,
@@ -26,6 +29,11 @@ public final class HttpApi {
   private final Router router;
 
   public HttpApi(BackendApi api, String host, int port) {
+    this(api, host, port, null);
+  }
+
+  /** As {@link #HttpApi(BackendApi, String, int)}, serving HTTPS with {@code tls} when it is not null. */
+  public HttpApi(BackendApi api, String host, int port, SSLContext tls) {
     this.router = new Router(new HttpAuth(api::isDashboardToken));
     registerRoutes(router, api);
     AtomicInteger n = new AtomicInteger();
@@ -35,7 +43,13 @@ public final class HttpApi {
       return t;
     });
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 128);
+      if (tls != null) {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 128);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      } else {
+        server = HttpServer.create(new InetSocketAddress(host, port), 128);
+      }
     } catch (IOException e) {
       executor.shutdownNow();
       throw new UncheckedIOException("cannot listen on http://" + host + ":" + port + ": " + e.getMessage(), e);

@@ -1,0 +1,111 @@
+package ai.onsembl.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code wss://} and {@code https://} with a certificate by path (PKCS12, or PEM certificate + key). */
+@Timeout(60)
+class TlsTest {
+  private static final String PASSWORD = "tls-test-pass";
+  @TempDir Path dir;
+
+  @Test
+  void pkcs12CertificateServesWssAgentsAndHttpsRest() throws Exception {
+    Path p12 = keyStore();
+    SSLContext server = TlsContexts.fromPkcs12(p12, PASSWORD.toCharArray());
+    assertServes(server, trusting(p12));
+  }
+
+  @Test
+  void pemCertificateAndKeyServeWssAgentsAndHttpsRest() throws Exception {
+    Path p12 = keyStore();
+    KeyStore ks = load(p12);
+    Certificate cert = ks.getCertificate("backend");
+    Key key = ks.getKey("backend", PASSWORD.toCharArray());
+    Path certPem = dir.resolve("cert.pem");
+    Path keyPem = dir.resolve("key.pem");
+    Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
+    Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+    assertServes(TlsContexts.fromPem(certPem, keyPem), trusting(p12));
+  }
+
+  private void assertServes(SSLContext server, SSLContext client) throws Exception {
+    try (ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)
+        .withAgentToken("a").withDashboardToken("d").withTls(server))) {
+      assertThat(backend.wsUrl()).startsWith("wss://");
+      assertThat(backend.httpUrl()).startsWith("https://");
+      HttpResponse<String> r = HttpClient.newBuilder().sslContext(client).build().send(
+          HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents")).header("Authorization", "Bearer d")
+              .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      WsClient agent = new WsClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-1&token=a"),
+          java.util.Map.of());
+      agent.setSocketFactory(client.getSocketFactory());
+      try {
+        assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
+        agent.send(WsClient.connect("tls-1"));
+        agent.expect(ai.onsembl.protocol.MessageType.ACK, Duration.ofSeconds(10));
+      } finally {
+        agent.close();
+      }
+    }
+  }
+
+  private Path keyStore() throws Exception {
+    Path p12 = dir.resolve("server.p12");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1", "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
+        "-storepass", PASSWORD, "-keypass", PASSWORD));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
+    return p12;
+  }
+
+  private static KeyStore load(Path p12) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(p12)) {
+      ks.load(in, PASSWORD.toCharArray());
+    }
+    return ks;
+  }
+
+  private static SSLContext trusting(Path p12) throws Exception {
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    ts.setCertificateEntry("backend", load(p12).getCertificate("backend"));
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN " + label + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + label + "-----\n";
+  }
+}
