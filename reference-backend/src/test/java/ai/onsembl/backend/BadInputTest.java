@@ -148,6 +148,22 @@ class BadInputTest {
   }
 
   @Test
+  void busyAgentStreamingOutputFlatOutIsNotRateLimited(TestBackend backend) throws Exception {
+    // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (issue 9's bench saw
+    // a flat-out child closed 4429 before terminal output got a budget of its own)
+    WsClient busy = agent(backend, "busy");
+    String chunk = "x".repeat(1024) + "\n";
+    for (int i = 1; i <= 3000; i++) {
+      busy.send(new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(Http.get(backend.httpUrl(), "/api/commands/busy?outputLimit=5000", backend.dashboardToken())
+            .json().get("output")).hasSize(3000));
+    assertThat(busy.closeCode).isNotDone();
+    assertThat(busy.received).noneMatch(m -> m.toString().contains("RATE_LIMITED"));
+  }
+
+  @Test
   void replayBurstOfAThousandFramesAfterConnectIsNotAFlood(TestBackend backend) throws Exception {
     WsClient replaying = agent(backend, "replay");
     for (int i = 1; i <= 900; i++) {

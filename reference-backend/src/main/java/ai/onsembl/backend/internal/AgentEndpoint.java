@@ -8,6 +8,7 @@ import ai.onsembl.protocol.CommandAck;
 import ai.onsembl.protocol.CommandComplete;
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +28,12 @@ final class AgentEndpoint {
 
   void onFrame(Peer p, String text) {
     p.touch();
-    if (!FrameGuard.withinRate(p)) {
+    // Decoded before the rate check so terminal output can be charged to its own, larger budget.
+    Message m = FrameGuard.decode(p, text);
+    boolean output = m != null && m.type() == MessageType.TERMINAL_OUTPUT;
+    if (!(output ? FrameGuard.withinOutputRate(p) : FrameGuard.withinRate(p))) {
       return;
     }
-    Message m = FrameGuard.decode(p, text);
     core.hooks.onAgentFrame(p.index, p.nextFrameSequence(), p.agentId, text, m);
     if (m == null) {
       return;

@@ -15,6 +15,8 @@ final class FrameGuard {
   private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);
 
   private static final long LINGER_MILLIS = 250;
+  /** TERMINAL_OUTPUT frames an agent may send a second (4,000 coalesced 16 KiB chunks: about 64 MB/s). */
+  static final int OUTPUT_FRAMES_PER_SECOND = 4000;
 
   private FrameGuard() {}
 
@@ -27,6 +29,19 @@ final class FrameGuard {
       return true;
     }
     refuse(p, ErrorCode.RATE_LIMITED, "Rate limit exceeded: closing", null);
+    p.closeAfter(4429, "Rate limited", LINGER_MILLIS);
+    return false;
+  }
+
+  /** As {@link #withinRate} for TERMINAL_OUTPUT, against the connection's output budget. */
+  static boolean withinOutputRate(Peer p) {
+    if (p.closing) {
+      return false;
+    }
+    if (p.outputLimiter.tryAcquire()) {
+      return true;
+    }
+    refuse(p, ErrorCode.RATE_LIMITED, "Terminal output rate limit exceeded: closing", null);
     p.closeAfter(4429, "Rate limited", LINGER_MILLIS);
     return false;
   }

@@ -17,6 +17,11 @@ public final class Peer {
   final int index;
   final WebSocket socket;
   final RateLimiter limiter;
+  /**
+   * Terminal output has a budget of its own: a wrapper streaming a busy agent sends coalesced 16 KiB chunks
+   * far faster than the per-connection message rate meant for floods of small frames.
+   */
+  final RateLimiter outputLimiter = new RateLimiter(FrameGuard.OUTPUT_FRAMES_PER_SECOND);
   private final java.util.concurrent.ScheduledExecutorService timer;
   final long openedNanos = System.nanoTime();
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
