@@ -2,16 +2,22 @@ package ai.onsembl.cli;
 
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.backend.TlsContexts;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Run the reference backend: /ws/agent and /ws/dashboard, REST, the /agents page and /metrics.",
       "When both ports are open it prints one line on stdout:",
-      "  onsembl backend listening ws://HOST:PORT http://HOST:PORT",
+      "  onsembl backend listening ws://HOST:PORT http://HOST:PORT  (wss:// https:// with TLS)",
       "and runs until SIGTERM or SIGINT (agents are closed with 1001, the database is closed)."},
     footer = {
       "",
@@ -39,6 +45,7 @@ public final class BackendCommand implements Callable<Integer> {
   static final String AGENT_TOKEN_ENV = "ONSEMBL_BACKEND_AGENT_TOKEN";
   static final String DASHBOARD_TOKEN_ENV = "ONSEMBL_BACKEND_DASHBOARD_TOKEN";
   static final String JWT_SECRET_ENV = "ONSEMBL_BACKEND_JWT_SECRET";
+  static final String TLS_PASSWORD_ENV = "ONSEMBL_BACKEND_TLS_PASSWORD";
 
   @Spec CommandSpec spec;
 
@@ -81,6 +88,23 @@ public final class BackendCommand implements Callable<Integer> {
       description = "Silence after which an agent is OFFLINE \"Heartbeat timeout\" (default: ${DEFAULT-VALUE}).")
   Duration heartbeatTimeout;
 
+  @Option(names = "--tls-keystore", paramLabel = "FILE",
+      description = "PKCS12 key store (certificate and key): serve wss:// and https:// (password from "
+          + "--tls-password-file or " + TLS_PASSWORD_ENV + ").")
+  Path tlsKeystore;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "PEM certificate chain: serve wss:// and https:// (with --tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "PEM private key, unencrypted PKCS#8 (BEGIN PRIVATE KEY), for --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-password-file", paramLabel = "FILE",
+      description = "File holding the --tls-keystore password (else " + TLS_PASSWORD_ENV + ", else none).")
+  Path tlsPasswordFile;
+
   /** The environment secrets are read from (tests replace it). */
   Map<String, String> env = System.getenv();
   /** False in in-process tests, which call {@link #stop()} instead of sending a signal. */
@@ -97,6 +121,7 @@ public final class BackendCommand implements Callable<Integer> {
     // Built before any token is generated, so bad flags fail (exit 2) without printing a secret.
     BackendConfig config = BackendConfig.defaults().withHost(host).withPorts(port, httpPort)
         .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout);
+    SSLContext tls = tls();
     String agent = firstOf(agentToken, env.get(AGENT_TOKEN_ENV));
     String dashboard = firstOf(dashboardToken, env.get(DASHBOARD_TOKEN_ENV));
     String secret = firstOf(jwtSecret, env.get(JWT_SECRET_ENV));
@@ -108,7 +133,7 @@ public final class BackendCommand implements Callable<Integer> {
       dashboard = randomToken();
       err.println("onsembl backend: no dashboard token or JWT secret given; generated dashboard token: " + dashboard);
     }
-    config = config.withAgentToken(agent).withDashboardToken(dashboard).withJwtSecret(secret);
+    config = config.withAgentToken(agent).withDashboardToken(dashboard).withJwtSecret(secret).withTls(tls);
     ReferenceBackend started = ReferenceBackend.start(config);
     backend = started;
     Thread hook = new Thread(this::stop, "onsembl-backend-shutdown");
@@ -129,6 +154,25 @@ public final class BackendCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The server TLS context from --tls-keystore or --tls-cert/--tls-key; null without them. */
+  private SSLContext tls() {
+    if (tlsKeystore != null && (tlsCert != null || tlsKey != null)) {
+      throw new ParameterException(spec.commandLine(), "give --tls-keystore or --tls-cert with --tls-key, not both");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    try {
+      if (tlsKeystore != null) {
+        String pw = tlsPasswordFile != null ? Files.readString(tlsPasswordFile).strip() : env.get(TLS_PASSWORD_ENV);
+        return TlsContexts.fromPkcs12(tlsKeystore, pw == null ? new char[0] : pw.toCharArray());
+      }
+      return tlsCert != null ? TlsContexts.fromPem(tlsCert, tlsKey) : null;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "TLS: " + e.getMessage());
+    }
   }
 
   /** Stops the backend (bounded: a few seconds at most) and lets {@link #call()} return. Idempotent. */

@@ -35,6 +35,12 @@ public final class StartCommand implements Callable<Integer> {
       throw AgentExitException.invalidInput("--interactive and --headless exclude each other: give one");
     }
     StartConfig.Resolved r = StartConfig.resolve(options, env, state.resolve(env), VersionProvider.version());
+    Path trustStore = options.trustStore != null ? options.trustStore
+        : env.get("ONSEMBL_TRUST_STORE") != null ? Path.of(env.get("ONSEMBL_TRUST_STORE")) : null;
+    if (trustStore != null) {
+      // Before any TLS use: the WebSocket client takes the JVM's default context for wss://.
+      TrustStore.install(trustStore, env.get(TrustStore.PASSWORD_ENV));
+    }
     // Only a terminal on both stdin and stdout switches by itself; a pipe (CI) never does.
     boolean interactive = options.interactive || (!options.headless && AgentWrapper.terminalAttached());
     // Exec-mode commands carry the wrapper's pid in their environment too, so a start after a SIGKILL reaps them.

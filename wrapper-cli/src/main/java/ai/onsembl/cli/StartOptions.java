@@ -31,6 +31,11 @@ public final class StartOptions {
       description = "File holding the backend token (else env ONSEMBL_TOKEN, env ONSEMBL_TOKEN_FILE, key tokenFile). Never on argv.")
   Path tokenFile;
 
+  @Option(names = "--trust-store", paramLabel = "FILE",
+      description = "Certificates to trust for wss://: PEM, or PKCS12 with env " + TrustStore.PASSWORD_ENV
+          + " (env ONSEMBL_TRUST_STORE; default the JVM's).")
+  Path trustStore;
+
   @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "AGENT_HEARTBEAT period until the server says otherwise (env ONSEMBL_HEARTBEAT_INTERVAL; key heartbeatInterval; default 15s).")
   Duration heartbeatInterval;
