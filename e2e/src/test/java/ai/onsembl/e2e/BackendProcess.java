@@ -24,7 +24,7 @@ import org.awaitility.Awaitility;
 public final class BackendProcess implements AutoCloseable {
   public static final String AGENT_TOKEN = "e2e-agent-token";
   public static final String DASHBOARD_TOKEN = "e2e-dashboard-token";
-  private static final Pattern READY = Pattern.compile("onsembl backend listening (ws://\\S+) (http://\\S+)");
+  private static final Pattern READY = Pattern.compile("onsembl backend listening (wss?://\\S+) (https?://\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RunningProcess process;
