@@ -52,7 +52,9 @@ class WrapperCommandsTest {
 
   @Test
   void sigtermCancelsTheRunningCommandBeforeTheGoodbyeAndHeartbeatsCountCommands() throws Exception {
-    server = new ScriptedServer().serverHeartbeat(Duration.ofMillis(300)).start();
+    // 1 s, not less: the link declares a backend silent for two intervals half-open and reconnects, and on a
+    // loaded machine a shorter interval made that happen mid-test (the goodbye then went nowhere).
+    server = new ScriptedServer().serverHeartbeat(Duration.ofSeconds(1)).start();
     WrapperConfig config = WrapperConfig.defaults().withServerUrl(server.uri()).withStateDir(tmp.resolve("state"))
         .withWorkingDir(tmp).withAgentKind(AgentKind.CUSTOM).withAgentId("cmd-agent").withCommand(List.of("sleep", "60"))
         .withChildGrace(Duration.ofMillis(800));
