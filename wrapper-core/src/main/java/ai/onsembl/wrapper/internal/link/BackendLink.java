@@ -351,6 +351,11 @@ public final class BackendLink implements Outbound {
     if (closing || fatal) {
       return;
     }
+    String detail = s.lastErrorText();
+    if ((code == -1 || code == 1006) && detail != null && !reason.contains(String.valueOf(s.lastError.getMessage()))) {
+      // e.g. a certificate the trust store does not accept: say so instead of "connection failed"
+      reason = reason.isBlank() ? detail : reason + "; " + detail;
+    }
     String why = describe(code, reason);
     if (code == CLOSE_AUTH_FAILED || isHttpAuthRefusal(reason)) {
       fail(AgentExitException.authRejected("backend " + settings.endpoint() + " refused authentication: "

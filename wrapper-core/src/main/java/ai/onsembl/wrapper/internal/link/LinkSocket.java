@@ -72,8 +72,26 @@ final class LinkSocket extends WebSocketClient {
     fireClosed(code, reason, remote);
   }
 
+  /** The last error Java-WebSocket reported on this socket (a TLS failure often comes with no close reason). */
+  volatile Exception lastError;
+
+  /** What went wrong, for a log line: the last error and its root cause, or null when none was reported. */
+  String lastErrorText() {
+    Exception e = lastError;
+    if (e == null) {
+      return null;
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String top = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return root == e ? top : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+  }
+
   @Override
   public void onError(Exception ex) {
+    lastError = ex;
     // Before the socket opened, Java-WebSocket may report a refused connect only here; make it a close.
     if (!isOpen()) {
       fireClosed(1006, ex == null ? "connection failed" : String.valueOf(ex.getMessage()), false);
