@@ -484,7 +484,6 @@ public final class BackendLink implements Outbound {
       return;
     }
     OutboundQueue.Entry e;
-    boolean pingWanted = false;
     while ((e = queue.peek()) != null) {
       try {
         s.send(e.text());
@@ -492,15 +491,10 @@ public final class BackendLink implements Outbound {
         return;
       }
       queue.removeHead(e);
-      pingWanted |= unconfirmed.written(e);
-      if (unconfirmed.pingDue()) {
+      // confirmed by the pong of the next liveness ping, or sooner after a large batch
+      if (unconfirmed.written(e) && unconfirmed.pingDue()) {
         pingNow(s);
-        pingWanted = false;
       }
-    }
-    if (pingWanted) {
-      // one ping per batch: its pong confirms the batch within a round trip, so little is ever replayed
-      pingNow(s);
     }
     if (goodbyeDone != null && !closeSent && !queue.contains(goodbyeId)) {
       closeSent = true;
