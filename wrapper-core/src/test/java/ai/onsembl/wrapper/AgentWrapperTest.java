@@ -275,7 +275,10 @@ class AgentWrapperTest {
     for (int i = 1; i <= 200; i++) {
       expected.append("line ").append(i).append('\n');
     }
-    assertThat(outputText(second)).isEqualTo(expected.toString());
+    // "before" reached the first server, but no pong confirmed it before that server went away, so the link
+    // may replay it (the real backend drops the repeat by (commandId, sequence)); nothing else may differ
+    String got = outputText(second);
+    assertThat(got.startsWith("before\n") ? got.substring("before\n".length()) : got).isEqualTo(expected.toString());
     List<Long> seqs = second.frames(MessageType.TERMINAL_OUTPUT).stream()
         .map(m -> ((TerminalOutput) m.payload()).sequence()).toList();
     assertThat(seqs).isSorted().doesNotHaveDuplicates();
