@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The one codec for the wire format: {@link #decode(String)} validates and types a frame,
@@ -182,7 +181,8 @@ public final class ProtocolCodec {
 
   /** Size of {@code text} as it goes on the wire. */
   public static int utf8Bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8).length;
+    // counted, not encoded: the outbound queue sizes every frame with this
+    return (int) utf8Length(text);
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})

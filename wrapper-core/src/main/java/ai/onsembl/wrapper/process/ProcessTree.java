@@ -138,30 +138,24 @@ public final class ProcessTree {
 
   /** Sends {@code signal} (TERM, KILL, INT, …) to process group {@code pgid}; false if it could not. */
   public static boolean signalGroup(long pgid, String signal) {
-    if (KILL.isEmpty() || pgid <= 1) {
-      return false;
-    }
-    try {
-      Process p = new ProcessBuilder(KILL.get(), "-s", signal, "--", "-" + pgid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      return p.waitFor(2, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return pgid > 1 && runKill("-s", signal, "--", "-" + pgid);
   }
 
   /** Sends {@code signal} to one process; false if it could not. */
   public static boolean signal(long pid, String signal) {
+    return runKill("-s", signal, String.valueOf(pid));
+  }
+
+  /** Runs kill(1) with {@code args}; true when it exited 0 within 2 s. */
+  private static boolean runKill(String... args) {
     if (KILL.isEmpty()) {
       return false;
     }
+    List<String> cmd = new ArrayList<>(args.length + 1);
+    cmd.add(KILL.get());
+    cmd.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(KILL.get(), "-s", signal, String.valueOf(pid))
+      Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
