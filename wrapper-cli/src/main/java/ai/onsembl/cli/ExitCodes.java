@@ -5,7 +5,8 @@ import picocli.CommandLine;
 
 /**
  * Maps errors to the exit codes of DESIGN.md: 2 for usage and configuration, 1 for internal errors.
- * Messages are printed without a stack trace unless {@code --verbose} or ONSEMBL_VERBOSE is set.
+ * Messages are printed without a stack trace unless the environment sets ONSEMBL_VERBOSE (to anything but
+ * {@code 0} or {@code false}); there is no command-line option for it.
  */
 final class ExitCodes {
   static final int USAGE = 2;

@@ -2,7 +2,7 @@ package ai.onsembl.wrapper;
 
 /**
  * A failure that ends the wrapper with a specific exit code (DESIGN.md). The CLI prints the message and
- * exits with {@link #exitCode()}; the stack trace only in verbose mode.
+ * exits with {@link #exitCode()}; the stack trace only when the environment sets ONSEMBL_VERBOSE.
  */
 public class AgentExitException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -6,12 +6,7 @@ import ai.onsembl.protocol.AgentDisconnect;
 import ai.onsembl.protocol.AgentHeartbeat;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Payload;
-import ai.onsembl.protocol.Ping;
-import ai.onsembl.protocol.Pong;
-import ai.onsembl.protocol.ProtocolCodec;
-import ai.onsembl.protocol.ProtocolException;
 import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.wrapper.Outbound;
 import ai.onsembl.wrapper.command.CommandHandler;
@@ -20,73 +15,56 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
 
 /**
- * The wrapper's link to the backend: connect with the token in query and header, AGENT_CONNECT first,
- * adopt the ACK's agent id, heartbeats (with the TypeScript backend's fallback), PONG at once to every PING,
- * WebSocket pings to find a half-open link, reconnect with full-jitter backoff, and the bounded outbound
- * queue replayed in order after every AGENT_CONNECT+ACK.
+ * The wrapper's link to the backend across connections: reconnects with full-jitter backoff (and giving up),
+ * the bounded outbound queue ({@link OutboundQueue}: the one place the backlog is bounded) written in order
+ * to the acknowledged connection and replayed after every AGENT_CONNECT+ACK, the agent id the backend
+ * assigned, the token used on each connect (refreshed by TOKEN_REFRESH), and the goodbye. Everything about
+ * one connection (handshake, ACK deadline, heartbeats, PONGs, liveness, pong-confirmed frames) is in
+ * {@link LinkConnection}; frames are encoded and decoded only in {@link LinkCodec}.
  *
- * <p>Threading: all connection state lives on one scheduler thread ({@code onsembl-link}); socket
- * callbacks only hand events to it (PONG is the exception: it is sent from the socket's thread at once).
- * Reconnects are therefore never started on a socket's own thread. {@link #send} is safe from any thread.
+ * <p>Threading: all state changes happen on the link thread ({@link LinkThread}); socket callbacks only hand
+ * events to it. Reconnects are therefore never started on a socket's own thread. {@link #send} is safe from
+ * any thread.
  */
 public final class BackendLink implements Outbound {
-  private static final ProtocolCodec CODEC = ProtocolCodec.standard();
   private static final int CLOSE_AUTH_FAILED = 4401;
 
   private final LinkSettings settings;
   private final LinkListener listener;
   private final Function<String, AgentConnect> connectPayload;
   private final Supplier<HealthMetrics> metrics;
-  private final ScheduledExecutorService exec;
+  private final LinkThread thread;
   private final OutboundQueue queue;
-  /** Written to the current socket, not yet proven read by the backend (replayed if the socket dies). */
-  private final UnconfirmedFrames unconfirmed;
   private final ReconnectPolicy reconnects;
   private final Log log;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final LinkSocket.Events events = new SocketEvents();
   private final ServerFrames frames;
+  private final LinkConnection.Owner owner = new ConnectionEvents();
   private volatile CommandHandler handler;
   private volatile String agentId;
   private volatile String token;
   private volatile boolean closing;
   private volatile boolean fatal;
-  private volatile long lastReceivedNanos;
-  private volatile LinkSocket current;
-  private volatile boolean acked;
+  /** The connection of the current attempt (null between attempts); written on the link thread only. */
+  private volatile LinkConnection current;
+  private volatile String goodbyeId;
 
-  // confined to the link thread
-  private String connectMessageId;
-  private long intervalMillis;
-  private boolean heartbeatsOn;
+  // link thread only
   private boolean heartbeatFallbackLogged;
   private boolean everOnline;
-  private boolean closeSent;
-  private final Deque<String> heartbeatIds = new ArrayDeque<>();
-  private ScheduledFuture<?> heartbeatTask;
-  private ScheduledFuture<?> livenessTask;
-  private ScheduledFuture<?> connectDeadline;
   private ScheduledFuture<?> reconnectTask;
-  private volatile String goodbyeId;
   private CompletableFuture<Boolean> goodbyeDone;
 
   public BackendLink(LinkSettings settings, LinkListener listener, Function<String, AgentConnect> connectPayload,
@@ -98,16 +76,11 @@ public final class BackendLink implements Outbound {
     this.agentId = settings.agentId();
     this.token = settings.token();
     this.queue = new OutboundQueue(settings.maxQueuedFrames(), settings.maxQueuedBytes());
-    this.unconfirmed = new UnconfirmedFrames(settings.maxQueuedBytes());
     this.reconnects = new ReconnectPolicy(new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
         settings.heldBeforeReset(), settings.giveUpAfter());
     this.log = new Log(BackendLink.class, () -> agentId);
-    this.frames = new ServerFrames(log, listener, () -> handler, heartbeatIds::contains, new ConnectionMatters());
-    this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "onsembl-link");
-      t.setDaemon(true);
-      return t;
-    });
+    this.frames = new ServerFrames(log, listener, () -> handler, this::isHeartbeatId, new ConnectionMatters());
+    this.thread = new LinkThread(log);
   }
 
   /** Where COMMAND_REQUEST, COMMAND_CANCEL, EMERGENCY_STOP and AGENT_CONTROL PAUSE/RESUME go. */
@@ -117,7 +90,7 @@ public final class BackendLink implements Outbound {
 
   /** Starts connecting; returns at once. */
   public void start() {
-    execute(() -> {
+    thread.execute(() -> {
       reconnects.started(System.nanoTime());
       connect();
     });
@@ -130,7 +103,8 @@ public final class BackendLink implements Outbound {
 
   /** True while a connection is open and its AGENT_CONNECT was acknowledged. */
   public boolean isOnline() {
-    return acked && current != null;
+    LinkConnection c = current;
+    return c != null && c.isAcked();
   }
 
   /** The endpoint, without the query that carries the token. */
@@ -148,11 +122,11 @@ public final class BackendLink implements Outbound {
       return false;
     }
     Message m = Message.of(payload);
-    if (!queue.offer(m, CODEC.encode(m))) {
+    if (!queue.offer(m, LinkCodec.encode(m))) {
       return false;
     }
     if (drainScheduled.compareAndSet(false, true)) {
-      execute(this::drain);
+      thread.execute(this::drain);
     }
     return true;
   }
@@ -165,16 +139,16 @@ public final class BackendLink implements Outbound {
   public boolean goodbye(AgentDisconnect goodbye, Duration timeout) {
     closing = true;
     CompletableFuture<Boolean> done = new CompletableFuture<>();
-    if (!execute(() -> beginGoodbye(goodbye, done))) {
+    if (!thread.execute(() -> beginGoodbye(goodbye, done))) {
       return false;
     }
     try {
       return done.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       log.warn("goodbye not confirmed within " + timeout.toMillis() + " ms; dropping the connection");
-      LinkSocket s = current;
-      if (s != null) {
-        s.abort("flush timeout");
+      LinkConnection c = current;
+      if (c != null) {
+        c.abort("flush timeout");
       }
       return false;
     } catch (InterruptedException e) {
@@ -188,11 +162,11 @@ public final class BackendLink implements Outbound {
   /** Escalation path: from any thread, sends {@code goodbye} straight on the open socket and closes it. */
   public void goodbyeNow(AgentDisconnect goodbye) {
     closing = true;
-    LinkSocket s = current;
-    if (s != null && s.isOpen()) {
+    LinkConnection c = current;
+    if (c != null && c.isOpen()) {
       try {
-        s.send(CODEC.encode(Message.of(goodbye)));
-        s.close(1000, "Shutdown");
+        c.sendNow(Message.of(goodbye));
+        c.close("Shutdown");
       } catch (RuntimeException e) {
         // best effort only
       }
@@ -202,85 +176,41 @@ public final class BackendLink implements Outbound {
   /** Stops everything at once: no more reconnects, the socket dropped, the link thread ended. */
   public void shutdown() {
     closing = true;
-    LinkSocket s = current;
-    if (s != null && !s.isClosed()) {
-      s.abort("wrapper stopped");
+    LinkConnection c = current;
+    if (c != null && !c.isClosed()) {
+      c.abort("wrapper stopped");
     }
-    exec.shutdownNow();
-  }
-
-  private boolean execute(Runnable r) {
-    try {
-      exec.execute(() -> {
-        try {
-          r.run();
-        } catch (RuntimeException e) {
-          log.error("link error", e);
-        }
-      });
-      return true;
-    } catch (RejectedExecutionException e) {
-      return false;
-    }
-  }
-
-  private ScheduledFuture<?> schedule(Runnable r, long millis) {
-    try {
-      return exec.schedule(() -> {
-        try {
-          r.run();
-        } catch (RuntimeException e) {
-          log.error("link error", e);
-        }
-      }, Math.max(0, millis), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return null;
-    }
-  }
-
-  private static void cancel(ScheduledFuture<?> f) {
-    if (f != null) {
-      f.cancel(false);
-    }
+    thread.shutdownNow();
   }
 
   // ---- connecting --------------------------------------------------------------------------------
+
+  /** The token for the next connect: the configured one, or the last TOKEN_REFRESH. Read once per connect. */
+  private String tokenForConnect() {
+    return token;
+  }
 
   private void connect() {
     if (closing || fatal) {
       return;
     }
-    Map<String, String> headers = token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
-    LinkSocket s = new LinkSocket(uriWithQuery(), headers, (int) settings.connectTimeout().toMillis(), events);
-    current = s;
-    acked = false;
-    connectMessageId = null;
-    closeSent = false;
-    heartbeatsOn = true;
-    heartbeatIds.clear();
-    intervalMillis = settings.heartbeatInterval().toMillis();
-    lastReceivedNanos = System.nanoTime();
+    String t = tokenForConnect();
+    Map<String, String> headers = t == null ? Map.of() : Map.of("Authorization", "Bearer " + t);
+    LinkConnection c = new LinkConnection(uriWithQuery(t), headers, settings, settings.maxQueuedBytes(),
+        () -> connectPayload.apply(agentId), () -> new AgentHeartbeat(agentId, metrics.get()), thread, log, owner);
+    current = c;
     log.debug("connecting to " + settings.endpoint());
-    connectDeadline = schedule(() -> {
-      if (current == s && !acked) {
-        s.abort("no ACK for AGENT_CONNECT within " + settings.connectTimeout().toMillis() + " ms");
-      }
-    }, settings.connectTimeout().toMillis());
-    try {
-      s.connect();
-    } catch (RuntimeException e) {
-      handleClosed(s, -1, String.valueOf(e.getMessage()));
-    }
+    c.open();
   }
 
-  private URI uriWithQuery() {
+  private URI uriWithQuery(String t) {
     URI base = settings.endpoint();
     StringBuilder q = new StringBuilder();
     if (agentId != null) {
       q.append("agentId=").append(URLEncoder.encode(agentId, StandardCharsets.UTF_8));
     }
-    if (token != null) {
-      q.append(q.length() == 0 ? "" : "&").append("token=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
+    if (t != null) {
+      q.append(q.length() == 0 ? "" : "&").append("token=").append(URLEncoder.encode(t, StandardCharsets.UTF_8));
     }
     String s = base.toString();
     if (q.length() == 0) {
@@ -289,70 +219,36 @@ public final class BackendLink implements Outbound {
     return URI.create(s + (base.getRawQuery() == null ? "?" : "&") + q);
   }
 
-  private void handleOpened(LinkSocket s) {
-    if (s != current) {
-      return;
-    }
-    Message m = new Message(MessageType.AGENT_CONNECT, "connect-" + UUID.randomUUID(), System.currentTimeMillis(),
-        connectPayload.apply(agentId));
-    connectMessageId = m.id();
-    sendNow(s, m);
-  }
-
-  private void handleAck(LinkSocket s, Ack ack) {
-    if (acked) {
-      return;
-    }
-    boolean forConnect = connectMessageId != null
-        && (connectMessageId.equals(ack.messageId()) || (ack.messageId() == null && ack.agentId() != null));
-    if (!forConnect) {
-      return;
-    }
-    if (Boolean.FALSE.equals(ack.success())) {
-      log.warn("backend refused AGENT_CONNECT (ACK success=false); reconnecting");
-      s.abort("AGENT_CONNECT refused");
-      return;
-    }
-    acked = true;
+  private void online(LinkConnection c, String assigned) {
     reconnects.connected(System.nanoTime());
-    cancel(connectDeadline);
-    String assigned = ack.agentId();
     if (assigned != null && !assigned.isBlank() && !assigned.equals(agentId)) {
       log.info("backend assigned agent id " + assigned + " (was " + agentId + ")");
       agentId = assigned;
     }
     boolean first = !everOnline;
     everOnline = true;
-    scheduleTimers();
     listener.online(agentId, first);
     drain();
   }
 
-  private void handleClosed(LinkSocket s, int code, String reason) {
-    if (s != current) {
-      return;
-    }
+  private void closed(LinkConnection c, int code, String reason) {
     current = null;
-    List<OutboundQueue.Entry> replay = unconfirmed.takeForReplay();
+    boolean wasAcked = c.wasAcked();
+    List<OutboundQueue.Entry> replay = c.takeUnconfirmed();
     if (!replay.isEmpty() && goodbyeDone == null && !closing && !fatal) {
       queue.requeueFront(replay);
       log.info("the connection ended with " + replay.size() + " frame(s) not yet confirmed by the backend;"
           + " they are replayed after the next AGENT_CONNECT");
     }
-    boolean wasAcked = acked;
-    acked = false;
-    cancel(heartbeatTask);
-    cancel(livenessTask);
-    cancel(connectDeadline);
     if (goodbyeDone != null) {
-      goodbyeDone.complete(closeSent);
+      goodbyeDone.complete(c.closeSent());
       return;
     }
     if (closing || fatal) {
       return;
     }
-    String detail = s.lastErrorText();
-    if ((code == -1 || code == 1006) && detail != null && !reason.contains(String.valueOf(s.lastError.getMessage()))) {
+    String detail = c.lastErrorText();
+    if ((code == -1 || code == 1006) && detail != null && !reason.contains(String.valueOf(c.lastErrorMessage()))) {
       // e.g. a certificate the trust store does not accept: say so instead of "connection failed"
       reason = reason.isBlank() ? detail : reason + "; " + detail;
     }
@@ -382,7 +278,7 @@ public final class BackendLink implements Outbound {
     }
     log.info("backend " + settings.endpoint() + " not connected (" + why + "); attempt " + (attempt + 1) + " in "
         + delay + " ms");
-    reconnectTask = schedule(this::connect, delay);
+    reconnectTask = thread.schedule(this::connect, delay);
   }
 
   private void fail(AgentExitException e) {
@@ -391,12 +287,13 @@ public final class BackendLink implements Outbound {
     }
     fatal = true;
     closing = true;
-    cancel(reconnectTask);
-    cancel(heartbeatTask);
-    cancel(livenessTask);
-    LinkSocket s = current;
-    if (s != null && !s.isClosed()) {
-      s.close(1000, "Giving up");
+    LinkThread.cancel(reconnectTask);
+    LinkConnection c = current;
+    if (c != null) {
+      c.stopHeartbeats();
+      if (!c.isClosed()) {
+        c.close("Giving up");
+      }
     }
     log.error(e.getMessage(), null);
     listener.fatal(e);
@@ -414,156 +311,100 @@ public final class BackendLink implements Outbound {
     return "close " + code + (reason.isBlank() ? "" : " " + reason);
   }
 
-  // ---- connected ---------------------------------------------------------------------------------
-
-  private void scheduleTimers() {
-    cancel(heartbeatTask);
-    cancel(livenessTask);
-    if (heartbeatsOn) {
-      heartbeatTask = scheduleRepeating(this::heartbeat, intervalMillis);
-    }
-    livenessTask = scheduleRepeating(this::checkLiveness, Math.max(50, intervalMillis / 2));
-  }
-
-  private ScheduledFuture<?> scheduleRepeating(Runnable r, long periodMillis) {
-    try {
-      return exec.scheduleAtFixedRate(() -> {
-        try {
-          r.run();
-        } catch (RuntimeException e) {
-          log.error("link error", e);
-        }
-      }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return null;
-    }
-  }
-
-  private void heartbeat() {
-    LinkSocket s = current;
-    if (s == null || !acked || !heartbeatsOn || goodbyeDone != null) {
-      return;
-    }
-    Message m = Message.of(new AgentHeartbeat(agentId, metrics.get()));
-    heartbeatIds.addLast(m.id());
-    while (heartbeatIds.size() > 16) {
-      heartbeatIds.removeFirst();
-    }
-    sendNow(s, m);
-  }
-
-  private void checkLiveness() {
-    LinkSocket s = current;
-    if (s == null || !acked) {
-      return;
-    }
-    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
-    if (silentMillis > 2 * intervalMillis) {
-      log.warn("no frame from the backend for " + silentMillis + " ms (2 intervals of " + intervalMillis
-          + " ms); the link is half-open, reconnecting");
-      s.abort("half-open: silent for " + silentMillis + " ms");
-      return;
-    }
-    pingNow(s);
-  }
-
-  /** A WebSocket ping; its pong confirms every frame written before it (see UnconfirmedFrames). */
-  private void pingNow(LinkSocket s) {
-    try {
-      s.sendPing();
-      unconfirmed.pingSent();
-    } catch (RuntimeException e) {
-      // closing; onClose follows
-    }
-  }
+  // ---- the queue and the goodbye -----------------------------------------------------------------
 
   private void drain() {
     drainScheduled.set(false);
-    LinkSocket s = current;
-    if (s == null || !acked) {
+    LinkConnection c = current;
+    if (c == null || !c.isAcked()) {
       return;
     }
     OutboundQueue.Entry e;
     while ((e = queue.peek()) != null) {
-      try {
-        s.send(e.text());
-      } catch (WebsocketNotConnectedException ex) {
+      if (!c.write(e)) {
         return;
       }
       queue.removeHead(e);
-      // confirmed by the pong of the next liveness ping, or sooner after a large batch
-      if (unconfirmed.written(e) && unconfirmed.pingDue()) {
-        pingNow(s);
-      }
     }
-    if (goodbyeDone != null && !closeSent && !queue.contains(goodbyeId)) {
-      closeSent = true;
-      s.close(1000, "Graceful shutdown");
+    if (goodbyeDone != null && !c.closeSent() && !queue.contains(goodbyeId)) {
+      c.closeGracefully("Graceful shutdown");
     }
   }
 
   private void beginGoodbye(AgentDisconnect goodbye, CompletableFuture<Boolean> done) {
-    cancel(reconnectTask);
-    cancel(heartbeatTask);
-    LinkSocket s = current;
-    if (s != null && !acked && s.isOpen() && connectMessageId != null) {
+    LinkThread.cancel(reconnectTask);
+    LinkConnection c = current;
+    if (c != null) {
+      c.stopHeartbeats();
+    }
+    if (c != null && !c.isAcked() && c.handshakeSent()) {
       // Stopped during the handshake: AGENT_CONNECT is out, the ACK not yet in. Say goodbye right behind it
       // (queued output waits for an ACK and is not replayed on this connection).
       Message m = Message.of(goodbye);
       goodbyeId = m.id();
       goodbyeDone = done;
-      sendNow(s, m);
-      closeSent = true;
-      s.close(1000, "Graceful shutdown");
+      c.sendNow(m);
+      c.closeGracefully("Graceful shutdown");
       return;
     }
-    if (s == null || !acked) {
-      if (s != null) {
-        s.close(1000, "Shutdown");
+    if (c == null || !c.isAcked()) {
+      if (c != null) {
+        c.close("Shutdown");
       }
       done.complete(false);
       return;
     }
     Message m = Message.of(goodbye);
-    queue.offer(m, CODEC.encode(m));
+    queue.offer(m, LinkCodec.encode(m));
     goodbyeId = m.id();
     goodbyeDone = done;
     drain();
   }
 
-  private void sendNow(LinkSocket s, Message m) {
-    try {
-      s.send(CODEC.encode(m));
-    } catch (WebsocketNotConnectedException e) {
-      // the close callback follows
+  private boolean isHeartbeatId(String messageId) {
+    LinkConnection c = current;
+    return c != null && c.isHeartbeatId(messageId);
+  }
+
+  /** What the current connection reports; stale connections' late reports are ignored. Link thread. */
+  private final class ConnectionEvents implements LinkConnection.Owner {
+    @Override
+    public void acknowledged(LinkConnection c, String assignedId) {
+      if (c == current) {
+        online(c, assignedId);
+      }
+    }
+
+    @Override
+    public void message(LinkConnection c, Message m) {
+      if (c == current) {
+        frames.handle(m);
+      }
+    }
+
+    @Override
+    public void closed(LinkConnection c, int code, String reason) {
+      if (c == current) {
+        BackendLink.this.closed(c, code, reason);
+      }
     }
   }
 
-  private void handleMessage(LinkSocket s, Message m) {
-    if (s != current) {
-      return;
-    }
-    frames.handle(m);
-  }
-
-  /** Connection matters found in server frames; called on the link thread for the current socket. */
+  /** Connection matters found in server frames; called on the link thread for the current connection. */
   private final class ConnectionMatters implements ServerFrames.Connection {
     @Override
     public void ack(Ack ack) {
-      LinkSocket s = current;
-      if (s != null) {
-        handleAck(s, ack);
+      LinkConnection c = current;
+      if (c != null) {
+        c.ack(ack);
       }
     }
 
     @Override
     public void serverInterval(long millis) {
-      if (millis != intervalMillis) {
-        log.debug("backend expects a heartbeat every " + millis + " ms");
-        intervalMillis = millis;
-        if (acked) {
-          scheduleTimers();
-        }
+      LinkConnection c = current;
+      if (c != null) {
+        c.serverInterval(millis);
       }
     }
 
@@ -574,11 +415,10 @@ public final class BackendLink implements Outbound {
 
     @Override
     public void heartbeatUnknown() {
-      if (!heartbeatsOn) {
+      LinkConnection c = current;
+      if (c == null || !c.heartbeatUnknown()) {
         return;
       }
-      heartbeatsOn = false;
-      cancel(heartbeatTask);
       String line = "backend does not know AGENT_HEARTBEAT (TypeScript backend); living on PING/PONG on this connection";
       if (heartbeatFallbackLogged) {
         log.debug(line);
@@ -592,59 +432,6 @@ public final class BackendLink implements Outbound {
     public void tokenRefreshed(String t) {
       token = t;
       log.info("token refreshed; used from the next reconnect");
-    }
-  }
-
-  private final class SocketEvents implements LinkSocket.Events {
-    @Override
-    public void opened(LinkSocket s) {
-      lastReceivedNanos = System.nanoTime();
-      execute(() -> handleOpened(s));
-    }
-
-    @Override
-    public void text(LinkSocket s, String text) {
-      lastReceivedNanos = System.nanoTime();
-      Message m;
-      try {
-        m = CODEC.decode(text);
-      } catch (ProtocolException pe) {
-        // Visible at the default level once per connection (a garbage-spewing backend must show in the log),
-        // then at debug so it cannot flood it.
-        if (s.firstBadFrame()) {
-          log.warn("bad frame from the backend (further ones on this connection at debug): " + pe.getMessage());
-        } else {
-          log.debug("bad frame from the backend: " + pe.getMessage());
-        }
-        try {
-          s.send(CODEC.encode(Message.of(pe.toErrorPayload())));
-        } catch (RuntimeException ignored) {
-          // closing
-        }
-        return;
-      }
-      if (m.type() == MessageType.PING) {
-        // At once, from this thread: a busy link thread must never delay a PONG.
-        Ping ping = (Ping) m.payload();
-        sendNow(s, Message.of(new Pong(ping.timestamp() != null ? ping.timestamp() : m.timestamp())));
-        return;
-      }
-      execute(() -> handleMessage(s, m));
-    }
-
-    @Override
-    public void received(LinkSocket s) {
-      lastReceivedNanos = System.nanoTime();
-      execute(() -> {
-        if (s == current) {
-          unconfirmed.pongReceived();
-        }
-      });
-    }
-
-    @Override
-    public void closed(LinkSocket s, int code, String reason, boolean remote) {
-      execute(() -> handleClosed(s, code, reason));
     }
   }
 }

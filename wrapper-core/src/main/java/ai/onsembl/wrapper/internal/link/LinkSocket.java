@@ -4,8 +4,6 @@ import ai.onsembl.protocol.Limits;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
@@ -15,8 +13,9 @@ import org.java_websocket.handshake.ServerHandshake;
 
 /**
  * One connection attempt, wrapping Java-WebSocket's traps once: its own lost-connection pinger is off
- * (the link does liveness itself, in milliseconds, not whole seconds); {@code connect()} never blocks;
- * {@link #closeBounded} waits on our own latch instead of {@code closeBlocking()}; callbacks always name
+ * (the link does liveness itself, in milliseconds, not whole seconds); {@code connect()} never blocks and
+ * nothing here waits for a close ({@code closeBlocking()} is never used: the link waits for the close
+ * callback, bounded by the flush timeout, and {@link #abort}s); callbacks always name
  * the socket they come from, so a late callback of a replaced socket can be ignored. The first
  * {@code onClose}/{@code onError}-before-open is delivered exactly once.
  */
@@ -33,7 +32,6 @@ final class LinkSocket extends WebSocketClient {
   }
 
   private final Events events;
-  private final CountDownLatch closedLatch = new CountDownLatch(1);
   private volatile boolean closedFired;
   private final AtomicBoolean badFrameSeen = new AtomicBoolean();
 
@@ -103,25 +101,7 @@ final class LinkSocket extends WebSocketClient {
       return;
     }
     closedFired = true;
-    try {
-      events.closed(this, code, reason == null ? "" : reason, remote);
-    } finally {
-      closedLatch.countDown();
-    }
-  }
-
-  /** Sends a close frame (after every frame already sent) and waits up to {@code millis} for the close. */
-  boolean closeBounded(int code, String reason, long millis) {
-    close(code, reason);
-    try {
-      if (closedLatch.await(Math.max(0, millis), TimeUnit.MILLISECONDS)) {
-        return true;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    abort("close handshake timed out");
-    return false;
+    events.closed(this, code, reason == null ? "" : reason, remote);
   }
 
   /** Drops the TCP connection at once, without a close handshake (half-open links, shutdown timeouts). */
