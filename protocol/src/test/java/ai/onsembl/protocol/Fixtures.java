@@ -32,10 +32,19 @@ final class Fixtures {
   }
 
   static Path ownDir() {
+    return resourceDir("/fixtures");
+  }
+
+  /** Frames of the Onsembl web frontend's own client (see its README). */
+  static Path frontendDir() {
+    return resourceDir("/upstream-frontend");
+  }
+
+  private static Path resourceDir(String name) {
     try {
-      return Paths.get(Fixtures.class.getResource("/fixtures").toURI());
+      return Paths.get(Fixtures.class.getResource(name).toURI());
     } catch (Exception e) {
-      throw new IllegalStateException("test resources /fixtures missing", e);
+      throw new IllegalStateException("test resources " + name + " missing", e);
     }
   }
 

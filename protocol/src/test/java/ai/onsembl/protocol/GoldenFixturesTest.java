@@ -30,6 +30,40 @@ class GoldenFixturesTest {
     return Fixtures.list(Fixtures.ownDir()).stream();
   }
 
+  static Stream<Path> frontend() {
+    return Fixtures.list(Fixtures.frontendDir()).stream();
+  }
+
+  @Test
+  void frontendFixturesArePresent() {
+    assertThat(Fixtures.list(Fixtures.frontendDir())).extracting(p -> p.getFileName().toString()).containsExactly(
+        "frontend-to-server__DASHBOARD_INIT.json", "frontend-to-server__PING.json", "server-to-frontend__PONG.json");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("frontend")
+  void frontendFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
+    assertRoundTrip(file);
+  }
+
+  @Test
+  void frontendDialectDetailsAreTyped() throws Exception {
+    Path dir = Fixtures.frontendDir();
+    DashboardInit init = CODEC.decode(Fixtures.read(dir.resolve("frontend-to-server__DASHBOARD_INIT.json")))
+        .payload(DashboardInit.class);
+    assertThat(init.subscriptions().agents()).isEqualTo(Selection.allObject());
+    assertThat(init.subscriptions().commands().coversAll()).isTrue();
+    assertThat(init.subscriptions().coversAgent("any-agent")).isTrue();
+    assertThat(init.subscriptions().terminals()).isTrue();
+    assertThat(init.subscriptions().traces()).isTrue();
+
+    Ping ping = CODEC.decode(Fixtures.read(dir.resolve("frontend-to-server__PING.json"))).payload(Ping.class);
+    assertThat(ping).isEqualTo(new Ping(1796286345280L, 7L));
+    Pong pong = CODEC.decode(Fixtures.read(dir.resolve("server-to-frontend__PONG.json"))).payload(Pong.class);
+    assertThat(pong).isEqualTo(new Pong(1796286345280L, 3L, null));
+    assertThat(Pong.answering(ping, 1796286345283L)).isEqualTo(new Pong(1796286345280L, 3L, 7L));
+  }
+
   @Test
   void upstreamFixturesArePresent() {
     assertThat(Fixtures.list(Fixtures.upstreamDir())).hasSizeGreaterThanOrEqualTo(20);

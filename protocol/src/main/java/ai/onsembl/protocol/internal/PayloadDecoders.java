@@ -38,9 +38,9 @@ public final class PayloadDecoders {
             r.optLong("startedAt"), r.optLong("completedAt"), r.optNonNegativeLong("durationMs"),
             r.optNonNegativeLong("tokensUsed"));
       case PING:
-        return new Ping(r.optLong("timestamp"));
+        return new Ping(r.optLong("timestamp"), r.optLong("sequence"));
       case PONG:
-        return new Pong(r.optLong("timestamp"));
+        return new Pong(r.optLong("timestamp"), r.optLong("latency"), r.optLong("sequence"));
       case ACK:
         return new Ack(r.optString("messageId"), r.optBoolean("success"), r.optString("agentId"),
             r.optString("connectionId"), r.optBoolean("authenticated"),
@@ -77,10 +77,12 @@ public final class PayloadDecoders {
       case DASHBOARD_INIT:
         return new DashboardInit(r.optString("userId"), r.optObject("subscriptions", PayloadDecoders::subscriptions));
       case DASHBOARD_SUBSCRIBE:
-        return new DashboardSubscribe(r.optString("type"), r.optString("agentId"), r.optString("commandId"),
+        return new DashboardSubscribe(r.optString("type"), r.optString("id"), r.optString("agentId"),
+            r.optString("commandId"),
             r.optBoolean("all"));
       case DASHBOARD_UNSUBSCRIBE:
-        return new DashboardUnsubscribe(r.optString("type"), r.optString("agentId"), r.optString("commandId"),
+        return new DashboardUnsubscribe(r.optString("type"), r.optString("id"), r.optString("agentId"),
+            r.optString("commandId"),
             r.optBoolean("all"));
       case DASHBOARD_CONNECTED:
         return new DashboardConnected(r.optObjectList("agents", PayloadDecoders::summary), r.optLong("timestamp"));
@@ -111,7 +113,7 @@ public final class PayloadDecoders {
   }
 
   private static Subscriptions subscriptions(PayloadReader s) {
-    return new Subscriptions(s.optStringList("agents"), s.optStringList("commands"), s.optBoolean("terminals"),
+    return new Subscriptions(s.optSelection("agents"), s.optSelection("commands"), s.optBoolean("terminals"),
         s.optBoolean("traces"));
   }
 

@@ -2,6 +2,7 @@ package ai.onsembl.protocol.internal;
 
 import ai.onsembl.protocol.Capabilities;
 import ai.onsembl.protocol.EnumValue;
+import ai.onsembl.protocol.Selection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -215,6 +216,24 @@ public final class PayloadReader {
       out.add(e.textValue());
     }
     return out;
+  }
+
+  /**
+   * A subscription selection: an array of ids ({@code ["*"]} = all), or the web frontend's object
+   * {@code {"all": true}} / {@code {"ids": [...]}}.
+   */
+  public Selection optSelection(String name) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (v.isArray()) {
+      return Selection.ofIds(optStringList(name));
+    }
+    if (!v.isObject()) {
+      throw wrong(name, "an array of ids or an object {\"all\": true|false, \"ids\": [...]}", v);
+    }
+    return optObject(name, o -> new Selection(o.optStringList("ids"), o.optBoolean("all"), true));
   }
 
   public <T> List<T> optObjectList(String name, Function<PayloadReader, T> fn) {
