@@ -39,8 +39,10 @@ final class WsClient extends WebSocketClient {
     super(uri, headers);
   }
 
+  /** Connects; a dashboard answers the backend's PINGs, as every real dashboard does. */
   static WsClient open(URI uri) throws InterruptedException {
     WsClient c = new WsClient(uri);
+    c.answerPings = "/ws/dashboard".equals(uri.getPath());
     c.connectOrFail();
     return c;
   }
@@ -143,7 +145,7 @@ final class WsClient extends WebSocketClient {
     try {
       Message m = ProtocolCodec.standard().decode(text);
       if (answerPings && m.type() == MessageType.PING) {
-        send(new Pong(m.payload(Ping.class).timestamp()));
+        send(Pong.answering(m.payload(Ping.class), System.currentTimeMillis()));
       }
       received.add(m);
     } catch (ProtocolException e) {

@@ -60,6 +60,7 @@ public final class BackendCore implements AutoCloseable {
   final CommandService commandService;
   final AgentEndpoint agentEndpoint;
   final DashboardEndpoint dashboards;
+  final DashboardLiveness dashboardLiveness;
   final DashboardWeb web;
   private final AtomicBoolean closed = new AtomicBoolean();
   private WsServer ws;
@@ -84,6 +85,8 @@ public final class BackendCore implements AutoCloseable {
     this.commandService = new CommandService(this);
     this.agentEndpoint = new AgentEndpoint(this);
     this.dashboards = new DashboardEndpoint(this);
+    this.dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
+        this::forceCloseLater);
     this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
         sessionSecret(config), () -> wsPort);
     this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),

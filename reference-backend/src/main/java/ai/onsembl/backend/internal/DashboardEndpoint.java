@@ -10,6 +10,8 @@ import ai.onsembl.protocol.DashboardConnected;
 import ai.onsembl.protocol.DashboardInit;
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.Ping;
+import ai.onsembl.protocol.Pong;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,9 +34,11 @@ final class DashboardEndpoint {
     }
     p.send(Message.of(new DashboardConnected(agents, System.currentTimeMillis())));
     core.hub.add(p);
+    core.dashboardLiveness.watch(p);
   }
 
   void closed(Peer p) {
+    core.dashboardLiveness.unwatch(p);
     core.hub.remove(p);
   }
 
@@ -51,6 +55,8 @@ final class DashboardEndpoint {
       case DASHBOARD_INIT -> p.send(Message.of(
           new Ack(m.id(), true, null, null, true, m.payload(DashboardInit.class).subscriptions())));
       case DASHBOARD_SUBSCRIBE, DASHBOARD_UNSUBSCRIBE -> p.send(Message.of(Ack.of(m.id())));
+      // The web frontend's heartbeat: answered here, on the reading thread, before the next frame is read.
+      case PING -> p.send(Message.of(Pong.answering(m.payload(Ping.class), System.currentTimeMillis())));
       case PONG, ACK -> { }
       case COMMAND_REQUEST -> {
         CommandRequest r = m.payload(CommandRequest.class);
