@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,6 +163,23 @@ class AgentsPageIT {
     AgentsPage.awaitUntil("the output after a reload (was " + page.commandOutput("print 3 lines") + ")",
         Duration.ofSeconds(10), () -> String.valueOf(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3"));
     assertThat(page.commandStatus("print 3 lines")).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void pageAnswersTheBackendsPingsAndStaysConnectedPastSeveralHeartbeatTimeouts() {
+    backend.close();
+    Duration timeout = Duration.ofSeconds(2);
+    backend = ReferenceBackend.start(config(0, 0).withHeartbeat(Duration.ofMillis(500), timeout));
+    startAgent("mock-idle");
+    page.signIn(backend.dashboardLoginLink());
+    page.awaitStatus("mock-idle", "ONLINE", STARTUP);
+    int snapshots = page.snapshots();
+
+    // A page that did not answer would be closed 4000 after 2 s and reconnect with a new snapshot.
+    Awaitility.await("the page staying on its first connection").during(timeout.multipliedBy(3))
+        .atMost(timeout.multipliedBy(4))
+        .until(() -> "live".equals(page.connection()) && page.snapshots() == snapshots);
+    assertThat(page.status("mock-idle")).isEqualTo("ONLINE");
   }
 
   /** What is left of {@code budget} counted from {@code startNanos}: the 2 s start at the signal. */
