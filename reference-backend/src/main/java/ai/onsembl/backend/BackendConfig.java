@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param agentToken static token accepted on {@code /ws/agent}, or null
  * @param dashboardToken static token accepted on {@code /ws/dashboard} and as HTTP Bearer, or null
  * @param jwtSecret HS256 secret for JWTs, or null (no JWTs accepted)
- * @param heartbeatInterval how often the backend PINGs each agent (and the interval it tells agents)
- * @param heartbeatTimeout silence after which an agent is OFFLINE "Heartbeat timeout"
+ * @param heartbeatInterval how often the backend PINGs each agent and dashboard (and the interval it tells
+ *     agents)
+ * @param heartbeatTimeout silence after which an agent is OFFLINE "Heartbeat timeout" and a dashboard is closed
+ *     with 4000
  * @param agentMessagesPerSecond per-connection rate limit on {@code /ws/agent}, sustained: an agent may first
  *     send a burst of up to 1,000 frames (a reconnecting wrapper replays its queue)
  * @param dashboardMessagesPerSecond per-connection rate limit on {@code /ws/dashboard}

@@ -80,12 +80,14 @@ public final class BackendCommand implements Callable<Integer> {
 
   @Option(names = "--heartbeat-interval", defaultValue = "15s", paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "PING interval, told to agents as nextPingExpected (default: ${DEFAULT-VALUE}).")
+      description = "PING interval to agents and dashboards, told to agents as nextPingExpected"
+          + " (default: ${DEFAULT-VALUE}).")
   Duration heartbeatInterval;
 
   @Option(names = "--heartbeat-timeout", defaultValue = "45s", paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Silence after which an agent is OFFLINE \"Heartbeat timeout\" (default: ${DEFAULT-VALUE}).")
+      description = "Silence after which an agent is OFFLINE \"Heartbeat timeout\" and a dashboard is closed"
+          + " 4000 (default: ${DEFAULT-VALUE}).")
   Duration heartbeatTimeout;
 
   @Option(names = "--tls-keystore", paramLabel = "FILE",

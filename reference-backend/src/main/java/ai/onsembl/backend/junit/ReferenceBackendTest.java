@@ -32,10 +32,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(ReferenceBackendExtension.class)
 public @interface ReferenceBackendTest {
-  /** How often the backend PINGs agents. */
+  /** How often the backend PINGs agents and dashboards. */
   long heartbeatIntervalMillis() default 200;
 
-  /** Silence after which an agent is OFFLINE "Heartbeat timeout". */
+  /** Silence after which an agent is OFFLINE "Heartbeat timeout" and a dashboard is closed 4000. */
   long heartbeatTimeoutMillis() default 1000;
 
   /** A SQLite file in a temporary directory instead of {@code :memory:}; needed for {@link TestBackend#restart()}. */
