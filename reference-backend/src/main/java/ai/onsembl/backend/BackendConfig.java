@@ -1,8 +1,10 @@
 package ai.onsembl.backend;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -43,6 +45,8 @@ public record BackendConfig(
     int dashboardQueueLimit,
     SSLContext tls) {
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   /** The in-memory database name. */
   public static final String IN_MEMORY = ":memory:";
 
@@ -76,13 +80,45 @@ public record BackendConfig(
   }
 
   /**
-   * 127.0.0.1, ports 3001/3002, an in-memory database, no credentials (set at least an agent token or a
-   * JWT secret, and a dashboard token or a JWT secret, before starting), heartbeat 15 s / 45 s, rate limits
+   * 127.0.0.1, ports 3001/3002, an in-memory database, no credentials ({@link ReferenceBackend#start}
+   * generates an agent and a dashboard token where no token or JWT secret is set), heartbeat 15 s / 45 s, rate limits
    * 100 and 50 messages/s, 1 MiB frames, 10,000 queued frames per dashboard.
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
         Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000, null);
+  }
+
+  /**
+   * For tests: {@link #defaults()} on free ports (0), {@code :memory:}, and a random agent token and dashboard
+   * token (read them back from {@link #agentToken()} and {@link #dashboardToken()}).
+   */
+  public static BackendConfig forTests() {
+    return defaults().withPorts(0, 0).withDatabasePath(IN_MEMORY).withAgentToken(randomToken())
+        .withDashboardToken(randomToken());
+  }
+
+  /** A random token: 24 bytes from {@link SecureRandom}, URL-safe Base64 (32 characters). */
+  public static String randomToken() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * This config with a random agent token when it has neither an agent token nor a JWT secret, and a random
+   * dashboard token when it has neither a dashboard token nor a JWT secret (as {@code onsembl-agent backend}
+   * does); unchanged otherwise. {@link ReferenceBackend#start(BackendConfig)} applies it.
+   */
+  public BackendConfig withGeneratedTokens() {
+    BackendConfig c = this;
+    if (agentToken == null && jwtSecret == null) {
+      c = c.withAgentToken(randomToken());
+    }
+    if (dashboardToken == null && jwtSecret == null) {
+      c = c.withDashboardToken(randomToken());
+    }
+    return c;
   }
 
   /** {@code ~/.onsembl/backend.db}, the command line's default database. */

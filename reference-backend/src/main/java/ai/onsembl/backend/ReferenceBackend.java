@@ -1,5 +1,6 @@
 package ai.onsembl.backend;
 
+import ai.onsembl.backend.internal.BackendAccess;
 import ai.onsembl.backend.internal.BackendCore;
 import ai.onsembl.backend.internal.BackendHooks;
 import java.util.List;
@@ -16,6 +17,10 @@ import java.util.Optional;
  * {@link #close()} is idempotent and bounded (a few seconds at most): live agents are marked OFFLINE
  * "Server stopped", their sockets closed with 1001, the HTTP server stopped and the database closed.
  *
+ * <p>A config without credentials gets generated ones ({@link BackendConfig#withGeneratedTokens()}): read
+ * them from {@link #config()}. For tests, {@code ai.onsembl.backend.junit.TestBackend} records agent frames
+ * and sends commands.
+ *
  * <pre>{@code
  * try (ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults()
  *     .withPorts(0, 0).withAgentToken("a").withDashboardToken("d"))) {
@@ -24,8 +29,22 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ReferenceBackend implements AutoCloseable {
-  private final BackendConfig config;
+  static {
+    BackendAccess.register(new BackendAccess.Bridge() {
+      @Override
+      public ReferenceBackend create(BackendConfig config, BackendHooks hooks) {
+        return new ReferenceBackend(config, hooks);
+      }
+
+      @Override
+      public BackendCore core(ReferenceBackend backend) {
+        return backend.running();
+      }
+    });
+  }
+
   private final BackendHooks hooks;
+  private volatile BackendConfig config;
   private volatile BackendCore core;
   private volatile boolean closed;
 
@@ -33,8 +52,7 @@ public final class ReferenceBackend implements AutoCloseable {
     this(config, BackendHooks.NONE);
   }
 
-  /** For the JUnit extension: a backend with observation and fault-injection hooks. */
-  public ReferenceBackend(BackendConfig config, BackendHooks hooks) {
+  private ReferenceBackend(BackendConfig config, BackendHooks hooks) {
     this.config = Objects.requireNonNull(config, "config");
     this.hooks = Objects.requireNonNull(hooks, "hooks");
   }
@@ -45,7 +63,7 @@ public final class ReferenceBackend implements AutoCloseable {
   }
 
   /**
-   * Starts once. Throws {@link IllegalArgumentException} for a configuration without credentials and
+   * Starts once, with generated tokens where the config has no credential (see {@link #config()}). Throws
    * {@link IllegalStateException} when a port or the database cannot be opened.
    */
   public synchronized ReferenceBackend start() {
@@ -55,10 +73,13 @@ public final class ReferenceBackend implements AutoCloseable {
     if (core != null) {
       throw new IllegalStateException("backend already started on ws port " + core.wsPort());
     }
-    core = BackendCore.start(config, hooks);
+    BackendConfig effective = config.withGeneratedTokens();
+    core = BackendCore.start(effective, hooks);
+    config = effective;
     return this;
   }
 
+  /** The configuration, with the generated tokens once started (ports as configured: see {@link #wsPort()}). */
   public BackendConfig config() {
     return config;
   }
@@ -106,11 +127,6 @@ public final class ReferenceBackend implements AutoCloseable {
     return running().staleAtStartup();
   }
 
-  /** The running core, for the JUnit extension's fault injection. Not a stable API. */
-  public BackendCore internals() {
-    return running();
-  }
-
   private String hostForUrl() {
     String h = config.host();
     return h.contains(":") ? "[" + h + "]" : h;
@@ -118,7 +134,7 @@ public final class ReferenceBackend implements AutoCloseable {
 
   private BackendCore running() {
     BackendCore c = core;
-    if (c == null) {
+    if (closed || c == null) {
       throw new IllegalStateException(closed ? "backend is closed" : "call start() first");
     }
     return c;

@@ -69,9 +69,10 @@ class StartupCleanupTest {
   }
 
   @Test
-  void startWithoutCredentialsFailsFast() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)))
+  void configWithoutCredentialsIsNamedAndStartGeneratesThem() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BackendConfig.defaults().validateCredentials())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("agent token or a JWT secret");
+    // ReferenceBackend.start fills them in (TestBackendWithoutJUnitTest connects an agent with them)
+    BackendConfig.defaults().withGeneratedTokens().validateCredentials();
   }
 }

@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -128,11 +126,11 @@ public final class BackendCommand implements Callable<Integer> {
     String dashboard = firstOf(dashboardToken, env.get(DASHBOARD_TOKEN_ENV));
     String secret = firstOf(jwtSecret, env.get(JWT_SECRET_ENV));
     if (agent == null && secret == null) {
-      agent = randomToken();
+      agent = BackendConfig.randomToken();
       err.println("onsembl backend: no agent token or JWT secret given; generated agent token: " + agent);
     }
     if (dashboard == null && secret == null) {
-      dashboard = randomToken();
+      dashboard = BackendConfig.randomToken();
       err.println("onsembl backend: no dashboard token or JWT secret given; generated dashboard token: " + dashboard);
     }
     config = config.withAgentToken(agent).withDashboardToken(dashboard).withJwtSecret(secret).withTls(tls);
@@ -191,11 +189,5 @@ public final class BackendCommand implements Callable<Integer> {
       return flag;
     }
     return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
-  }
-
-  private static String randomToken() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
-import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.backend.junit.TestBackend;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -30,13 +30,13 @@ class StartProcessTest {
   private static final String TOKEN = "tok-secret-123";
   private static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path tmp;
-  private ReferenceBackend backend;
+  private TestBackend backend;
   private final List<Process> processes = new ArrayList<>();
 
   @BeforeEach
   void startBackend() {
-    backend = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0).withAgentToken(TOKEN)
-        .withDashboardToken("dash").withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(3)));
+    backend = TestBackend.start(BackendConfig.forTests().withAgentToken(TOKEN)
+        .withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(3)));
   }
 
   @AfterEach
@@ -81,7 +81,7 @@ class StartProcessTest {
     // At trace level, so that a token in any library's debug output would show.
     Process p = start(TOKEN, "--agent-id", "it-agent", "--name", "it", "--log-level", "trace", "--", "sh", "-c",
         "echo hi; exec sleep 60");
-    await().atMost(WAIT).until(() -> backend.agent("it-agent").map(a -> a.status().name().equals("ONLINE"))
+    await().atMost(WAIT).until(() -> backend.backend().agent("it-agent").map(a -> a.status().name().equals("ONLINE"))
         .orElse(false));
     await().atMost(WAIT).until(() -> stderr().contains("connected to " + backend.wsUrl() + "/ws/agent as agent it-agent"));
 
@@ -95,9 +95,9 @@ class StartProcessTest {
         .as(stop.toString()).isZero();
     assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(143);
-    await().atMost(WAIT).until(() -> backend.agent("it-agent").map(a -> a.status().name().equals("OFFLINE"))
+    await().atMost(WAIT).until(() -> backend.backend().agent("it-agent").map(a -> a.status().name().equals("OFFLINE"))
         .orElse(false));
-    Optional<AgentState> a = backend.agent("it-agent");
+    Optional<AgentState> a = backend.backend().agent("it-agent");
     assertThat(a.get().disconnectReason()).isEqualTo("Graceful shutdown (SIGTERM)");
     assertThat(stderr()).doesNotContain(TOKEN);
   }
@@ -116,15 +116,15 @@ class StartProcessTest {
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(stderr()).contains("agent command 'no-such-agent-xyz' not found on PATH");
-    assertThat(backend.agent("nobin")).isEmpty();
+    assertThat(backend.backend().agent("nobin")).isEmpty();
   }
 
   @Test
   void mockAgentFromTheDistributionRunsAndGoesOnline() throws Exception {
     Process p = start(TOKEN, "--agent", "mock", "--agent-id", "mock-agent");
-    await().atMost(WAIT).until(() -> backend.agent("mock-agent").map(a -> a.status().name().equals("ONLINE"))
+    await().atMost(WAIT).until(() -> backend.backend().agent("mock-agent").map(a -> a.status().name().equals("ONLINE"))
         .orElse(false));
-    assertThat(backend.agent("mock-agent").get().agentType()).isEqualTo("CUSTOM");
+    assertThat(backend.backend().agent("mock-agent").get().agentType()).isEqualTo("CUSTOM");
     p.destroy();
     assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(143);

@@ -4,6 +4,7 @@ import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.internal.AgentStore.HistoryEntry;
 import ai.onsembl.backend.internal.CommandStore.CommandRecord;
 import ai.onsembl.backend.internal.CommandStore.OutputChunk;
+import ai.onsembl.protocol.CommandType;
 import ai.onsembl.protocol.ControlAction;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,13 @@ public final class BackendApi {
 
   public Outcome<CommandRecord> submitCommand(String agentId, String content) {
     return core.onWorkerAndWait(() -> core.commandService.request(agentId, null, content, "rest"), WAIT);
+  }
+
+  /** As {@link #submitCommand(String, String)} with the request's type, priority and time limit. */
+  public Outcome<CommandRecord> submitCommand(String agentId, String content, CommandType type, int priority,
+      Long timeLimitMs, String source) {
+    return core.onWorkerAndWait(
+        () -> core.commandService.request(agentId, null, content, source, type, priority, timeLimitMs), WAIT);
   }
 
   public Outcome<CommandRecord> cancelCommand(String commandId, String reason) {

@@ -14,6 +14,7 @@ import ai.onsembl.protocol.CommandType;
 import ai.onsembl.protocol.ControlAction;
 import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.ErrorCode;
+import ai.onsembl.protocol.ExecutionConstraints;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.protocol.TerminalStream;
@@ -36,6 +37,12 @@ final class CommandService {
   }
 
   Outcome<CommandRecord> request(String agentId, String commandId, String content, String source) {
+    return request(agentId, commandId, content, source, CommandType.NATURAL, 1, null);
+  }
+
+  /** As above with the request's type, priority and time limit ({@code executionConstraints.timeLimitMs}). */
+  Outcome<CommandRecord> request(String agentId, String commandId, String content, String source, CommandType type,
+      int priority, Long timeLimitMs) {
     if (content == null || content.isBlank()) {
       return Outcome.refused(ErrorCode.INVALID_MESSAGE, "command content must not be empty", 400);
     }
@@ -54,7 +61,8 @@ final class CommandService {
       return null;
     });
     core.sendToAgent(target.value().peer, Message.of(new CommandRequest(null, id, content, content,
-        EnumValue.of(CommandType.NATURAL), 1, null, null, null, null)));
+        EnumValue.of(type), priority, null,
+        timeLimitMs == null ? null : new ExecutionConstraints(timeLimitMs, null, null), null, null)));
     core.hub.broadcast(Messages.commandStatus(id, agentId, CommandStatus.PENDING, null));
     LOG.info("Command {} sent to agent {} (from {})", id, agentId, source);
     return Outcome.ok(r);

@@ -3,15 +3,11 @@ package ai.onsembl.cli.interactive;
 import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.backend.BackendConfig;
-import ai.onsembl.backend.ReferenceBackend;
-import ai.onsembl.backend.internal.BackendHooks;
+import ai.onsembl.backend.junit.RecordedFrame;
+import ai.onsembl.backend.junit.TestBackend;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged launcher in interactive mode inside a tmux pane of its own tmux server, against the reference
- * backend in this JVM (every agent frame recorded).
+ * backend in this JVM, the public test fixture (every agent frame recorded).
  */
 abstract class InteractiveHarness {
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -35,9 +31,10 @@ abstract class InteractiveHarness {
   static final Path LAUNCHER = Path.of("target/onsembl-agent/bin/onsembl-agent").toAbsolutePath();
 
   @TempDir Path tmp;
-  ReferenceBackend backend;
+  TestBackend backend;
   Tmux tmux;
-  final List<Message> frames = new CopyOnWriteArrayList<>();
+  /** What the backend recorded so far, taken from it by {@link #frames()}. */
+  private final List<Message> frames = new CopyOnWriteArrayList<>();
   final List<Long> wrapperPids = new ArrayList<>();
 
   @BeforeEach
@@ -80,18 +77,26 @@ abstract class InteractiveHarness {
     org.assertj.core.api.Assertions.assertThat(left).as("native libraries left in the temp directory").isEmpty();
   }
 
-  /** A reference backend on these ports (0: free ones) whose agent frames all go to {@link #frames}. */
-  ReferenceBackend newBackend(int wsPort, int httpPort) {
-    BackendHooks hooks = new BackendHooks() {
-      @Override
-      public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
-        if (decoded != null) {
-          frames.add(decoded);
+  /** A reference backend on these ports (0: free ones), recording every agent frame; forgets earlier frames. */
+  TestBackend newBackend(int wsPort, int httpPort) {
+    frames.clear();
+    return TestBackend.start(BackendConfig.forTests().withPorts(wsPort, httpPort).withAgentToken(TOKEN)
+        .withDashboardToken(DASHBOARD));
+  }
+
+  /** Every decoded frame the current backend recorded, in arrival order. */
+  synchronized List<Message> frames() {
+    try {
+      for (RecordedFrame f = backend.takeFrame(Duration.ZERO); f != null; f = backend.takeFrame(Duration.ZERO)) {
+        if (f.message() != null) {
+          frames.add(f.message());
         }
       }
-    };
-    return new ReferenceBackend(BackendConfig.defaults().withPorts(wsPort, httpPort).withDatabasePath(":memory:")
-        .withAgentToken(TOKEN).withDashboardToken(DASHBOARD), hooks).start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return List.copyOf(frames);
   }
 
   /** The launcher's command line, as sh words, with the token in its environment (never in argv). */
@@ -132,7 +137,7 @@ abstract class InteractiveHarness {
   }
 
   void awaitOnline(String agentId) {
-    await().atMost(WAIT).until(() -> backend.agent(agentId).map(a -> a.status().name().equals("ONLINE"))
+    await().atMost(WAIT).until(() -> backend.backend().agent(agentId).map(a -> a.status().name().equals("ONLINE"))
         .orElse(false));
   }
 
@@ -146,7 +151,7 @@ abstract class InteractiveHarness {
   }
 
   List<TerminalOutput> output() {
-    return frames.stream().filter(m -> m.type() == MessageType.TERMINAL_OUTPUT)
+    return frames().stream().filter(m -> m.type() == MessageType.TERMINAL_OUTPUT)
         .map(m -> (TerminalOutput) m.payload()).toList();
   }
 
@@ -156,37 +161,13 @@ abstract class InteractiveHarness {
   }
 
   List<Message> frames(MessageType type) {
-    return frames.stream().filter(m -> m.type() == type).toList();
+    return frames().stream().filter(m -> m.type() == type).toList();
   }
 
-  /** POST /api/agents/{id}/control as a dashboard would. */
-  void control(String agentId, String action) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create(backend.httpUrl() + "/api/agents/" + agentId + "/control"))
-        .header("Authorization", "Bearer " + DASHBOARD).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"action\": \"" + action + "\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 202) {
-      throw new IllegalStateException("expected 202 for the control but got " + r.statusCode() + ": " + r.body());
-    }
-  }
 
   /** The wrapper's log file in interactive mode. */
   String log() throws java.io.IOException {
     Path f = tmp.resolve("state/logs/custom.log");
     return Files.exists(f) ? Files.readString(f) : "";
-  }
-
-  /** POST /api/agents/{id}/commands as a dashboard would. */
-  String submitCommand(String agentId, String content) throws Exception {
-    String body = "{\"content\": " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(content) + "}";
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create(backend.httpUrl() + "/api/agents/" + agentId + "/commands"))
-        .header("Authorization", "Bearer " + DASHBOARD).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 202) {
-      throw new IllegalStateException("expected 202 for the command but got " + r.statusCode() + ": " + r.body());
-    }
-    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("commandId").asText();
   }
 }

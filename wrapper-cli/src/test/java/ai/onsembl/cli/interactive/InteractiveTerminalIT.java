@@ -76,7 +76,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
     assertThat(tmux.screen().lines()).as("sleep was interrupted, so the rest of its line never ran")
         .doesNotContain("not-interrupted");
     assertThat(ProcessHandle.of(tmux.panePid()).map(ProcessHandle::isAlive)).as("the wrapper is still up").hasValue(true);
-    assertThat(backend.agent("i-ctrlc").orElseThrow().status().name()).isEqualTo("ONLINE");
+    assertThat(backend.backend().agent("i-ctrlc").orElseThrow().status().name()).isEqualTo("ONLINE");
     assertThat(frames(MessageType.AGENT_DISCONNECT)).isEmpty();
   }
 
@@ -87,7 +87,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
     tmux.sendKeys("Enter");
     awaitScreen("ready");
 
-    String commandId = submitCommand("i-dash", "echo from-dash-$((2*21))");
+    String commandId = backend.sendCommand("i-dash", "echo from-dash-$((2*21))");
     awaitScreen("from-dash-42");
     assertThat(tmux.screen()).contains("echo from-dash-$((2*21))");
     assertThat(tmux.display("#{pane_title}")).isEqualTo("onsembl: dashboard typed: echo from-dash-$((2*21))");
@@ -191,7 +191,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
     awaitScreen("hello from vi");
     assertThat(tmux.screen()).contains("-- INSERT --");
 
-    control("i-stop", "STOP");
+    backend.control("i-stop", "STOP");
     awaitScreen("WRAPPER_EXIT=0");
     await().atMost(WAIT).until(() -> frames(MessageType.AGENT_DISCONNECT).size() == 1);
     assertThat(((AgentDisconnect) frames(MessageType.AGENT_DISCONNECT).get(0).payload()).reason())
@@ -221,7 +221,6 @@ class InteractiveTerminalIT extends InteractiveHarness {
     int ws = backend.wsPort();
     int http = backend.httpPort();
     backend.close();
-    frames.clear();
 
     tmux.type("echo during-outage-$((3*3))");
     tmux.sendKeys("Enter");
@@ -230,7 +229,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
     backend = newBackend(ws, http);
     awaitOnline("i-outage");
     await().atMost(WAIT).until(() -> content("i-outage").contains("during-outage-9"));
-    assertThat(frames.get(0).type()).as("AGENT_CONNECT first on the new connection").isEqualTo(MessageType.AGENT_CONNECT);
+    assertThat(frames().get(0).type()).as("AGENT_CONNECT first on the new connection").isEqualTo(MessageType.AGENT_CONNECT);
     tmux.type("echo after-reconnect");
     tmux.sendKeys("Enter");
     await().atMost(WAIT).until(() -> content("i-outage").contains("after-reconnect"));

@@ -65,7 +65,7 @@ public final class ReferenceBackendExtension implements ParameterResolver, After
       }
       config = config.withDatabaseFile(dir.resolve("backend.db"));
     }
-    return new TestBackendImpl(config, dir, s.failOnRefusedFrames());
+    return TestBackendImpl.start(config, dir, s.failOnRefusedFrames());
   }
 
   /** Strict mode: the test fails when the backend refused any agent frame. */

@@ -3,7 +3,11 @@ package ai.onsembl.backend.junit.internal;
 import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.backend.internal.BackendAccess;
+import ai.onsembl.backend.internal.BackendApi;
 import ai.onsembl.backend.internal.BackendHooks;
+import ai.onsembl.backend.internal.Outcome;
+import ai.onsembl.backend.junit.CommandOptions;
 import ai.onsembl.backend.junit.RecordedFrame;
 import ai.onsembl.backend.junit.ServerEffect;
 import ai.onsembl.backend.junit.TestBackend;
@@ -33,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** The handle behind {@link TestBackend}; also the backend's hooks, so effects apply without a restart. */
 @SuppressWarnings("deprecation") // CloseableResource: still what JUnit before 5.13 closes
-final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionContext.Store.CloseableResource,
+public final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionContext.Store.CloseableResource,
     AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(10);
 
@@ -48,12 +52,17 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
   private volatile ReferenceBackend backend;
   private volatile boolean closed;
 
-  TestBackendImpl(BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
+  private TestBackendImpl(BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
     this.failOnRefusedFrames = failOnRefusedFrames;
     this.config = config;
     this.tempDir = tempDir;
-    this.backend = new ReferenceBackend(config, this).start();
-    this.config = config.withPorts(backend.wsPort(), backend.httpPort());
+    this.backend = BackendAccess.bridge().create(config, this).start();
+    this.config = backend.config().withPorts(backend.wsPort(), backend.httpPort());
+  }
+
+  /** A started backend; {@code tempDir} (or null) is deleted on close. */
+  public static TestBackendImpl start(BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
+    return new TestBackendImpl(java.util.Objects.requireNonNull(config, "config"), tempDir, failOnRefusedFrames);
   }
 
   @Override
@@ -109,6 +118,11 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
   @Override
   public Path databaseFile() {
     return config.inMemory() ? null : Path.of(config.databasePath());
+  }
+
+  @Override
+  public RecordedFrame takeFrame() throws InterruptedException {
+    return frames.take();
   }
 
   @Override
@@ -185,8 +199,41 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
     }
   }
 
+  @Override
+  public String sendCommand(String agentId, String content) {
+    return sendCommand(agentId, content, CommandOptions.defaults());
+  }
+
+  @Override
+  public String sendCommand(String agentId, String content, CommandOptions options) {
+    Long timeLimitMs = options.timeLimit() == null ? null : options.timeLimit().toMillis();
+    return done("send a command to agent " + agentId, api().submitCommand(agentId, content, options.mode(),
+        options.priority(), timeLimitMs, "test")).commandId();
+  }
+
+  @Override
+  public void cancel(String commandId) {
+    done("cancel command " + commandId, api().cancelCommand(commandId, "Cancelled by test"));
+  }
+
+  @Override
+  public void control(String agentId, String action) {
+    done("send " + action + " to agent " + agentId, api().control(agentId, action));
+  }
+
+  private BackendApi api() {
+    return BackendAccess.bridge().core(backend).api();
+  }
+
+  private static <T> T done(String what, Outcome<T> outcome) {
+    if (!outcome.isOk()) {
+      throw new IllegalStateException("cannot " + what + ": " + outcome.code() + " " + outcome.message());
+    }
+    return outcome.value();
+  }
+
   private WebSocket socket(String agentId) {
-    WebSocket s = backend.internals().agentSocket(agentId);
+    WebSocket s = BackendAccess.bridge().core(backend).agentSocket(agentId);
     if (s == null) {
       throw new IllegalStateException("agent " + agentId + " has no live connection to this backend");
     }
@@ -200,7 +247,7 @@ final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionConte
           "restart() keeps the database file: use @ReferenceBackendTest(fileDatabase = true)");
     }
     backend.close();
-    backend = new ReferenceBackend(config, this).start();
+    backend = BackendAccess.bridge().create(config, this).start();
   }
 
   // BackendHooks

@@ -30,7 +30,7 @@ class StrictModeTest {
 
     assertThat(backend.refusals()).singleElement().asString()
         .contains("connection #0", "UNKNOWN_MESSAGE_TYPE", "TELEPORT");
-    TestBackendImpl strict = new TestBackendImpl(backend.config().withPorts(0, 0), null, true);
+    TestBackendImpl strict = TestBackendImpl.start(backend.config().withPorts(0, 0), null, true);
     try {
       ReferenceBackendExtension.verifyNoRefusals(strict);
       strict.onRefused(3, "a", ai.onsembl.protocol.ErrorCode.INVALID_MESSAGE, "bad");
