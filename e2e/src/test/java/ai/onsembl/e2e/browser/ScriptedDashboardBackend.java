@@ -1,6 +1,6 @@
 package ai.onsembl.e2e.browser;
 
-import ai.onsembl.backend.internal.web.DashboardWeb;
+import ai.onsembl.backend.web.DashboardPage;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * The page's real HTTP side ({@link DashboardWeb}: /agents, /static, /login) with a scripted
+ * The page's real HTTP side ({@link DashboardPage}: /agents, /static, /login) with a scripted
  * {@code /ws/dashboard} and {@code /api/*}: the test decides every frame the page receives (duplicates, out-of-order chunks,
  * hostile names, dropped connections) and reads every frame the page sends. The socket accepts a browser
  * only with a valid session cookie and a same-host Origin, exactly as the real backend does.
@@ -38,7 +38,7 @@ final class ScriptedDashboardBackend implements AutoCloseable {
   /** A REST call the page made, and whether the session cookie (with a same-host Origin) authorized it. */
   record ApiCall(String method, String pathAndQuery, String body, boolean cookieAuthenticated) {}
 
-  private final DashboardWeb web;
+  private final DashboardPage web;
   private final HttpServer http;
   private final Server ws;
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
@@ -62,7 +62,7 @@ final class ScriptedDashboardBackend implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    web = new DashboardWeb(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), ws::getPort);
+    web = new DashboardPage(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), ws::getPort);
     web.register(http);
     http.createContext("/api/", this::api);
     http.start();

@@ -5,16 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onsembl.e2e.BackendProcess;
 import ai.onsembl.e2e.LeakChecks;
 import ai.onsembl.e2e.RunningProcess;
-import ai.onsembl.protocol.AgentConnect;
-import ai.onsembl.protocol.AgentControl;
-import ai.onsembl.protocol.AgentType;
-import ai.onsembl.protocol.Capabilities;
-import ai.onsembl.protocol.EnumValue;
-import ai.onsembl.protocol.HealthMetrics;
-import ai.onsembl.wrapper.AgentExitException;
-import ai.onsembl.wrapper.internal.link.BackendLink;
-import ai.onsembl.wrapper.internal.link.LinkListener;
-import ai.onsembl.wrapper.internal.link.LinkSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,10 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7 item 3: the backend process killed with SIGKILL and restarted on the same ports and database
- * while real wrappers run commands; and 100 connections of the wrapper's own link code cut at once, to
- * measure how jitter spreads their reconnects.
+ * while real wrappers run commands. (100 links cut at once, to measure how jitter spreads their reconnects, is
+ * wrapper-core's ReconnectJitterTest.)
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith({LeakChecks.class, ThreadLeakCheck.class, TempFilesCheck.class})
@@ -128,77 +115,5 @@ class BackendCrashIT {
     Matcher m = GHOSTS.matcher(r.body());
     assertThat(m.find()).as("agent_ghost_count in /metrics:\n" + r.body()).isTrue();
     return Double.parseDouble(m.group(1));
-  }
-
-  @Test
-  void hundredLinksCutAtOnceReconnectSpreadByJitter() throws Exception {
-    int n = 100;
-    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
-        AutoCloseable stop = TempFilesCheck.graceful(backend);
-        TcpProxy proxy = new TcpProxy(backend.wsPort())) {
-      List<BackendLink> links = new ArrayList<>();
-      ConcurrentHashMap<String, Long> backOnline = new ConcurrentHashMap<>();
-      long[] cutAt = {Long.MAX_VALUE};
-      try {
-        for (int i = 0; i < n; i++) {
-          String name = "jitter-" + i;
-          LinkSettings settings = new LinkSettings(URI.create("ws://127.0.0.1:" + proxy.port() + "/ws/agent"), name,
-              BackendProcess.AGENT_TOKEN, Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(30),
-              Duration.ofSeconds(10), Duration.ofSeconds(10), null, 1000, 8L << 20);
-          BackendLink link = new BackendLink(settings, new LinkListener() {
-            @Override
-            public void online(String agentId, boolean firstTime) {
-              long now = System.nanoTime();
-              if (!firstTime && now > cutAt[0]) {
-                backOnline.putIfAbsent(name, now);
-              }
-            }
-
-            @Override
-            public void reconnecting(String why) {}
-
-            @Override
-            public void fatal(AgentExitException why) {}
-
-            @Override
-            public void control(AgentControl control) {}
-          }, id -> new AgentConnect(id, name, EnumValue.of(AgentType.CUSTOM), "e2e", "localhost",
-              Capabilities.of(0, false, false)), () -> new HealthMetrics(0.0, 0.0, 0L, 0L, 0.0), new Random());
-          links.add(link);
-          link.start();
-        }
-        Awaitility.await(n + " links online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-            .until(() -> links.stream().allMatch(BackendLink::isOnline));
-        int acceptedBefore = proxy.accepted();
-        List<Long> accepts = Collections.synchronizedList(new ArrayList<>());
-        proxy.onAccept(accepts::add);
-        cutAt[0] = System.nanoTime();
-        proxy.cut();
-        Awaitility.await(n + " links back online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-            .until(() -> backOnline.size() == n);
-        List<Long> firstAttempts;
-        synchronized (accepts) {
-          firstAttempts = accepts.stream().sorted().limit(n).map(t -> TimeUnit.NANOSECONDS.toMillis(t - cutAt[0]))
-              .toList();
-        }
-        List<Long> online = backOnline.values().stream().sorted().map(t -> TimeUnit.NANOSECONDS.toMillis(t - cutAt[0]))
-            .toList();
-        String report = "reconnect spread of " + n + " links cut at once (ms after the cut): first attempts min "
-            + firstAttempts.get(0) + " / median " + firstAttempts.get(n / 2) + " / max " + firstAttempts.get(n - 1)
-            + "; back ONLINE min " + online.get(0) + " / median " + online.get(n / 2) + " / max " + online.get(n - 1)
-            + "; connections accepted after the cut " + (proxy.accepted() - acceptedBefore);
-        System.out.println(report);
-        assertThat(firstAttempts).as(report).hasSize(n);
-        // full jitter over [0, 1 s]: spread over most of the second, not a thundering herd
-        assertThat(firstAttempts.get(n - 1) - firstAttempts.get(0)).as(report).isGreaterThan(500);
-        assertThat(firstAttempts.get(n / 2)).as(report).isBetween(150L, 1500L);
-        assertThat(firstAttempts.get(n - 1)).as(report).isLessThan(3000);
-        Awaitility.await("backend shows " + n + " ONLINE").atMost(Duration.ofSeconds(20))
-            .until(() -> backend.get("/api/agents").findValuesAsText("status").stream()
-                .filter("ONLINE"::equals).count() == n);
-      } finally {
-        links.forEach(BackendLink::shutdown);
-      }
-    }
   }
 }
