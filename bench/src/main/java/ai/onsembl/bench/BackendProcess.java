@@ -1,5 +1,6 @@
 package ai.onsembl.bench;
 
+import ai.onsembl.backend.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,14 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The packaged {@code onsembl-agent backend} as a separate process on free loopback ports, :memory: db. */
 final class BackendProcess implements AutoCloseable {
   static final String AGENT_TOKEN = "bench-agent-token";
   static final String DASHBOARD_TOKEN = "bench-dashboard-token";
-  private static final Pattern READY = Pattern.compile("listening (ws://\\S+) (http://\\S+)");
 
   final Process process;
   final String wsUrl;
@@ -70,7 +68,7 @@ final class BackendProcess implements AutoCloseable {
     CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
       try {
         for (String line; (line = out.readLine()) != null; ) {
-          if (READY.matcher(line).find()) {
+          if (ReadyLine.find(line).isPresent()) {
             return line;
           }
         }
@@ -100,9 +98,8 @@ final class BackendProcess implements AutoCloseable {
     drain.setDaemon(true);
     drain.start();
     log.toFile().deleteOnExit();
-    Matcher m = READY.matcher(line);
-    m.find();
-    return new BackendProcess(p, m.group(1), m.group(2));
+    ReadyLine listening = ReadyLine.parse(line);
+    return new BackendProcess(p, listening.wsUrl(), listening.httpUrl());
   }
 
   long pid() {

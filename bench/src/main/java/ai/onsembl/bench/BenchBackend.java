@@ -21,7 +21,7 @@ public final class BenchBackend {
       backend.close();
       stopped.countDown();
     }, "bench-backend-stop"));
-    System.out.println("onsembl backend listening " + backend.wsUrl() + " " + backend.httpUrl());
+    System.out.println(ai.onsembl.backend.ReadyLine.of(backend));
     System.out.flush();
     stopped.await();
   }

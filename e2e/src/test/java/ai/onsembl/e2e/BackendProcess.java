@@ -1,5 +1,6 @@
 package ai.onsembl.e2e;
 
+import ai.onsembl.backend.ReadyLine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 
 /**
@@ -24,7 +23,6 @@ import org.awaitility.Awaitility;
 public final class BackendProcess implements AutoCloseable {
   public static final String AGENT_TOKEN = "e2e-agent-token";
   public static final String DASHBOARD_TOKEN = "e2e-dashboard-token";
-  private static final Pattern READY = Pattern.compile("onsembl backend listening (wss?://\\S+) (https?://\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RunningProcess process;
@@ -52,10 +50,8 @@ public final class BackendProcess implements AutoCloseable {
         "ONSEMBL_BACKEND_AGENT_TOKEN", AGENT_TOKEN, "ONSEMBL_BACKEND_DASHBOARD_TOKEN", DASHBOARD_TOKEN), home,
         args.toArray(String[]::new));
     try {
-      String line = p.awaitStdout(l -> READY.matcher(l).find(), Duration.ofSeconds(30));
-      Matcher m = READY.matcher(line);
-      m.find();
-      return new BackendProcess(p, m.group(1), m.group(2));
+      ReadyLine ready = ReadyLine.parse(p.awaitStdout(l -> ReadyLine.find(l).isPresent(), Duration.ofSeconds(30)));
+      return new BackendProcess(p, ready.wsUrl(), ready.httpUrl());
     } catch (RuntimeException | Error e) {
       String t = p.transcript();
       p.close();

@@ -11,7 +11,7 @@ public final class BackendMain {
     ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)
         .withDatabasePath(args[0]).withAgentToken("a").withDashboardToken("d")
         .withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(5)));
-    System.out.println("onsembl backend listening " + backend.wsUrl() + " " + backend.httpUrl());
+    System.out.println(ReadyLine.of(backend));
     System.out.flush();
     new CountDownLatch(1).await();
   }

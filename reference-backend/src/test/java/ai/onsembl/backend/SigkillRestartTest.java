@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class SigkillRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Pattern READY = Pattern.compile("onsembl backend listening (ws://\\S+) (http://\\S+)");
 
   @TempDir Path dir;
   private Process process;
@@ -52,9 +49,9 @@ class SigkillRestartTest {
         BackendMain.class.getName(), db.toString())
         .redirectError(dir.resolve("backend.stderr").toFile())
         .start();
-    Matcher ready = readyLine(process);
-    String ws = ready.group(1);
-    String http = ready.group(2);
+    ReadyLine ready = readyLine(process);
+    String ws = ready.wsUrl();
+    String http = ready.httpUrl();
 
     WsClient agent = WsClient.agent(URI.create(ws + "/ws/agent?token=a"), "k-1");
     try {
@@ -90,7 +87,7 @@ class SigkillRestartTest {
     }
   }
 
-  private static Matcher readyLine(Process p) throws Exception {
+  private static ReadyLine readyLine(Process p) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = CompletableFuture.supplyAsync(() -> {
       try {
@@ -100,9 +97,7 @@ class SigkillRestartTest {
       }
     }).get(30, TimeUnit.SECONDS);
     assertThat(line).as("first stdout line of the backend process").isNotNull();
-    Matcher m = READY.matcher(line);
-    assertThat(m.matches()).as("ready line: " + line).isTrue();
-    return m;
+    return ReadyLine.parse(line);
   }
 
   private static void awaitOutputStored(String http, String commandId) {

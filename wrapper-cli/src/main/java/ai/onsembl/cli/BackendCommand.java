@@ -1,6 +1,7 @@
 package ai.onsembl.cli;
 
 import ai.onsembl.backend.BackendConfig;
+import ai.onsembl.backend.ReadyLine;
 import ai.onsembl.backend.ReferenceBackend;
 import ai.onsembl.backend.TlsContexts;
 import java.io.IOException;
@@ -141,7 +142,7 @@ public final class BackendCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.println("onsembl backend listening " + started.wsUrl() + " " + started.httpUrl());
+    out.println(ReadyLine.of(started));
     out.flush();
     err.println("onsembl backend: database " + dbPath + "; open the /agents page with " + started.dashboardLoginLink());
     err.flush();

@@ -1,5 +1,7 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.backend.ReadyLine;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,8 +28,6 @@ import picocli.CommandLine;
 /** {@code onsembl-agent backend} in process: flags, environment, the ready line, generated tokens, exit codes. */
 @Timeout(60)
 class BackendCommandTest {
-  private static final Pattern READY =
-      Pattern.compile("onsembl backend listening ws://127\\.0\\.0\\.1:(\\d+) (http://127\\.0\\.0\\.1:\\d+)");
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
   private final Map<String, String> env = new HashMap<>();
@@ -63,13 +63,12 @@ class BackendCommandTest {
   }
 
   /** Starts the command on another thread and returns the matched ready line. */
-  private Matcher start(String... args) {
+  private ReadyLine start(String... args) {
     CommandLine cl = commandLine();
     exit = CompletableFuture.supplyAsync(() -> cl.execute(args));
-    await().atMost(Duration.ofSeconds(20)).until(() -> READY.matcher(out.toString()).find() || exit.isDone());
-    Matcher m = READY.matcher(out.toString());
-    assertThat(m.find()).as("ready line on stdout; stderr was: " + err).isTrue();
-    return m;
+    await().atMost(Duration.ofSeconds(20)).until(() -> ReadyLine.find(out.toString()).isPresent() || exit.isDone());
+    assertThat(ReadyLine.find(out.toString())).as("ready line on stdout; stderr was: " + err).isPresent();
+    return ReadyLine.parse(out.toString());
   }
 
   private static HttpResponse<String> get(String url, String token) throws Exception {
@@ -91,11 +90,12 @@ class BackendCommandTest {
 
   @Test
   void printsExactlyOneReadyLineServesAndStopsWithExitZero() throws Exception {
-    Matcher ready = start("backend", "--port", "0", "--http-port", "0", "--db", dir.resolve("b.db").toString(),
+    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", dir.resolve("b.db").toString(),
         "--agent-token", "agent-secret", "--dashboard-token", "dash-secret",
         "--heartbeat-interval", "250ms", "--heartbeat-timeout", "PT2S");
-    String http = ready.group(2);
-    assertThat(Integer.parseInt(ready.group(1))).isPositive();
+    String http = ready.httpUrl();
+    assertThat(ready.wsPort()).isPositive();
+    assertThat(ready.wsUrl()).startsWith("ws://127.0.0.1:");
 
     assertThat(get(http + "/healthz", null).statusCode()).isEqualTo(200);
     assertThat(get(http + "/api/agents", "dash-secret").body()).isEqualTo("{\"agents\":[]}");
@@ -114,9 +114,9 @@ class BackendCommandTest {
     env.put("ONSEMBL_BACKEND_AGENT_TOKEN", "env-agent-token-1234");
     env.put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "env-dashboard-token-5678");
     env.put("ONSEMBL_BACKEND_JWT_SECRET", "env-jwt-secret-90");
-    Matcher ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:");
+    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:");
 
-    assertThat(get(ready.group(2) + "/api/agents", "env-dashboard-token-5678").statusCode()).isEqualTo(200);
+    assertThat(get(ready.httpUrl() + "/api/agents", "env-dashboard-token-5678").statusCode()).isEqualTo(200);
     assertThat(out.toString() + err).doesNotContain("env-agent-token-1234").doesNotContain("env-dashboard-token-5678")
         .doesNotContain("env-jwt-secret-90").doesNotContain("generated");
   }
@@ -124,19 +124,19 @@ class BackendCommandTest {
   @Test
   void flagsWinOverTheEnvironment() throws Exception {
     env.put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "from-env");
-    Matcher ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:",
+    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:",
         "--agent-token", "a", "--dashboard-token", "from-flag");
-    assertThat(get(ready.group(2) + "/api/agents", "from-flag").statusCode()).isEqualTo(200);
-    assertThat(get(ready.group(2) + "/api/agents", "from-env").statusCode()).isEqualTo(401);
+    assertThat(get(ready.httpUrl() + "/api/agents", "from-flag").statusCode()).isEqualTo(200);
+    assertThat(get(ready.httpUrl() + "/api/agents", "from-env").statusCode()).isEqualTo(401);
   }
 
   @Test
   void withoutCredentialsRandomTokensAreGeneratedAndPrintedOnStderr() throws Exception {
-    Matcher ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:");
+    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:");
     Matcher dash = Pattern.compile("generated dashboard token: (\\S+)").matcher(err.toString());
     assertThat(dash.find()).as(err.toString()).isTrue();
     assertThat(err.toString()).containsPattern("generated agent token: [A-Za-z0-9_-]{32}");
-    assertThat(get(ready.group(2) + "/api/agents", dash.group(1)).statusCode()).isEqualTo(200);
+    assertThat(get(ready.httpUrl() + "/api/agents", dash.group(1)).statusCode()).isEqualTo(200);
     assertThat(out.toString()).doesNotContain("generated");
   }
 

@@ -1,5 +1,7 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.backend.ReadyLine;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.protocol.AgentConnect;
@@ -22,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.handshake.ServerHandshake;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code onsembl-agent backend} as a real JVM process stopped with a real SIGTERM. */
 @Timeout(120)
 class BackendProcessTest {
-  private static final Pattern READY = Pattern.compile("onsembl backend listening (ws://\\S+) (http://\\S+)");
   @TempDir Path home;
   private Process process;
 
@@ -45,7 +44,7 @@ class BackendProcessTest {
     }
   }
 
-  private Matcher startBackend() throws Exception {
+  private ReadyLine startBackend() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
         OnsemblAgent.class.getName(), "backend", "--port", "0", "--http-port", "0");
@@ -61,9 +60,8 @@ class BackendProcessTest {
         return null;
       }
     }).get(60, TimeUnit.SECONDS);
-    Matcher m = READY.matcher(String.valueOf(line));
-    assertThat(m.matches()).as("ready line, got " + line + "; stderr: " + stderr()).isTrue();
-    return m;
+    assertThat(ReadyLine.find(line)).as("ready line, got " + line + "; stderr: " + stderr()).isPresent();
+    return ReadyLine.parse(line);
   }
 
   private String stderr() throws java.io.IOException {
@@ -79,10 +77,10 @@ class BackendProcessTest {
 
   @Test
   void sigtermClosesAgentsWith1001MarksThemOfflineAndExitsWithTheDefaultDatabaseKept() throws Exception {
-    Matcher ready = startBackend();
+    ReadyLine ready = startBackend();
     CountDownLatch acked = new CountDownLatch(1);
     CompletableFuture<Integer> closed = new CompletableFuture<>();
-    WebSocketClient agent = new WebSocketClient(URI.create(ready.group(1) + "/ws/agent?token=proc-agent")) {
+    WebSocketClient agent = new WebSocketClient(URI.create(ready.wsUrl() + "/ws/agent?token=proc-agent")) {
       @Override
       public void onOpen(ServerHandshake h) {
         send(ProtocolCodec.standard().encode(Message.of(new AgentConnect("proc-1", null,
@@ -107,7 +105,7 @@ class BackendProcessTest {
     try {
       assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
       assertThat(acked.await(10, TimeUnit.SECONDS)).as("ACK for AGENT_CONNECT").isTrue();
-      assertThat(get(ready.group(2) + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
+      assertThat(get(ready.httpUrl() + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
 
       process.destroy(); // SIGTERM
       assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
@@ -121,8 +119,8 @@ class BackendProcessTest {
     String log = stderr();
     assertThat(log).doesNotContain("proc-agent").doesNotContain("proc-dash");
 
-    Matcher again = startBackend();
-    String state = get(again.group(2) + "/api/agents/proc-1");
+    ReadyLine again = startBackend();
+    String state = get(again.httpUrl() + "/api/agents/proc-1");
     assertThat(state).contains("\"status\":\"OFFLINE\"").contains("\"disconnectReason\":\"Server stopped\"");
     assertThat(List.of(stderr().split("\n"))).anyMatch(l -> l.contains("Startup cleanup: 0 agent(s)"));
   }

@@ -1,5 +1,6 @@
 package ai.onsembl.e2e.browser;
 
+import ai.onsembl.backend.ReadyLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -32,8 +33,6 @@ class BackendProcessPageIT {
 
   private static final String AGENT_TOKEN = "e2e-process-agent-token";
   private static final String DASHBOARD_TOKEN = "e2e-process-dashboard-token";
-  private static final Pattern LISTENING =
-      Pattern.compile("onsembl backend listening ws://127\\.0\\.0\\.1:(\\d+) http://127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern LOGIN_LINK = Pattern.compile("(http://\\S+/login\\?code=[A-Za-z0-9_-]+)");
 
   @TempDir Path dir;
@@ -48,10 +47,10 @@ class BackendProcessPageIT {
   void printedLoginLinkOpensThePageWhichSurvivesABackendCrashAndRestart() {
     assumeTrue(Browser.installed(), "chromium and chromium-driver are not installed (.ci/run installs them)");
     RunningProcess backend = startBackend("backend", 0, 0);
-    Matcher ports = LISTENING.matcher(backend.awaitStdout(l -> LISTENING.matcher(l).find(), Duration.ofSeconds(30)));
-    assertThat(ports.find()).isTrue();
-    int wsPort = Integer.parseInt(ports.group(1));
-    int httpPort = Integer.parseInt(ports.group(2));
+    ReadyLine ready = ReadyLine.parse(backend.awaitStdout(l -> ReadyLine.find(l).isPresent(), Duration.ofSeconds(30)));
+    assertThat(ready.wsUrl()).startsWith("ws://127.0.0.1:");
+    int wsPort = ready.wsPort();
+    int httpPort = ready.httpPort();
     String link = loginLink(backend);
     assertThat(link).startsWith("http://127.0.0.1:" + httpPort + "/login?code=").doesNotContain(DASHBOARD_TOKEN);
 
@@ -70,7 +69,7 @@ class BackendProcessPageIT {
       AgentsPage.awaitUntil("the connection-lost banner", Duration.ofSeconds(10), page::bannerShown);
 
       RunningProcess restarted = startBackend("backend-restarted", wsPort, httpPort);
-      restarted.awaitStdout(l -> LISTENING.matcher(l).find(), Duration.ofSeconds(30));
+      restarted.awaitStdout(l -> ReadyLine.find(l).isPresent(), Duration.ofSeconds(30));
       page.awaitConnection("live", Duration.ofSeconds(20));
       assertThat(page.snapshots()).as("re-synced from a new snapshot").isGreaterThan(snapshots);
       page.awaitStatus("phoenix", "ONLINE", Duration.ofSeconds(60));
