@@ -34,9 +34,9 @@ public final class ScriptedServer implements AutoCloseable {
 
   public enum Kind { OPEN, FRAME, CLOSE }
 
-  /** One recorded event; {@code message} is set for decodable frames. */
+  /** One recorded event; {@code message} is set for decodable frames; {@code atNanos} is System.nanoTime(). */
   public record Event(Kind kind, int connection, String text, Message message, int code, String reason,
-      String resource, String authorization) {
+      String resource, String authorization, long atNanos) {
     public MessageType type() {
       return message == null ? null : message.type();
     }
@@ -197,6 +197,15 @@ public final class ScriptedServer implements AutoCloseable {
     c.send(text);
   }
 
+  /** Drops every open connection without a close handshake (a cut network, as the agents see it: 1006). */
+  public void dropAll() {
+    for (WebSocket c : connections) {
+      if (c.isOpen() && c instanceof org.java_websocket.WebSocketImpl impl) {
+        impl.closeConnection(1006, "Dropped by test");
+      }
+    }
+  }
+
   /** Closes the newest connection with {@code code}. */
   public void closeNewest(int code, String reason) {
     connections.get(connections.size() - 1).close(code, reason);
@@ -227,7 +236,7 @@ public final class ScriptedServer implements AutoCloseable {
       connections.add(conn);
       conn.setAttachment(connections.size());
       record(new Event(Kind.OPEN, conn.<Integer>getAttachment(), null, null, 0, null,
-          handshake.getResourceDescriptor(), handshake.getFieldValue("Authorization")));
+          handshake.getResourceDescriptor(), handshake.getFieldValue("Authorization"), System.nanoTime()));
     }
 
     @Override
@@ -238,7 +247,7 @@ public final class ScriptedServer implements AutoCloseable {
       } catch (Exception e) {
         // recorded raw
       }
-      record(new Event(Kind.FRAME, conn.<Integer>getAttachment(), text, m, 0, null, null, null));
+      record(new Event(Kind.FRAME, conn.<Integer>getAttachment(), text, m, 0, null, null, null, System.nanoTime()));
       if (m == null || silent) {
         return;
       }
@@ -296,7 +305,7 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
       Integer idx = conn.getAttachment();
-      record(new Event(Kind.CLOSE, idx == null ? -1 : idx, null, null, code, reason, null, null));
+      record(new Event(Kind.CLOSE, idx == null ? -1 : idx, null, null, code, reason, null, null, System.nanoTime()));
     }
 
     @Override
