@@ -2,12 +2,9 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,16 +28,9 @@ class FrontendDashboardIT {
 
   @TempDir Path home;
 
-  /** A frame captured from the frontend (protocol/src/test/resources/upstream-frontend). */
+  /** A frame captured from the frontend ({@code upstream-frontend} in protocol's test-jar). */
   private static String frontendFrame(String name) {
-    try (InputStream in = FrontendDashboardIT.class.getResourceAsStream("/upstream-frontend/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("expected /upstream-frontend/" + name + " on the test classpath but it is missing");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return UpstreamFixtures.read("upstream-frontend", name);
   }
 
   @Test

@@ -3,14 +3,13 @@ package ai.onsembl.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.nio.file.Path;
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +31,8 @@ class CodecFuzzTest {
     System.out.println("CodecFuzzTest seed=" + seed);
     Random rnd = new Random(seed);
     List<String> corpus = new ArrayList<>();
-    for (Path p : Stream.concat(Fixtures.list(Fixtures.upstreamDir()).stream(), Fixtures.list(Fixtures.ownDir()).stream()).toList()) {
-      corpus.add(Fixtures.read(p));
-    }
+    UpstreamFixtures.list().forEach(name -> corpus.add(UpstreamFixtures.read(name)));
+    UpstreamFixtures.list("fixtures").forEach(name -> corpus.add(UpstreamFixtures.read("fixtures", name)));
     ProtocolCodec codec = ProtocolCodec.standard();
     Map<ProtocolException.Kind, Integer> kinds = new EnumMap<>(ProtocolException.Kind.class);
     int[] decoded = {0};

@@ -2,11 +2,11 @@ package ai.onsembl.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -22,34 +22,39 @@ class GoldenFixturesTest {
   private static final ProtocolCodec CODEC = ProtocolCodec.standard();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static Stream<Path> upstream() {
-    return Fixtures.list(Fixtures.upstreamDir()).stream();
+  /** Our own frames, for the message types the upstream capture does not show. */
+  private static final String OURS = "fixtures";
+
+  static Stream<String> upstream() {
+    return UpstreamFixtures.list().stream();
   }
 
-  static Stream<Path> ours() {
-    return Fixtures.list(Fixtures.ownDir()).stream();
+  static Stream<String> ours() {
+    return UpstreamFixtures.list(OURS).stream();
   }
 
-  static Stream<Path> frontend() {
-    return Fixtures.list(Fixtures.frontendDir()).stream();
+  /** Frames of the Onsembl web frontend's own client (see the README in that folder). */
+  private static final String FRONTEND = "upstream-frontend";
+
+  static Stream<String> frontend() {
+    return UpstreamFixtures.list(FRONTEND).stream();
   }
 
   @Test
   void frontendFixturesArePresent() {
-    assertThat(Fixtures.list(Fixtures.frontendDir())).extracting(p -> p.getFileName().toString()).containsExactly(
+    assertThat(UpstreamFixtures.list(FRONTEND)).containsExactly(
         "frontend-to-server__DASHBOARD_INIT.json", "frontend-to-server__PING.json", "server-to-frontend__PONG.json");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("frontend")
-  void frontendFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
-    assertRoundTrip(file);
+  void frontendFrameDecodesToItsRecordAndEncodesBackEqual(String name) throws Exception {
+    assertRoundTrip(name, UpstreamFixtures.read(FRONTEND, name));
   }
 
   @Test
   void frontendDialectDetailsAreTyped() throws Exception {
-    Path dir = Fixtures.frontendDir();
-    DashboardInit init = CODEC.decode(Fixtures.read(dir.resolve("frontend-to-server__DASHBOARD_INIT.json")))
+    DashboardInit init = CODEC.decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__DASHBOARD_INIT.json"))
         .payload(DashboardInit.class);
     assertThat(init.subscriptions().agents()).isEqualTo(Selection.allObject());
     assertThat(init.subscriptions().commands().coversAll()).isTrue();
@@ -57,48 +62,50 @@ class GoldenFixturesTest {
     assertThat(init.subscriptions().terminals()).isTrue();
     assertThat(init.subscriptions().traces()).isTrue();
 
-    Ping ping = CODEC.decode(Fixtures.read(dir.resolve("frontend-to-server__PING.json"))).payload(Ping.class);
+    Ping ping = CODEC.decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__PING.json")).payload(Ping.class);
     assertThat(ping).isEqualTo(new Ping(1796286345280L, 7L));
-    Pong pong = CODEC.decode(Fixtures.read(dir.resolve("server-to-frontend__PONG.json"))).payload(Pong.class);
+    Pong pong = CODEC.decode(UpstreamFixtures.read(FRONTEND, "server-to-frontend__PONG.json")).payload(Pong.class);
     assertThat(pong).isEqualTo(new Pong(1796286345280L, 3L, null));
     assertThat(Pong.answering(ping, 1796286345283L)).isEqualTo(new Pong(1796286345280L, 3L, 7L));
   }
 
   @Test
   void upstreamFixturesArePresent() {
-    assertThat(Fixtures.list(Fixtures.upstreamDir())).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(UpstreamFixtures.list()).hasSizeGreaterThanOrEqualTo(20);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("upstream")
-  void upstreamFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
-    assertRoundTrip(file);
+  void upstreamFrameDecodesToItsRecordAndEncodesBackEqual(String name) throws Exception {
+    assertRoundTrip(name, UpstreamFixtures.read(name));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ours")
-  void ownFrameDecodesToItsRecordAndEncodesBackEqual(Path file) throws Exception {
-    assertRoundTrip(file);
+  void ownFrameDecodesToItsRecordAndEncodesBackEqual(String name) throws Exception {
+    assertRoundTrip(name, UpstreamFixtures.read(OURS, name));
   }
 
   @Test
   void everyMessageTypeHasAFixture() throws Exception {
     Set<MessageType> seen = EnumSet.noneOf(MessageType.class);
-    for (Path p : Stream.concat(upstream(), ours()).toList()) {
-      seen.add(CODEC.decode(Fixtures.read(p)).type());
+    for (String name : upstream().toList()) {
+      seen.add(CODEC.decode(UpstreamFixtures.read(name)).type());
+    }
+    for (String name : ours().toList()) {
+      seen.add(CODEC.decode(UpstreamFixtures.read(OURS, name)).type());
     }
     assertThat(EnumSet.complementOf(EnumSet.copyOf(seen))).isEmpty();
   }
 
-  private static void assertRoundTrip(Path file) throws Exception {
-    String original = Fixtures.read(file);
+  private static void assertRoundTrip(String name, String original) throws Exception {
     Message m = CODEC.decode(original);
-    String expectedType = file.getFileName().toString().replaceAll("^[a-z-]+__", "").replaceAll("\\..*$", "");
+    String expectedType = name.replaceAll("^[a-z-]+__", "").replaceAll("\\..*$", "");
     assertThat(m.type().name()).isEqualTo(expectedType);
     assertThat(m.payload()).isInstanceOf(m.type().payloadType());
     JsonNode want = withoutNulls(JSON.readTree(original));
     JsonNode got = JSON.readTree(CODEC.encode(m));
-    assertThat(got).as("re-encoded %s", file.getFileName()).isEqualTo(want);
+    assertThat(got).as("re-encoded %s", name).isEqualTo(want);
     // decoding what we encoded gives the same record
     assertThat(CODEC.decode(CODEC.encode(m))).isEqualTo(m);
   }
@@ -124,35 +131,34 @@ class GoldenFixturesTest {
 
   @Test
   void typeScriptDialectDetailsAreTyped() throws Exception {
-    Path dir = Fixtures.upstreamDir();
-    AgentStatusUpdate status = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__AGENT_STATUS.json")))
+    AgentStatusUpdate status = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__AGENT_STATUS.json"))
         .payload(AgentStatusUpdate.class);
     assertThat(status.status().value()).isEqualTo(AgentStatus.UNKNOWN);
     assertThat(status.status().raw()).isEqualTo("disconnected");
     assertThat(status.queuedCommands()).isZero();
 
-    DashboardConnected snap = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__DASHBOARD_CONNECTED.json")))
+    DashboardConnected snap = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__DASHBOARD_CONNECTED.json"))
         .payload(DashboardConnected.class);
     assertThat(snap.agents()).hasSize(1);
     assertThat(snap.agents().get(0).capabilities().names()).containsExactly("basic", "interrupt", "trace");
     assertThat(snap.agents().get(0).status().raw()).isEqualTo("DISCONNECTED");
 
-    CommandRequest req = CODEC.decode(Fixtures.read(dir.resolve("server-to-agent__COMMAND_REQUEST.json")))
+    CommandRequest req = CODEC.decode(UpstreamFixtures.read("server-to-agent__COMMAND_REQUEST.json"))
         .payload(CommandRequest.class);
     assertThat(req.text()).isEqualTo("echo hello-from-dashboard");
     assertThat(req.executionConstraints().timeLimitMs()).isEqualTo(300_000L);
     assertThat(req.commandType().value()).isEqualTo(CommandType.NATURAL);
 
-    Ack ack = CODEC.decode(Fixtures.read(dir.resolve("server-to-agent__ACK.json"))).payload(Ack.class);
+    Ack ack = CODEC.decode(UpstreamFixtures.read("server-to-agent__ACK.json")).payload(Ack.class);
     assertThat(ack.agentId()).isEqualTo("bb4affa7-7764-49b8-aa0b-f6cb53a4c180");
     assertThat(ack.messageId()).isEqualTo("connect-1795834404797");
 
-    AgentConnect connect = CODEC.decode(Fixtures.read(dir.resolve("agent-to-server__AGENT_CONNECT.json")))
+    AgentConnect connect = CODEC.decode(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"))
         .payload(AgentConnect.class);
     assertThat(connect.agentType().value()).isEqualTo(AgentType.CUSTOM);
     assertThat(connect.capabilities().supportsInterrupt()).isTrue();
 
-    TerminalStream stream = CODEC.decode(Fixtures.read(dir.resolve("server-to-dashboard__TERMINAL_STREAM.json")))
+    TerminalStream stream = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__TERMINAL_STREAM.json"))
         .payload(TerminalStream.class);
     assertThat(stream.sequence()).isNull();
     assertThat(stream.commandId()).startsWith("agent-session-");

@@ -18,6 +18,7 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.ServerHeartbeat;
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +168,7 @@ class AgentLifecycleTest {
     // The TypeScript wrapper: AGENT_CONNECT as captured, then nothing but PONGs.
     WsClient agent = track(WsClient.open(backend.agentUri("mock-mwztfqzs-fekousl1x")));
     agent.answerPings = true;
-    agent.send(Fixtures.upstream("agent-to-server__AGENT_CONNECT.json"));
+    agent.send(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"));
     agent.expect(MessageType.ACK, WAIT);
 
     List<Message> pings = agent.collect(MessageType.PING, backend.config().heartbeatTimeout().multipliedBy(5));

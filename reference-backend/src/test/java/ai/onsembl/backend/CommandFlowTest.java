@@ -22,6 +22,7 @@ import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.protocol.TerminalStream;
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class CommandFlowTest {
     watcher.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
 
     // As captured from the TypeScript dashboard: "command", not "content".
-    dashboard.send(Fixtures.upstream("dashboard-to-server__COMMAND_REQUEST.json").replace(
+    dashboard.send(UpstreamFixtures.read("dashboard-to-server__COMMAND_REQUEST.json").replace(
         "aed0ba25-e233-4a57-a900-8c52c8023be8", "c1"));
     CommandRequest req = agent.expect(MessageType.COMMAND_REQUEST, WAIT).payload(CommandRequest.class);
     String id = req.commandId();
@@ -98,7 +99,7 @@ class CommandFlowTest {
     WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     // Session output as the TypeScript wrapper sends it: commandId == agentId.
-    String fixture = Fixtures.upstream("agent-to-server__TERMINAL_OUTPUT.json")
+    String fixture = UpstreamFixtures.read("agent-to-server__TERMINAL_OUTPUT.json")
         .replace("bb4affa7-7764-49b8-aa0b-f6cb53a4c180", "t1");
     agent.send(fixture);
     agent.send(fixture);
@@ -127,7 +128,7 @@ class CommandFlowTest {
         null));
     awaitCommandStatus(dashboard, "cmd-k", CommandStatus.CANCELLED);
 
-    dashboard.send(Fixtures.upstream("dashboard-to-server__AGENT_CONTROL.json")
+    dashboard.send(UpstreamFixtures.read("dashboard-to-server__AGENT_CONTROL.json")
         .replace("aed0ba25-e233-4a57-a900-8c52c8023be8", "k1"));
     AgentControl control = agent.expect(MessageType.AGENT_CONTROL, WAIT).payload(AgentControl.class);
     assertThat(control.action().value()).isEqualTo(ControlAction.PAUSE);

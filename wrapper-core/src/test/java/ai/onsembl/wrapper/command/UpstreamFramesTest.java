@@ -9,12 +9,13 @@ import ai.onsembl.protocol.CommandStatus;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Frames the TypeScript backend really sends (test resources {@code upstream-observed/}), decoded and run. */
+/** Frames the TypeScript backend really sends ({@link UpstreamFixtures}), decoded and run. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamFramesTest {
   private final RecordingOutbound out = new RecordingOutbound();
@@ -28,12 +29,7 @@ class UpstreamFramesTest {
   }
 
   private static Message fixture(String name) throws Exception {
-    try (var in = UpstreamFramesTest.class.getResourceAsStream("/upstream-observed/" + name)) {
-      if (in == null) {
-        throw new AssertionError("expected test resource /upstream-observed/" + name + " but it is missing");
-      }
-      return ProtocolCodec.standard().decode(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-    }
+    return ProtocolCodec.standard().decode(UpstreamFixtures.read(name));
   }
 
   @Test

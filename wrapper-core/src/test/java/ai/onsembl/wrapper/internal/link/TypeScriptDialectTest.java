@@ -10,11 +10,9 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Pong;
+import ai.onsembl.protocol.fixtures.UpstreamFixtures;
 import ai.onsembl.wrapper.testing.RecordingHandler;
 import ai.onsembl.wrapper.testing.ScriptedServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The link against frames captured from the TypeScript backend (shared/protocol-fixtures/upstream-observed,
- * copied to test resources): its ACK with a database UUID, its PING, its COMMAND_REQUEST carrying both
+ * The link against frames captured from the TypeScript backend ({@link UpstreamFixtures}): its ACK with a database UUID, its PING, its COMMAND_REQUEST carrying both
  * {@code content} and {@code command}, AGENT_CONTROL PAUSE and COMMAND_CANCEL.
  */
 @Timeout(60)
@@ -31,15 +28,6 @@ class TypeScriptDialectTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private ScriptedServer server;
   private BackendLink link;
-
-  private static String fixture(String name) throws IOException {
-    try (InputStream in = TypeScriptDialectTest.class.getResourceAsStream("/upstream-observed/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing fixture " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
 
   @AfterEach
   void close() throws Exception {
@@ -51,7 +39,7 @@ class TypeScriptDialectTest {
 
   @Test
   void capturedTypeScriptFramesAreHandled() throws Exception {
-    String ack = fixture("server-to-agent__ACK.json");
+    String ack = UpstreamFixtures.read("server-to-agent__ACK.json");
     server = new ScriptedServer().typescript()
         .ackWith(connectId -> ack.replace("connect-1795834404797", connectId)).start();
     RecordingHandler handler = new RecordingHandler();
@@ -67,13 +55,13 @@ class TypeScriptDialectTest {
     await().atMost(WAIT).until(link::isOnline);
     assertThat(link.agentId()).isEqualTo("bb4affa7-7764-49b8-aa0b-f6cb53a4c180");
 
-    server.sendText(fixture("server-to-agent__PING.json"));
+    server.sendText(UpstreamFixtures.read("server-to-agent__PING.json"));
     Pong pong = (Pong) server.awaitFrame(MessageType.PONG, WAIT).payload();
     assertThat(pong.timestamp()).isEqualTo(1795834412385L);
 
-    server.sendText(fixture("server-to-agent__COMMAND_REQUEST.json"));
-    server.sendText(fixture("server-to-agent__AGENT_CONTROL.json"));
-    server.sendText(fixture("server-to-agent__COMMAND_CANCEL.json"));
+    server.sendText(UpstreamFixtures.read("server-to-agent__COMMAND_REQUEST.json"));
+    server.sendText(UpstreamFixtures.read("server-to-agent__AGENT_CONTROL.json"));
+    server.sendText(UpstreamFixtures.read("server-to-agent__COMMAND_CANCEL.json"));
     await().atMost(WAIT).until(() -> handler.calls.size() == 3);
     assertThat(handler.calls).containsExactly(
         "request f7f9238b-d2bb-4634-8587-273eef58a41e echo hello-from-dashboard",
