@@ -41,7 +41,8 @@ class ModuleBoundariesTest {
       assertThat(main).as("compiled classes of " + module + " (build the reactor first)").isDirectory();
       dirs.add(main);
     }
-    for (String module : List.of("protocol", "wrapper-core", "reference-backend", "wrapper-cli", "e2e", "bench")) {
+    for (String module : List.of("protocol", "test-support", "wrapper-core", "reference-backend", "wrapper-cli", "e2e",
+        "bench")) {
       for (String kind : List.of("target/classes", "target/test-classes")) {
         Path d = root.resolve(module).resolve(kind);
         if (Files.isDirectory(d) && !dirs.contains(d)) {

@@ -1,5 +1,6 @@
 package ai.onsembl.e2e;
 
+import ai.onsembl.wrapper.process.ProcessTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +21,10 @@ import org.awaitility.Awaitility;
 
 /**
  * A real OS process started by a test (the packaged launcher, usually), with its stdout and stderr
- * collected line by line. {@link #close()} SIGKILLs it and every descendant it left, so a failing test
- * never leaks processes. Only processes this object started are ever signalled.
+ * collected line by line: the e2e suite's one process harness, on the wrapper's own {@link ProcessTree}
+ * (signals through kill(1), zombies told from running processes, whole groups reaped). {@link #close()}
+ * SIGKILLs it and every descendant it left, so a failing test never leaks processes. Only processes this
+ * object started are ever signalled.
  */
 public final class RunningProcess implements AutoCloseable {
   private final String name;
@@ -141,16 +145,8 @@ public final class RunningProcess implements AutoCloseable {
   /** Sends a signal (TERM, INT, HUP, KILL, STOP, CONT) to this process only. */
   public void signal(String signal) {
     rememberDescendants();
-    try {
-      Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(process.pid())).inheritIO().start();
-      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -s " + signal + " " + process.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    if (!ProcessTree.signal(process.pid(), signal)) {
+      throw new IllegalStateException("kill -s " + signal + " " + process.pid() + " failed");
     }
   }
 
@@ -160,16 +156,8 @@ public final class RunningProcess implements AutoCloseable {
    */
   public void signalGroup(String signal) {
     rememberDescendants();
-    try {
-      Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid()).inheritIO().start();
-      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -s " + signal + " -- -" + process.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    if (!ProcessTree.signalGroup(process.pid(), signal)) {
+      throw new IllegalStateException("kill -s " + signal + " -- -" + process.pid() + " failed");
     }
   }
 
@@ -195,10 +183,17 @@ public final class RunningProcess implements AutoCloseable {
     }
   }
 
-  /** Descendants seen at any point that are still alive. */
+  /** Descendants seen at any point that still run (a zombie waiting for init to reap it does not). */
   public List<ProcessHandle> survivingDescendants() {
     rememberDescendants();
-    return seenDescendants.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+    return seenDescendants.stream().filter(ProcessTree::isRunning).collect(Collectors.toList());
+  }
+
+  /** "pid command line" of each of {@code handles} that still runs (zombies excluded), for assertions. */
+  public static List<String> running(Collection<ProcessHandle> handles) {
+    return handles.stream().filter(ProcessTree::isRunning)
+        .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+        .collect(Collectors.toList());
   }
 
   /** Output for failure messages. */
@@ -209,10 +204,9 @@ public final class RunningProcess implements AutoCloseable {
   @Override
   public void close() {
     rememberDescendants();
-    for (ProcessHandle h : seenDescendants) {
-      h.destroyForcibly();
-    }
-    process.destroyForcibly();
+    Set<ProcessHandle> all = new java.util.LinkedHashSet<>(seenDescendants);
+    all.add(process.toHandle());
+    ProcessTree.killAll(all, Duration.ofSeconds(5));
     try {
       process.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -19,6 +19,7 @@ import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.ServerHeartbeat;
 import ai.onsembl.protocol.fixtures.UpstreamFixtures;
+import ai.onsembl.testing.ProtocolClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,24 +32,24 @@ import org.junit.jupiter.api.Timeout;
 class AgentLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   static final String CLOSED_1000_OR_RESET = "Connection closed \\(code (1000|1006)\\)";
-  private final List<WsClient> clients = new ArrayList<>();
+  private final List<ProtocolClient> clients = new ArrayList<>();
 
   @AfterEach
   void closeClients() {
-    clients.forEach(WsClient::close);
+    clients.forEach(ProtocolClient::close);
   }
 
-  private WsClient track(WsClient c) {
+  private ProtocolClient track(ProtocolClient c) {
     clients.add(c);
     return c;
   }
 
   @Test
   void connectIsAckedThenServerHeartbeatThenOnlineWithBroadcasts(TestBackend backend) throws Exception {
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
-    WsClient agent = track(WsClient.open(backend.agentUri("a1")));
-    Message hello = WsClient.connect("a1");
+    ProtocolClient agent = track(ProtocolClient.open(backend.agentUri("a1")));
+    Message hello = ProtocolClient.agentConnect("a1");
     agent.send(hello);
 
     Ack ack = agent.expect(MessageType.ACK, WAIT).payload(Ack.class);
@@ -70,15 +71,15 @@ class AgentLifecycleTest {
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void dashboardGetsSnapshotOfAllAgentsOnConnect(TestBackend backend) throws Exception {
-    track(WsClient.agent(backend.agentUri("online-1"), "online-1")).answerPings = true;
-    WsClient gone = WsClient.agent(backend.agentUri("gone-1"), "gone-1");
+    track(ProtocolClient.agent(backend.agentUri("online-1"), "online-1")).answerPings = true;
+    ProtocolClient gone = ProtocolClient.agent(backend.agentUri("gone-1"), "gone-1");
     gone.closeBlocking();
     backend.awaitAgentStatus("gone-1", AgentStatus.OFFLINE, WAIT);
 
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     DashboardConnected snap = dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT).payload(DashboardConnected.class);
 
     assertThat(snap.agents()).extracting(a -> a.agentId() + "=" + a.status().raw())
@@ -89,9 +90,9 @@ class AgentLifecycleTest {
 
   @Test
   void lateCloseOfReplacedSocketKeepsAgentOnline(TestBackend backend) throws Exception {
-    WsClient first = track(WsClient.agent(backend.agentUri("r1"), "r1"));
+    ProtocolClient first = track(ProtocolClient.agent(backend.agentUri("r1"), "r1"));
     first.answerPings = true;
-    WsClient second = track(WsClient.agent(backend.agentUri("r1"), "r1"));
+    ProtocolClient second = track(ProtocolClient.agent(backend.agentUri("r1"), "r1"));
     second.answerPings = true;
 
     assertThat(first.awaitClose(WAIT)).as("close code of the replaced socket").isEqualTo(4001);
@@ -105,12 +106,12 @@ class AgentLifecycleTest {
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void disconnectMarksOfflineWithReasonCancelsCommandsAndBroadcasts(TestBackend backend) throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("d1"), "d1"));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("d1"), "d1"));
     agent.answerPings = true;
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     dashboard.send(new CommandRequest("d1", "cmd-1", "sleep 100", null, null, null, null, null, null, null));
     assertThat(agent.expect(MessageType.COMMAND_REQUEST, WAIT).payload(CommandRequest.class).commandId())
@@ -140,10 +141,10 @@ class AgentLifecycleTest {
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see WsClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void agentsOwnGoodbyeReasonWinsOverTheCloseCode(TestBackend backend) throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("g1"), "g1"));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("g1"), "g1"));
     agent.send(new AgentDisconnect("g1", "SIGTERM received", System.currentTimeMillis(), 143, true));
     agent.closeBlocking();
 
@@ -154,7 +155,7 @@ class AgentLifecycleTest {
   @Test
   void silentAgentIsOfflineHeartbeatTimeoutWithinTimeoutPlusOneSecondAndClosed4000(TestBackend backend)
       throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("s1"), "s1"));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("s1"), "s1"));
     // Sends nothing from now on: the last frame was AGENT_CONNECT.
     AgentState state = backend.awaitAgentStatus("s1", AgentStatus.OFFLINE,
         backend.config().heartbeatTimeout().plusSeconds(1));
@@ -166,7 +167,7 @@ class AgentLifecycleTest {
   @Test
   void agentThatOnlyPongsStaysOnlineAcrossSeveralTimeouts(TestBackend backend) throws Exception {
     // The TypeScript wrapper: AGENT_CONNECT as captured, then nothing but PONGs.
-    WsClient agent = track(WsClient.open(backend.agentUri("mock-mwztfqzs-fekousl1x")));
+    ProtocolClient agent = track(ProtocolClient.open(backend.agentUri("mock-mwztfqzs-fekousl1x")));
     agent.answerPings = true;
     agent.send(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"));
     agent.expect(MessageType.ACK, WAIT);
@@ -179,7 +180,7 @@ class AgentLifecycleTest {
     assertThat(agent.closeCode).isNotDone();
   }
 
-  static CommandStatusUpdate awaitCommandStatus(WsClient dashboard, String commandId, CommandStatus status)
+  static CommandStatusUpdate awaitCommandStatus(ProtocolClient dashboard, String commandId, CommandStatus status)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     List<String> seen = new ArrayList<>();

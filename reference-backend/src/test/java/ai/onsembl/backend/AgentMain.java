@@ -1,6 +1,7 @@
 package ai.onsembl.backend;
 
 import ai.onsembl.protocol.MessageType;
+import ai.onsembl.testing.ProtocolClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -13,10 +14,10 @@ public final class AgentMain {
   private AgentMain() {}
 
   public static void main(String[] args) throws Exception {
-    WsClient client = new WsClient(URI.create(args[0]));
+    ProtocolClient client = new ProtocolClient(URI.create(args[0]));
     client.answerPings = true;
     client.connectOrFail();
-    client.send(WsClient.connect(args[1]));
+    client.send(ProtocolClient.agentConnect(args[1]));
     client.expect(MessageType.ACK, Duration.ofSeconds(10));
     System.out.println("connected");
     System.out.flush();

@@ -7,6 +7,7 @@ import ai.onsembl.backend.junit.TestBackend;
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.ErrorMessage;
 import ai.onsembl.protocol.MessageType;
+import ai.onsembl.testing.ProtocolClient;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import java.net.URI;
@@ -31,13 +32,13 @@ class AuthTest {
 
   /** Connects, expects ERROR UNAUTHORIZED then close 4401; returns the ERROR message text. */
   private static String assertRefused(URI uri, Map<String, String> headers, String agentId) throws Exception {
-    WsClient c = new WsClient(uri, headers);
+    ProtocolClient c = new ProtocolClient(uri, headers);
     try {
       // The backend may refuse and close before connectBlocking looks, so its result proves nothing here.
       boolean open = c.connectBlocking(5, java.util.concurrent.TimeUnit.SECONDS);
       if (open && agentId != null) {
         try {
-          c.send(WsClient.connect(agentId));
+          c.send(ProtocolClient.agentConnect(agentId));
         } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
           // already closed by the backend: fine
         }
@@ -77,11 +78,11 @@ class AuthTest {
 
   @Test
   void bearerHeaderAuthenticatesLikeTheQueryToken(TestBackend backend) throws Exception {
-    WsClient c = new WsClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=h1"),
+    ProtocolClient c = new ProtocolClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=h1"),
         Map.of("Authorization", "Bearer " + backend.agentToken()));
     try {
       c.connectOrFail();
-      c.send(WsClient.connect("h1"));
+      c.send(ProtocolClient.agentConnect("h1"));
       c.expect(MessageType.ACK, WAIT);
     } finally {
       c.close();
@@ -92,7 +93,7 @@ class AuthTest {
   void validHs256JwtOfTypeCliOpensAnAgentConnectionEvenWithAShortSecret(TestBackend backend) throws Exception {
     String jwt = JWT.create().withSubject("user-1").withClaim("type", "cli")
         .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256(SECRET));
-    WsClient c = WsClient.agent(agentUri(backend, "j1", jwt), "j1");
+    ProtocolClient c = ProtocolClient.agent(agentUri(backend, "j1", jwt), "j1");
     c.close();
   }
 
@@ -100,7 +101,7 @@ class AuthTest {
   void dashboardJwtOpensDashboardButNotAgent(TestBackend backend) throws Exception {
     String jwt = JWT.create().withSubject("user-1").withClaim("type", "access")
         .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256(SECRET));
-    WsClient d = WsClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=" + jwt));
+    ProtocolClient d = ProtocolClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=" + jwt));
     d.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     d.close();
     assertThat(assertRefused(agentUri(backend, "x", jwt), Map.of(), "x")).contains("cannot open an agent connection");

@@ -12,6 +12,7 @@ import ai.onsembl.protocol.ErrorMessage;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.testing.ProtocolClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,27 +24,27 @@ import org.junit.jupiter.api.Timeout;
 @ReferenceBackendTest(heartbeatIntervalMillis = 200, heartbeatTimeoutMillis = 2000)
 class BadInputTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private final List<WsClient> clients = new ArrayList<>();
+  private final List<ProtocolClient> clients = new ArrayList<>();
 
   @AfterEach
   void closeClients() {
-    clients.forEach(WsClient::close);
+    clients.forEach(ProtocolClient::close);
   }
 
-  private WsClient agent(TestBackend b, String id) throws InterruptedException {
-    WsClient c = WsClient.agent(b.agentUri(id), id);
+  private ProtocolClient agent(TestBackend b, String id) throws InterruptedException {
+    ProtocolClient c = ProtocolClient.agent(b.agentUri(id), id);
     c.answerPings = true;
     clients.add(c);
     return c;
   }
 
-  private static ErrorCode errorCode(WsClient c) throws InterruptedException {
+  private static ErrorCode errorCode(ProtocolClient c) throws InterruptedException {
     return c.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class).code().value();
   }
 
   @Test
   void malformedJsonGetsInvalidMessageAndTheConnectionStaysUsable(TestBackend backend) throws Exception {
-    WsClient c = agent(backend, "m1");
+    ProtocolClient c = agent(backend, "m1");
     c.send("{not json");
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
     c.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"payload\":{}}");
@@ -56,7 +57,7 @@ class BadInputTest {
 
   @Test
   void unknownTypeGetsUnknownMessageTypeAndStaysOpen(TestBackend backend) throws Exception {
-    WsClient c = agent(backend, "u1");
+    ProtocolClient c = agent(backend, "u1");
     c.send("{\"type\":\"TELEPORT\",\"id\":\"t1\",\"timestamp\":1,\"payload\":{}}");
     ErrorMessage err = c.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class);
     assertThat(err.code().value()).isEqualTo(ErrorCode.UNKNOWN_MESSAGE_TYPE);
@@ -67,8 +68,8 @@ class BadInputTest {
 
   @Test
   void oversizedFrameGetsResourceExhaustedThenClose1009(TestBackend backend) throws Exception {
-    WsClient big = agent(backend, "big");
-    WsClient other = agent(backend, "other");
+    ProtocolClient big = agent(backend, "big");
+    ProtocolClient other = agent(backend, "other");
     big.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":1,\"payload\":{\"pad\":\"" + "x".repeat(2 * 1024 * 1024)
         + "\"}}");
 
@@ -80,8 +81,8 @@ class BadInputTest {
 
   @Test
   void frameClaimingAnotherAgentIsRefusedClosedAndNotStored(TestBackend backend) throws Exception {
-    WsClient victim = agent(backend, "victim");
-    WsClient spoofer = agent(backend, "spoofer");
+    ProtocolClient victim = agent(backend, "victim");
+    ProtocolClient spoofer = agent(backend, "spoofer");
     spoofer.send(new TerminalOutput("victim", "victim", EnumValue.of(StreamType.STDOUT), "evil\n", 1, null));
 
     assertThat(errorCode(spoofer)).isEqualTo(ErrorCode.FORBIDDEN);
@@ -94,8 +95,8 @@ class BadInputTest {
 
   @Test
   void completingAnotherAgentsCommandIsRefusedAndChangesNothing(TestBackend backend) throws Exception {
-    WsClient owner = agent(backend, "owner");
-    WsClient thief = agent(backend, "thief");
+    ProtocolClient owner = agent(backend, "owner");
+    ProtocolClient thief = agent(backend, "thief");
     Http.Reply posted = Http.post(backend.httpUrl(), "/api/agents/owner/commands", backend.dashboardToken(),
         "{\"content\":\"make\"}");
     String id = posted.json().get("commandId").asText();
@@ -112,7 +113,7 @@ class BadInputTest {
 
   @Test
   void unknownEndpointIsRefusedAndClosed(TestBackend backend) throws Exception {
-    WsClient c = new WsClient(java.net.URI.create(backend.wsUrl() + "/ws/other?token=" + backend.agentToken()));
+    ProtocolClient c = new ProtocolClient(java.net.URI.create(backend.wsUrl() + "/ws/other?token=" + backend.agentToken()));
     clients.add(c);
     c.connectBlocking(5, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
@@ -121,7 +122,7 @@ class BadInputTest {
 
   @Test
   void dashboardMessageOnTheAgentEndpointGetsInvalidMessageType(TestBackend backend) throws Exception {
-    WsClient c = agent(backend, "dm1");
+    ProtocolClient c = agent(backend, "dm1");
     c.send(new DashboardInit("u", null));
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE_TYPE);
     assertThat(c.isOpen()).isTrue();
@@ -129,8 +130,8 @@ class BadInputTest {
 
   @Test
   void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend) throws Exception {
-    WsClient flooder = agent(backend, "flood");
-    WsClient calm = agent(backend, "calm");
+    ProtocolClient flooder = agent(backend, "flood");
+    ProtocolClient calm = agent(backend, "calm");
     // Past the 1,000-frame replay burst and the 100/s rate.
     for (int i = 0; i < 5000 && flooder.isOpen()
         && flooder.received.stream().noneMatch(m -> m.toString().contains("RATE_LIMITED")); i++) {
@@ -151,7 +152,7 @@ class BadInputTest {
   void busyAgentStreamingOutputFlatOutIsNotRateLimited(TestBackend backend) throws Exception {
     // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (issue 9's bench saw
     // a flat-out child closed 4429 before terminal output got a budget of its own)
-    WsClient busy = agent(backend, "busy");
+    ProtocolClient busy = agent(backend, "busy");
     String chunk = "x".repeat(1024) + "\n";
     for (int i = 1; i <= 3000; i++) {
       busy.send(new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
@@ -165,7 +166,7 @@ class BadInputTest {
 
   @Test
   void replayBurstOfAThousandFramesAfterConnectIsNotAFlood(TestBackend backend) throws Exception {
-    WsClient replaying = agent(backend, "replay");
+    ProtocolClient replaying = agent(backend, "replay");
     for (int i = 1; i <= 900; i++) {
       replaying.send(new TerminalOutput("replay", "replay", EnumValue.of(StreamType.STDOUT), "line " + i + "\n", i,
           null));
@@ -179,7 +180,7 @@ class BadInputTest {
 
   @Test
   void dashboardFloodIsClosed4429(TestBackend backend) throws Exception {
-    WsClient d = WsClient.open(backend.dashboardUri());
+    ProtocolClient d = ProtocolClient.open(backend.dashboardUri());
     clients.add(d);
     // Stop sending once refused: frames still in flight when the backend closes would make its kernel
     // answer with RST, and the client would report 1006 instead of the 4429 the backend sent.

@@ -23,6 +23,7 @@ import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.protocol.TerminalStream;
 import ai.onsembl.protocol.fixtures.UpstreamFixtures;
+import ai.onsembl.testing.ProtocolClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +36,14 @@ import org.junit.jupiter.api.Timeout;
 @ReferenceBackendTest(heartbeatIntervalMillis = 200, heartbeatTimeoutMillis = 2000)
 class CommandFlowTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private final List<WsClient> clients = new ArrayList<>();
+  private final List<ProtocolClient> clients = new ArrayList<>();
 
   @AfterEach
   void closeClients() {
-    clients.forEach(WsClient::close);
+    clients.forEach(ProtocolClient::close);
   }
 
-  private <T extends WsClient> T track(T c) {
+  private <T extends ProtocolClient> T track(T c) {
     clients.add(c);
     return c;
   }
@@ -50,11 +51,11 @@ class CommandFlowTest {
   @Test
   void dashboardCommandRunsWithStatusFromTheAgentAndEachChunkStreamsExactlyOnce(TestBackend backend)
       throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("c1"), "c1"));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("c1"), "c1"));
     agent.answerPings = true;
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
-    WsClient watcher = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient watcher = track(ProtocolClient.open(backend.dashboardUri()));
     watcher.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
 
     // As captured from the TypeScript dashboard: "command", not "content".
@@ -95,8 +96,8 @@ class CommandFlowTest {
 
   @Test
   void terminalStreamReachesDashboardsOncePerChunk(TestBackend backend) throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("t1"), "t1"));
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("t1"), "t1"));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     // Session output as the TypeScript wrapper sends it: commandId == agentId.
     String fixture = UpstreamFixtures.read("agent-to-server__TERMINAL_OUTPUT.json")
@@ -115,8 +116,8 @@ class CommandFlowTest {
 
   @Test
   void cancelAndControlFromADashboardReachTheAgent(TestBackend backend) throws Exception {
-    WsClient agent = track(WsClient.agent(backend.agentUri("k1"), "k1"));
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("k1"), "k1"));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     dashboard.send(new CommandRequest("k1", "cmd-k", "sleep 100", null, null, null, null, null, null, null));
     agent.expect(MessageType.COMMAND_REQUEST, WAIT);
@@ -136,10 +137,10 @@ class CommandFlowTest {
 
   @Test
   void commandForAnOfflineOrUnknownAgentIsRefusedWithAClearError(TestBackend backend) throws Exception {
-    WsClient gone = WsClient.agent(backend.agentUri("off1"), "off1");
+    ProtocolClient gone = ProtocolClient.agent(backend.agentUri("off1"), "off1");
     gone.closeBlocking();
     backend.awaitAgentStatus("off1", ai.onsembl.protocol.AgentStatus.OFFLINE, WAIT);
-    WsClient dashboard = track(WsClient.open(backend.dashboardUri()));
+    ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
 
     dashboard.send(new CommandRequest("off1", null, "ls", null, null, null, null, null, null, null));

@@ -12,6 +12,7 @@ import ai.onsembl.protocol.Ping;
 import ai.onsembl.protocol.Pong;
 import ai.onsembl.protocol.Selection;
 import ai.onsembl.protocol.Subscriptions;
+import ai.onsembl.testing.ProtocolClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +29,15 @@ import org.junit.jupiter.api.Timeout;
 @ReferenceBackendTest(heartbeatIntervalMillis = 200, heartbeatTimeoutMillis = 1000)
 class DashboardHeartbeatTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
-  private final List<WsClient> clients = new ArrayList<>();
+  private final List<ProtocolClient> clients = new ArrayList<>();
 
   @AfterEach
   void closeClients() {
-    clients.forEach(WsClient::close);
+    clients.forEach(ProtocolClient::close);
   }
 
-  private WsClient dashboard(TestBackend backend) throws Exception {
-    WsClient d = WsClient.open(backend.dashboardUri());
+  private ProtocolClient dashboard(TestBackend backend) throws Exception {
+    ProtocolClient d = ProtocolClient.open(backend.dashboardUri());
     clients.add(d);
     d.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     return d;
@@ -48,7 +49,7 @@ class DashboardHeartbeatTest {
 
   @Test
   void frontendInitWithObjectsIsAckedWithItsSubscriptionsAndNoError(TestBackend backend) throws Exception {
-    WsClient d = dashboard(backend);
+    ProtocolClient d = dashboard(backend);
     Message init = frame("{\"type\":\"DASHBOARD_INIT\",\"id\":\"msg_1_1\",\"timestamp\":1796286315273,\"payload\":"
         + "{\"userId\":\"u-1\",\"subscriptions\":{\"agents\":{\"all\":true},\"commands\":{\"all\":true},"
         + "\"terminals\":true,\"traces\":true}}}");
@@ -71,7 +72,7 @@ class DashboardHeartbeatTest {
   @Test
   void dashboardPingIsAnsweredWithPongEchoingTimestampAndSequenceBeforeTheNextFrame(TestBackend backend)
       throws Exception {
-    WsClient d = dashboard(backend);
+    ProtocolClient d = dashboard(backend);
     d.answerPings = false; // only our own frames are on this socket
     long sent = System.currentTimeMillis() - 3;
     d.send(new Message(MessageType.PING, "msg_7_1", sent, new Ping(sent, 7L)));
@@ -100,7 +101,7 @@ class DashboardHeartbeatTest {
 
   @Test
   void backendPingsEveryDashboardAtTheHeartbeatInterval(TestBackend backend) throws Exception {
-    WsClient d = dashboard(backend);
+    ProtocolClient d = dashboard(backend);
     List<Message> pings = d.collect(MessageType.PING, Duration.ofMillis(1500));
     // 200 ms interval: about 7 in 1.5 s; a loaded machine may delay some, never all
     assertThat(pings).hasSizeGreaterThanOrEqualTo(3);
@@ -111,8 +112,8 @@ class DashboardHeartbeatTest {
   @Test
   void silentDashboardIsClosed4000AfterTheTimeoutWhileOneThatAnswersStaysOpen(TestBackend backend)
       throws Exception {
-    WsClient answering = dashboard(backend);
-    WsClient silent = dashboard(backend);
+    ProtocolClient answering = dashboard(backend);
+    ProtocolClient silent = dashboard(backend);
     silent.answerPings = false;
 
     assertThat(silent.awaitClose(WAIT)).isEqualTo(4000);

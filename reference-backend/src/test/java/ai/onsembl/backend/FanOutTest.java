@@ -7,6 +7,7 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.testing.ProtocolClient;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -53,9 +54,9 @@ class FanOutTest {
         .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(5));
     try (ReferenceBackend backend = ReferenceBackend.start(config);
         Socket stalled = stalledDashboard(backend.wsPort(), "d")) {
-      WsClient reader = WsClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=d"));
-      WsClient agent = WsClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "busy");
-      WsClient other = WsClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "other");
+      ProtocolClient reader = ProtocolClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=d"));
+      ProtocolClient agent = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "busy");
+      ProtocolClient other = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "other");
       try {
         other.answerPings = true;
         reader.expect(MessageType.DASHBOARD_CONNECTED, WAIT);

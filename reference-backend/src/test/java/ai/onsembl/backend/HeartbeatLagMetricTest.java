@@ -8,6 +8,7 @@ import ai.onsembl.protocol.AgentHeartbeat;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
+import ai.onsembl.testing.ProtocolClient;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class HeartbeatLagMetricTest {
 
   @Test
   void heartbeatsAreCountedInTheLagHistogramByTheirEnvelopeTimestamp(TestBackend backend) throws Exception {
-    WsClient agent = WsClient.agent(backend.agentUri("lag-1"), "lag-1");
+    ProtocolClient agent = ProtocolClient.agent(backend.agentUri("lag-1"), "lag-1");
     try {
       HealthMetrics health = new HealthMetrics(1.0, 2.0, 3L, 4L, 5.0);
       agent.send(Message.of(new AgentHeartbeat("lag-1", health)));

@@ -9,6 +9,7 @@ import ai.onsembl.protocol.AgentStatus;
 import ai.onsembl.protocol.CommandCancel;
 import ai.onsembl.protocol.CommandRequest;
 import ai.onsembl.protocol.MessageType;
+import ai.onsembl.testing.ProtocolClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ class RestApiTest {
 
   @Test
   void agentRoutesUseProtocolFieldNames(TestBackend backend) throws Exception {
-    WsClient agent = WsClient.agent(backend.agentUri("rest-1"), "rest-1");
+    ProtocolClient agent = ProtocolClient.agent(backend.agentUri("rest-1"), "rest-1");
     try {
       agent.answerPings = true;
       JsonNode list = Http.get(backend.httpUrl(), "/api/agents", backend.dashboardToken()).json();
@@ -78,7 +79,7 @@ class RestApiTest {
 
   @Test
   void commandRoutesSubmitListShowCancelAndControl(TestBackend backend) throws Exception {
-    WsClient agent = WsClient.agent(backend.agentUri("rest-2"), "rest-2");
+    ProtocolClient agent = ProtocolClient.agent(backend.agentUri("rest-2"), "rest-2");
     try {
       Http.Reply posted = Http.post(backend.httpUrl(), "/api/agents/rest-2/commands", backend.dashboardToken(),
           "{\"content\":\"echo hi\"}");
@@ -121,8 +122,8 @@ class RestApiTest {
 
   @Test
   void metricsArePrometheusTextWithTheDesignNamesAndNoGhosts(TestBackend backend) throws Exception {
-    WsClient dashboard = WsClient.open(backend.dashboardUri());
-    WsClient agent = WsClient.agent(backend.agentUri("m-1"), "m-1");
+    ProtocolClient dashboard = ProtocolClient.open(backend.dashboardUri());
+    ProtocolClient agent = ProtocolClient.agent(backend.agentUri("m-1"), "m-1");
     try {
       dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
       agent.closeBlocking();

@@ -11,6 +11,7 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.testing.ProtocolClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -53,7 +54,7 @@ class SigkillRestartTest {
     String ws = ready.wsUrl();
     String http = ready.httpUrl();
 
-    WsClient agent = WsClient.agent(URI.create(ws + "/ws/agent?token=a"), "k-1");
+    ProtocolClient agent = ProtocolClient.agent(URI.create(ws + "/ws/agent?token=a"), "k-1");
     try {
       agent.answerPings = true;
       Http.Reply posted = Http.post(http, "/api/agents/k-1/commands", "d", "{\"content\":\"make\"}");

@@ -3,6 +3,7 @@ package ai.onsembl.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.protocol.AgentStatus;
+import ai.onsembl.testing.ProtocolClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,7 +55,7 @@ class StartupCleanupTest {
   void closeIsIdempotentAndMarksLiveAgentsOffline() throws Exception {
     Path db = dir.resolve("graceful.db");
     ReferenceBackend backend = ReferenceBackend.start(config(db));
-    WsClient agent = WsClient.agent(java.net.URI.create(backend.wsUrl() + "/ws/agent?token=a"), "live-1");
+    ProtocolClient agent = ProtocolClient.agent(java.net.URI.create(backend.wsUrl() + "/ws/agent?token=a"), "live-1");
     try {
       backend.close();
       backend.close();

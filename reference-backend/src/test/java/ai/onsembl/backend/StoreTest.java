@@ -3,6 +3,7 @@ package ai.onsembl.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.onsembl.testing.ProtocolClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +42,7 @@ class StoreTest {
     try (ReferenceBackend backend = ReferenceBackend.start(config)) {
       assertThat(queryString(db, "PRAGMA journal_mode")).isEqualTo("wal");
       assertThat(queryLong(db, "PRAGMA user_version")).isEqualTo(1);
-      WsClient agent = WsClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "ls-1");
+      ProtocolClient agent = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "ls-1");
       try {
         agent.answerPings = true;
         long connectedAt = queryLong(db, "SELECT connected_at FROM agents WHERE agent_id='ls-1'");

@@ -14,6 +14,7 @@ import ai.onsembl.protocol.CommandType;
 import ai.onsembl.protocol.ControlAction;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Ping;
+import ai.onsembl.testing.ProtocolClient;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class TestBackendWithoutJUnitTest {
       assertThat(backend.agentToken()).hasSizeGreaterThanOrEqualTo(32);
       assertThat(backend.dashboardToken()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(backend.agentToken());
       assertThat(backend.databaseFile()).isNull();
-      WsClient agent = WsClient.agent(backend.agentUri("a1"), "a1");
+      ProtocolClient agent = ProtocolClient.agent(backend.agentUri("a1"), "a1");
       try {
         assertThat(backend.takeFrame().type()).isEqualTo(MessageType.AGENT_CONNECT);
         backend.awaitAgentStatus("a1", AgentStatus.ONLINE, WAIT);
@@ -114,7 +115,7 @@ class TestBackendWithoutJUnitTest {
       String agentToken = backend.config().agentToken();
       assertThat(agentToken).isNotBlank();
       assertThat(backend.config().dashboardToken()).isNotBlank().isNotEqualTo(agentToken);
-      WsClient agent = WsClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=" + agentToken), "gen");
+      ProtocolClient agent = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=" + agentToken), "gen");
       agent.close();
     }
     assertThat(BackendConfig.defaults().withJwtSecret("s".repeat(32)).withGeneratedTokens().agentToken()).isNull();

@@ -2,6 +2,7 @@ package ai.onsembl.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.testing.ProtocolClient;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,12 +60,12 @@ class TlsTest {
           HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents")).header("Authorization", "Bearer d")
               .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      WsClient agent = new WsClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-1&token=a"),
+      ProtocolClient agent = new ProtocolClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-1&token=a"),
           java.util.Map.of());
       agent.setSocketFactory(client.getSocketFactory());
       try {
         assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
-        agent.send(WsClient.connect("tls-1"));
+        agent.send(ProtocolClient.agentConnect("tls-1"));
         agent.expect(ai.onsembl.protocol.MessageType.ACK, Duration.ofSeconds(10));
       } finally {
         agent.close();

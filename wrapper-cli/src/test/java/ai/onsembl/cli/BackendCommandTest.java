@@ -1,10 +1,9 @@
 package ai.onsembl.cli;
 
-import ai.onsembl.backend.ReadyLine;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.onsembl.backend.ReadyLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -1,15 +1,9 @@
 package ai.onsembl.cli;
 
-import ai.onsembl.backend.ReadyLine;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onsembl.protocol.AgentConnect;
-import ai.onsembl.protocol.AgentType;
-import ai.onsembl.protocol.Capabilities;
-import ai.onsembl.protocol.EnumValue;
-import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.ProtocolCodec;
+import ai.onsembl.backend.ReadyLine;
+import ai.onsembl.testing.ProtocolClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -22,10 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ServerHandshake;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,37 +69,12 @@ class BackendProcessTest {
   @Test
   void sigtermClosesAgentsWith1001MarksThemOfflineAndExitsWithTheDefaultDatabaseKept() throws Exception {
     ReadyLine ready = startBackend();
-    CountDownLatch acked = new CountDownLatch(1);
-    CompletableFuture<Integer> closed = new CompletableFuture<>();
-    WebSocketClient agent = new WebSocketClient(URI.create(ready.wsUrl() + "/ws/agent?token=proc-agent")) {
-      @Override
-      public void onOpen(ServerHandshake h) {
-        send(ProtocolCodec.standard().encode(Message.of(new AgentConnect("proc-1", null,
-            EnumValue.of(AgentType.CUSTOM), "1", "vm", Capabilities.of(0, false, false)))));
-      }
-
-      @Override
-      public void onMessage(String text) {
-        if (text.contains("\"ACK\"")) {
-          acked.countDown();
-        }
-      }
-
-      @Override
-      public void onClose(int code, String reason, boolean remote) {
-        closed.complete(code);
-      }
-
-      @Override
-      public void onError(Exception ex) {}
-    };
+    ProtocolClient agent = ProtocolClient.agent(URI.create(ready.wsUrl() + "/ws/agent?token=proc-agent"), "proc-1");
     try {
-      assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(acked.await(10, TimeUnit.SECONDS)).as("ACK for AGENT_CONNECT").isTrue();
       assertThat(get(ready.httpUrl() + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
 
       process.destroy(); // SIGTERM
-      assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      assertThat(agent.awaitClose(Duration.ofSeconds(10))).isEqualTo(1001);
       assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
       assertThat(process.exitValue()).isEqualTo(143);
     } finally {

@@ -14,7 +14,7 @@ import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.RunFiles;
-import ai.onsembl.wrapper.testing.ScriptedServer;
+import ai.onsembl.testing.ScriptedServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

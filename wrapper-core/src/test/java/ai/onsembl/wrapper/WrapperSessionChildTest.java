@@ -16,7 +16,7 @@ import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.command.CommandSettings.Mode;
-import ai.onsembl.wrapper.testing.ScriptedServer;
+import ai.onsembl.testing.ScriptedServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

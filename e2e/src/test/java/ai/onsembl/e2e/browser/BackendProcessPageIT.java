@@ -1,9 +1,9 @@
 package ai.onsembl.e2e.browser;
 
-import ai.onsembl.backend.ReadyLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.onsembl.backend.ReadyLine;
 import ai.onsembl.e2e.LeakChecks;
 import ai.onsembl.e2e.RunningProcess;
 import java.nio.file.Path;

@@ -131,7 +131,7 @@ class SignalsMatrixIT {
         // SIGKILL leaves the wrapper no chance to stop its tree; the next start of the same agent reaps it
         assertNextStartReapsTheOrphans(w, tree, name);
       } else if (noSurvivors) {
-        assertThat(Procs.running(w.survivingDescendants()))
+        assertThat(RunningProcess.running(w.survivingDescendants()))
             .as("descendants running after %s (%s)\n%s", signals, tree, w.transcript()).isEmpty();
       }
       assertThat(exitMillis).as("ms from the first signal to exit").isLessThan(signals.names.length > 1 ? 3_000 : 10_000);
@@ -155,10 +155,10 @@ class SignalsMatrixIT {
       Awaitility.await(name + " back ONLINE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
           .until(() -> backend.agentNamed(name).map(a -> "ONLINE".equals(a.path("status").asText())).orElse(false));
       Awaitility.await("orphans of the killed wrapper reaped by the next start").atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(50)).until(() -> Procs.running(orphans).isEmpty());
+          .pollInterval(Duration.ofMillis(50)).until(() -> RunningProcess.running(orphans).isEmpty());
       next.signal("TERM");
       assertThat(next.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
-      assertThat(Procs.running(next.survivingDescendants())).isEmpty();
+      assertThat(RunningProcess.running(next.survivingDescendants())).isEmpty();
     }
   }
 

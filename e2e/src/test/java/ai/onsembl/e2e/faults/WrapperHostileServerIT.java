@@ -4,20 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.e2e.LeakChecks;
 import ai.onsembl.e2e.RunningProcess;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.onsembl.protocol.ErrorCode;
+import ai.onsembl.protocol.ErrorMessage;
+import ai.onsembl.protocol.Message;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.Ping;
+import ai.onsembl.protocol.Pong;
+import ai.onsembl.testing.ScriptedServer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.java_websocket.WebSocket;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 4, wrapper side: a real {@code onsembl-agent start} process against a hostile backend that
+ * Issue 7 item 4, wrapper side: a real {@code onsembl-agent start} process against a hostile backend (the
+ * shared {@link ScriptedServer}, pushing anything at it) that
  * sends garbage, binary frames, unknown types, a huge frame and a COMMAND_REQUEST with a 10 MB prompt. The
  * wrapper survives each with a clear log line, keeps (or re-establishes) its link, and stops cleanly.
  */
@@ -28,42 +35,61 @@ class WrapperHostileServerIT {
   @TempDir Path home;
 
   /** Starts a wrapper against a fresh hostile server, runs {@code attack} once it is online, checks survival. */
-  private String survive(String name, Consumer<HostileServer> attack) throws Exception {
-    try (HostileServer server = new HostileServer().startAndWait();
-        RunningProcess w = Wrappers.start(home, server.url(), name, "--agent", "mock", "--mode", "exec",
+  private String survive(String name, Consumer<ScriptedServer> attack) throws Exception {
+    try (ScriptedServer server = new ScriptedServer().start();
+        RunningProcess w = Wrappers.start(home, server.uri().toString(), name, "--agent", "mock", "--mode", "exec",
             "--log-level", "debug")) {
-      server.await("AGENT_CONNECT", n -> true, T);
-      server.assertAnswersPing(1, T);
+      server.awaitFrame(MessageType.AGENT_CONNECT, T);
+      assertAnswersPing(server, 1);
 
       attack.accept(server);
 
       try {
-        server.assertAnswersPing(2, T); // still (or again) online and answering
+        assertAnswersPing(server, 2); // still (or again) online and answering
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("the wrapper no longer answers PING after the attack (connections "
-            + server.connections() + ", close codes " + server.closeCodes() + ", alive " + w.isAlive() + ")\n"
+            + server.connectionCount() + ", close codes " + server.closeCodes() + ", alive " + w.isAlive() + ")\n"
             + w.transcript(), e);
       }
       assertThat(w.isAlive()).as("wrapper alive after the attack\n" + w.transcript()).isTrue();
       w.signal("TERM");
       assertThat(w.awaitExit(T)).as(w.transcript()).isEqualTo(143);
-      assertThat(Procs.running(w.survivingDescendants())).isEmpty();
+      assertThat(RunningProcess.running(w.survivingDescendants())).isEmpty();
       assertThat(w.transcript()).as("no stack trace of a crash").doesNotContain("Exception in thread");
-      System.out.println("--- " + name + " (connections " + server.connections() + ", close codes "
+      System.out.println("--- " + name + " (connections " + server.connectionCount() + ", close codes "
           + server.closeCodes() + ")\n" + w.transcript());
       return w.transcript();
     }
   }
 
+  /** The wrapper is online on an open connection: a PING there is answered with a PONG echoing its timestamp. */
+  private static void assertAnswersPing(ScriptedServer server, long marker) {
+    Awaitility.await("the wrapper answers PING " + marker).atMost(T).pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          try {
+            server.send(new Ping(marker));
+          } catch (RuntimeException e) {
+            // no open connection right now (the wrapper is reconnecting): try again
+          }
+          return server.frames(MessageType.PONG).stream()
+              .anyMatch(m -> Long.valueOf(marker).equals(m.payload(Pong.class).timestamp()));
+        });
+  }
+
+  /** A frame as a hostile backend would write it by hand. */
+  private static String frame(String type, String payloadJson) {
+    return "{\"type\":\"" + type + "\",\"id\":\"h-" + System.nanoTime() + "\",\"timestamp\":"
+        + System.currentTimeMillis() + ",\"payload\":" + payloadJson + "}";
+  }
+
   @Test
   void garbageAndBinaryFramesAreLoggedAndTheLinkLives() throws Exception {
     String log = survive("hostile-garbage", s -> {
-      WebSocket c = s.current();
       for (String g : new String[] {"garbage", "{", "[]", "{\"type\":1}", "null", "{\"type\":\"ACK\"}",
           "{\"type\":\"COMMAND_REQUEST\",\"id\":\"x\",\"timestamp\":1,\"payload\":{\"commandId\":5}}"}) {
-        c.send(g);
+        s.sendText(g);
       }
-      c.send(ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
+      s.sendBinary(ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
     });
     // one warning at the default level, the rest at debug: visible, but a flood cannot flood the log
     assertThat(log.lines().filter(l -> l.contains(" WARN ") && l.contains("bad frame from the backend")).count())
@@ -73,17 +99,27 @@ class WrapperHostileServerIT {
   @Test
   void unknownTypeIsAnsweredWithErrorUnknownMessageTypeNotADroppedConnection() throws Exception {
     survive("hostile-unknown", s -> {
-      int before = s.connections();
-      s.current().send(HostileServer.frame("FROM_THE_FUTURE", "{\"x\":1}"));
-      JsonNode err = s.await("ERROR", n -> "UNKNOWN_MESSAGE_TYPE".equals(n.path("payload").path("code").asText()), T);
-      assertThat(err.toString()).contains("FROM_THE_FUTURE");
-      assertThat(s.connections()).as("same connection").isEqualTo(before);
+      int before = s.connectionCount();
+      s.sendText(frame("FROM_THE_FUTURE", "{\"x\":1}"));
+      ErrorMessage[] err = new ErrorMessage[1];
+      Awaitility.await("the wrapper answers ERROR UNKNOWN_MESSAGE_TYPE").atMost(T).until(() -> {
+        for (Message m : s.frames(MessageType.ERROR)) {
+          ErrorMessage e = m.payload(ErrorMessage.class);
+          if (e.code().is(ErrorCode.UNKNOWN_MESSAGE_TYPE)) {
+            err[0] = e;
+            return true;
+          }
+        }
+        return false;
+      });
+      assertThat(err[0].message()).contains("FROM_THE_FUTURE");
+      assertThat(s.connectionCount()).as("same connection").isEqualTo(before);
     });
   }
 
   @Test
   void frameOfTwentyMegabytesIsRefusedAndTheWrapperRecovers() throws Exception {
-    String log = survive("hostile-huge", s -> s.current().send("{\"type\":\"PING\",\"id\":\"big\",\"timestamp\":1,"
+    String log = survive("hostile-huge", s -> s.sendText("{\"type\":\"PING\",\"id\":\"big\",\"timestamp\":1,"
         + "\"payload\":{\"timestamp\":3,\"pad\":\"" + "x".repeat(20 * 1024 * 1024) + "\"}}"));
     // refused by its header (PROTOCOL.md: at most 1 MiB; close 1009), then a reconnect
     assertThat(log).contains("WARN", "lost (close 1009", "reconnected to");
@@ -91,7 +127,7 @@ class WrapperHostileServerIT {
 
   @Test
   void commandRequestWithATenMegabytePromptIsRefusedWithoutRunningAnything() throws Exception {
-    String log = survive("hostile-prompt", s -> s.current().send(HostileServer.frame("COMMAND_REQUEST",
+    String log = survive("hostile-prompt", s -> s.sendText(frame("COMMAND_REQUEST",
         "{\"commandId\":\"c-huge\",\"content\":\"" + "p".repeat(10 * 1024 * 1024) + "\",\"type\":\"NATURAL\","
             + "\"priority\":1,\"executionConstraints\":{\"timeLimitMs\":60000}}")));
     assertThat(log).contains("WARN", "lost (close 1009", "reconnected to").doesNotContain("c-huge");

@@ -9,7 +9,7 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.wrapper.AgentExitException;
-import ai.onsembl.wrapper.testing.ScriptedServer;
+import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.protocol.AgentConnect;
 import java.net.URI;
 import java.time.Duration;

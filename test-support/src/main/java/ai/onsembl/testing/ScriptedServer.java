@@ -1,4 +1,4 @@
-package ai.onsembl.wrapper.testing;
+package ai.onsembl.testing;
 
 import ai.onsembl.protocol.Ack;
 import ai.onsembl.protocol.ErrorCode;
@@ -24,10 +24,11 @@ import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * A small scripted backend for the link's tests, in the manner of OkHttp's MockWebServer: binds
- * 127.0.0.1 on port 0 (or a given port, to restart "the same backend"), records every open, frame and close
- * in order, and answers AGENT_CONNECT as scripted. Not the reference backend (wrapper-core must not
- * depend on it): just enough protocol to drive the wrapper, in both dialects.
+ * A small scripted backend for tests of the wrapper (wrapper-core's link tests, e2e's hostile-backend tests),
+ * in the manner of OkHttp's MockWebServer: binds 127.0.0.1 on port 0 (or a given port, to restart "the same
+ * backend"), records every open, frame and close in order, and answers AGENT_CONNECT as scripted. Not the
+ * reference backend (wrapper-core must not depend on it): just enough protocol to drive the wrapper, in both
+ * dialects, and a way to push anything at it ({@link #sendText}).
  */
 public final class ScriptedServer implements AutoCloseable {
   private static final ProtocolCodec CODEC = ProtocolCodec.standard();
@@ -195,6 +196,26 @@ public final class ScriptedServer implements AutoCloseable {
       throw new IllegalStateException("no connection to send on");
     }
     c.send(text);
+  }
+
+  /** Sends a binary frame on the newest connection (the protocol has none: a hostile backend's). */
+  public void sendBinary(java.nio.ByteBuffer bytes) {
+    WebSocket c = connections.isEmpty() ? null : connections.get(connections.size() - 1);
+    if (c == null) {
+      throw new IllegalStateException("no connection to send on");
+    }
+    c.send(bytes);
+  }
+
+  /** The close codes seen so far, in order. */
+  public List<Integer> closeCodes() {
+    List<Integer> out = new ArrayList<>();
+    for (Event e : events) {
+      if (e.kind() == Kind.CLOSE) {
+        out.add(e.code());
+      }
+    }
+    return out;
   }
 
   /** Drops every open connection without a close handshake (a cut network, as the agents see it: 1006). */
