@@ -4,6 +4,7 @@ import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
 import ai.onsembl.protocol.AgentStatus;
+import ai.onsembl.wrapper.process.ProcessTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,10 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,9 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl+C.")
   Duration runFor;
 
-  private final List<Process> wrappers = new ArrayList<>();
+  /** One wrapped mock agent: its name and its {@code onsembl-agent start} process. */
+  private record DemoAgent(String name, Process process) {}
+
+  private final List<DemoAgent> wrappers = new ArrayList<>();
   private volatile boolean selfStop;
-  private final List<String> names = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -67,8 +68,8 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path launcher = launcher();
     Path tmp = Files.createTempDirectory("onsembl-demo-");
-    String agentToken = randomToken();
-    String dashboardToken = randomToken();
+    String agentToken = BackendConfig.randomToken();
+    String dashboardToken = BackendConfig.randomToken();
     BackendConfig config = BackendConfig.defaults()
         .withDatabaseFile(tmp.resolve("backend.db"))
         .withAgentToken(agentToken)
@@ -137,8 +138,7 @@ public final class DemoCommand implements Callable<Integer> {
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     synchronized (wrappers) {
-      wrappers.add(p);
-      names.add(name);
+      wrappers.add(new DemoAgent(name, p));
     }
     Thread t = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -165,9 +165,9 @@ public final class DemoCommand implements Callable<Integer> {
         return;
       }
       synchronized (wrappers) {
-        for (int i = 0; i < wrappers.size(); i++) {
-          if (!wrappers.get(i).isAlive()) {
-            err.println("onsembl demo: " + names.get(i) + " exited with code " + wrappers.get(i).exitValue());
+        for (DemoAgent w : wrappers) {
+          if (!w.process().isAlive()) {
+            err.println("onsembl demo: " + w.name() + " exited with code " + w.process().exitValue());
           }
         }
       }
@@ -181,7 +181,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("onsembl demo: stopping the agents...");
     out.flush();
-    List<Process> ps;
+    List<DemoAgent> ps;
     synchronized (wrappers) {
       ps = List.copyOf(wrappers);
     }
@@ -191,20 +191,22 @@ public final class DemoCommand implements Callable<Integer> {
     if (!selfStop) {
       awaitStopping(backend, ps, Duration.ofSeconds(1));
     }
-    for (int i = 0; i < ps.size(); i++) {
-      if (ps.get(i).isAlive() && isOnline(backend, names.get(i))) {
-        ps.get(i).destroy();
+    for (DemoAgent w : ps) {
+      if (w.process().isAlive() && isOnline(backend, w.name())) {
+        ProcessTree.signal(w.process().pid(), "TERM");
       }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    for (Process p : ps) {
+    for (DemoAgent w : ps) {
+      ProcessHandle h = w.process().toHandle();
+      java.util.Set<ProcessHandle> tree = ProcessTree.descendants(h);
       try {
-        if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-          p.destroyForcibly();
+        if (!w.process().waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          ProcessTree.kill(h, false, tree);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        ProcessTree.kill(h, false, tree);
       }
     }
     // the disconnects are handled off the socket thread: give the store a moment to commit them
@@ -222,9 +224,9 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("  " + (a.name() == null ? a.agentId() : a.name()) + " " + a.status()
           + (a.disconnectReason() == null ? "" : ": " + a.disconnectReason()));
     }
-    for (int i = 0; i < ps.size(); i++) {
-      if (!ps.get(i).isAlive()) {
-        out.println("  " + names.get(i) + " exited with code " + ps.get(i).exitValue());
+    for (DemoAgent w : ps) {
+      if (!w.process().isAlive()) {
+        out.println("  " + w.name() + " exited with code " + w.process().exitValue());
       }
     }
     out.flush();
@@ -234,12 +236,12 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private void awaitStopping(ReferenceBackend backend, List<Process> ps, Duration max) {
+  private void awaitStopping(ReferenceBackend backend, List<DemoAgent> ps, Duration max) {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       boolean anyOnline = false;
-      for (int i = 0; i < ps.size(); i++) {
-        anyOnline |= ps.get(i).isAlive() && isOnline(backend, names.get(i));
+      for (DemoAgent w : ps) {
+        anyOnline |= w.process().isAlive() && isOnline(backend, w.name());
       }
       if (!anyOnline) {
         return;
@@ -267,12 +269,6 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalStateException("expected the launcher at " + launcher + " but it is missing");
     }
     return launcher;
-  }
-
-  private static String randomToken() {
-    byte[] b = new byte[24];
-    new SecureRandom().nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private static void deleteTree(Path dir) {
