@@ -10,6 +10,7 @@ import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +21,19 @@ import org.slf4j.LoggerFactory;
 final class AgentEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(AgentEndpoint.class);
 
-  private final BackendCore core;
+  private final Executor worker;
+  private final BackendHooks hooks;
+  private final BackendMetrics metrics;
+  private final AgentLifecycle lifecycle;
+  private final CommandService commandService;
 
-  AgentEndpoint(BackendCore core) {
-    this.core = core;
+  AgentEndpoint(Executor worker, BackendHooks hooks, BackendMetrics metrics, AgentLifecycle lifecycle,
+      CommandService commandService) {
+    this.worker = worker;
+    this.hooks = hooks;
+    this.metrics = metrics;
+    this.lifecycle = lifecycle;
+    this.commandService = commandService;
   }
 
   void onFrame(Peer p, String text) {
@@ -34,7 +44,7 @@ final class AgentEndpoint {
     if (!(output ? FrameGuard.withinOutputRate(p) : FrameGuard.withinRate(p))) {
       return;
     }
-    core.hooks.onAgentFrame(p.index, p.nextFrameSequence(), p.agentId, text, m);
+    hooks.onAgentFrame(p.index, p.nextFrameSequence(), p.agentId, text, m);
     if (m == null) {
       return;
     }
@@ -48,26 +58,26 @@ final class AgentEndpoint {
           if (s != null) {
             s.health = hb.healthMetrics();
             s.lastHeartbeatMillis = System.currentTimeMillis();
-            core.metrics.heartbeatProcessed(m.timestamp());
+            metrics.heartbeatProcessed(m.timestamp());
           }
         }
       }
       case COMMAND_ACK -> {
         CommandAck ack = m.payload(CommandAck.class);
         if (claims(p, m, ack.agentId())) {
-          onSession(p, m, s -> core.commandService.onAck(s, ack));
+          onSession(p, m, s -> commandService.onAck(s, ack));
         }
       }
       case COMMAND_COMPLETE -> {
         CommandComplete done = m.payload(CommandComplete.class);
         if (claims(p, m, done.agentId())) {
-          onSession(p, m, s -> core.commandService.onComplete(s, done));
+          onSession(p, m, s -> commandService.onComplete(s, done));
         }
       }
       case TERMINAL_OUTPUT -> {
         TerminalOutput out = m.payload(TerminalOutput.class);
         if (claims(p, m, out.agentId())) {
-          onSession(p, m, s -> core.commandService.onOutput(s, out));
+          onSession(p, m, s -> commandService.onOutput(s, out));
         }
       }
       case AGENT_DISCONNECT -> {
@@ -102,7 +112,7 @@ final class AgentEndpoint {
       return;
     }
     p.agentId = id;
-    core.onWorker(() -> core.lifecycle.connect(p, m, hello));
+    worker.execute(() -> lifecycle.connect(p, m, hello));
   }
 
   /** Checks that a frame's agentId (when it has one) is this connection's agent. */
@@ -123,7 +133,7 @@ final class AgentEndpoint {
   }
 
   private void onSession(Peer p, Message m, SessionWork work) {
-    core.onWorker(() -> {
+    worker.execute(() -> {
       AgentSession s = p.session;
       if (s == null || s.ended.get()) {
         return;

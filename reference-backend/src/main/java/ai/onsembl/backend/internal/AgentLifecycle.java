@@ -1,6 +1,7 @@
 package ai.onsembl.backend.internal;
 
 import ai.onsembl.backend.AgentState;
+import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.internal.BackendMetrics.Reason;
 import ai.onsembl.protocol.Ack;
 import ai.onsembl.protocol.AgentConnect;
@@ -10,6 +11,8 @@ import ai.onsembl.protocol.CommandStatus;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.ServerHeartbeat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,21 +27,43 @@ final class AgentLifecycle {
   static final String SERVER_STOPPED = "Server stopped";
   static final String HEARTBEAT_TIMEOUT = "Heartbeat timeout";
 
-  private final BackendCore core;
+  private final BackendConfig config;
+  private final Database db;
+  private final AgentStore agents;
+  private final CommandStore commands;
+  private final Registry registry;
+  private final DashboardHub hub;
+  private final BackendMetrics metrics;
+  private final HeartbeatMonitor monitor;
+  private final AtomicLong epochs;
+  private final AgentSender toAgent;
+  private final Consumer<Peer> forceCloseLater;
 
-  AgentLifecycle(BackendCore core) {
-    this.core = core;
+  AgentLifecycle(BackendConfig config, Database db, AgentStore agents, CommandStore commands, Registry registry,
+      DashboardHub hub, BackendMetrics metrics, HeartbeatMonitor monitor, AtomicLong epochs, AgentSender toAgent,
+      Consumer<Peer> forceCloseLater) {
+    this.config = config;
+    this.db = db;
+    this.agents = agents;
+    this.commands = commands;
+    this.registry = registry;
+    this.hub = hub;
+    this.metrics = metrics;
+    this.monitor = monitor;
+    this.epochs = epochs;
+    this.toAgent = toAgent;
+    this.forceCloseLater = forceCloseLater;
   }
 
   /** Startup cleanup, before the ports open. Returns the number of agents marked OFFLINE. */
   int startupCleanup() {
     long now = System.currentTimeMillis();
-    int[] counts = core.db.tx(c -> {
-      List<String> agents = core.agents.markAllOffline(c, SERVER_RESTARTED, now);
-      List<String> commands = core.commands.cancelOpen(c, null, SERVER_RESTARTED, now);
-      return new int[] {agents.size(), commands.size()};
+    int[] counts = db.tx(c -> {
+      List<String> offline = agents.markAllOffline(c, SERVER_RESTARTED, now);
+      List<String> cancelled = commands.cancelOpen(c, null, SERVER_RESTARTED, now);
+      return new int[] {offline.size(), cancelled.size()};
     });
-    core.metrics.staleMarked(counts[0]);
+    metrics.staleMarked(counts[0]);
     LOG.info("Startup cleanup: {} agent(s) marked OFFLINE, {} command(s) CANCELLED ({})", counts[0], counts[1],
         SERVER_RESTARTED);
     return counts[0];
@@ -49,40 +74,40 @@ final class AgentLifecycle {
       return;
     }
     AgentSession existing = peer.session;
-    if (existing != null && core.registry.isCurrent(existing)) {
+    if (existing != null && registry.isCurrent(existing)) {
       // A repeated AGENT_CONNECT on a live connection: answer again, change nothing.
       acknowledge(existing, msg);
       return;
     }
-    long epoch = core.epochs.incrementAndGet();
+    long epoch = epochs.incrementAndGet();
     AgentState announced = new AgentState(peer.agentId, hello.name(),
         hello.agentType() == null ? null : hello.agentType().raw(), hello.version(), hello.hostMachine(),
         AgentStatus.ONLINE, null, null, null, epoch);
     AgentSession session = new AgentSession(peer.agentId, epoch, peer, announced, hello.capabilities());
-    AgentSession previous = core.registry.put(session);
+    AgentSession previous = registry.put(session);
     long now = System.currentTimeMillis();
-    AgentState stored = core.db.tx(c -> core.agents.markOnline(c, announced, now));
+    AgentState stored = db.tx(c -> agents.markOnline(c, announced, now));
     peer.session = session;
     if (previous != null) {
       previous.ended.set(true);
-      core.monitor.unwatch(previous);
+      monitor.unwatch(previous);
       if (previous.peer != peer) {
         LOG.info("Agent {}: {} replaces {} (close 4001)", session.agentId, peer.describe(), previous.peer.describe());
         previous.peer.close(4001, "Replaced by a newer connection");
       }
     }
     acknowledge(session, msg);
-    core.monitor.watch(session);
-    core.metrics.agentConnected();
+    monitor.watch(session);
+    metrics.agentConnected();
     LOG.info("Agent {} ONLINE ({}, epoch {})", session.agentId, peer.describe(), epoch);
-    core.hub.broadcast(Messages.agentConnected(session));
-    core.hub.broadcast(Messages.agentStatus(session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
+    hub.broadcast(Messages.agentConnected(session));
+    hub.broadcast(Messages.agentStatus(session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
   }
 
   private void acknowledge(AgentSession s, Message msg) {
-    core.sendToAgent(s.peer, Message.of(new Ack(msg.id(), true, s.agentId, s.connectionId(), null, null)));
-    core.sendToAgent(s.peer, Message.of(
-        new ServerHeartbeat(System.currentTimeMillis(), core.config.heartbeatInterval().toMillis())));
+    toAgent.send(s.peer, Message.of(new Ack(msg.id(), true, s.agentId, s.connectionId(), null, null)));
+    toAgent.send(s.peer, Message.of(
+        new ServerHeartbeat(System.currentTimeMillis(), config.heartbeatInterval().toMillis())));
   }
 
   /** The socket closed, with any code. */
@@ -98,21 +123,21 @@ final class AgentLifecycle {
 
   void heartbeatTimeout(AgentSession s) {
     long detected = System.nanoTime();
-    if (!core.registry.isCurrent(s) || s.ended.get()) {
+    if (!registry.isCurrent(s) || s.ended.get()) {
       return;
     }
-    core.metrics.heartbeatTimeout();
+    metrics.heartbeatTimeout();
     LOG.warn("Agent {}: no frame for {} ms, marking OFFLINE ({}) and closing 4000", s.agentId,
-        core.config.heartbeatTimeout().toMillis(), HEARTBEAT_TIMEOUT);
+        config.heartbeatTimeout().toMillis(), HEARTBEAT_TIMEOUT);
     end(s, HEARTBEAT_TIMEOUT, Reason.HEARTBEAT_TIMEOUT, detected);
     s.peer.close(4000, HEARTBEAT_TIMEOUT);
-    core.forceCloseLater(s.peer);
+    forceCloseLater.accept(s.peer);
   }
 
   /** Marks every live agent OFFLINE before the server stops. */
   void shutdown() {
     long detected = System.nanoTime();
-    for (AgentSession s : core.registry.all()) {
+    for (AgentSession s : registry.all()) {
       end(s, SERVER_STOPPED, Reason.SERVER_SHUTDOWN, detected);
     }
   }
@@ -125,29 +150,29 @@ final class AgentLifecycle {
     if (!s.ended.compareAndSet(false, true)) {
       return;
     }
-    core.monitor.unwatch(s);
-    if (!core.registry.removeIfCurrent(s)) {
+    monitor.unwatch(s);
+    if (!registry.removeIfCurrent(s)) {
       LOG.debug("Agent {}: close of replaced connection epoch {} ignored", s.agentId, s.epoch);
       return;
     }
     long now = System.currentTimeMillis();
     long lastSeen = s.peer.lastSeenMillis;
-    List<String> cancelled = core.db.tx(c -> {
-      if (!core.agents.markOffline(c, s.agentId, s.epoch, reason, lastSeen, now)) {
+    List<String> cancelled = db.tx(c -> {
+      if (!agents.markOffline(c, s.agentId, s.epoch, reason, lastSeen, now)) {
         return null;
       }
-      return core.commands.cancelOpen(c, s.agentId, CANCELLED_ON_DISCONNECT, now);
+      return commands.cancelOpen(c, s.agentId, CANCELLED_ON_DISCONNECT, now);
     });
     if (cancelled == null) {
       return;
     }
     LOG.info("Agent {} OFFLINE: {} ({} command(s) cancelled)", s.agentId, reason, cancelled.size());
-    core.hub.broadcast(Message.of(new AgentDisconnect(s.agentId, reason, now, null, null)));
-    core.hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.OFFLINE, null, lastSeen, reason));
+    hub.broadcast(Message.of(new AgentDisconnect(s.agentId, reason, now, null, null)));
+    hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.OFFLINE, null, lastSeen, reason));
     for (String commandId : cancelled) {
-      core.hub.broadcast(
+      hub.broadcast(
           Messages.commandStatus(commandId, s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
     }
-    core.metrics.agentDisconnected(label, detectedNanos);
+    metrics.agentDisconnected(label, detectedNanos);
   }
 }

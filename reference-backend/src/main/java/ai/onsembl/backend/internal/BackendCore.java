@@ -60,7 +60,6 @@ public final class BackendCore implements AutoCloseable {
   final CommandService commandService;
   final AgentEndpoint agentEndpoint;
   final DashboardEndpoint dashboards;
-  final DashboardLiveness dashboardLiveness;
   final DashboardWeb web;
   private final AtomicBoolean closed = new AtomicBoolean();
   private WsServer ws;
@@ -81,16 +80,19 @@ public final class BackendCore implements AutoCloseable {
     this.epochs = new AtomicLong(agents.maxEpoch());
     this.worker = Executors.newSingleThreadExecutor(daemon("onsembl-backend-worker"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("onsembl-backend-timer"));
-    this.lifecycle = new AgentLifecycle(this);
-    this.commandService = new CommandService(this);
-    this.agentEndpoint = new AgentEndpoint(this);
-    this.dashboards = new DashboardEndpoint(this);
-    this.dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
-        this::forceCloseLater);
+    // Each helper gets the collaborators it uses, nothing more; the worker and the sender are this core's.
+    this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
+        this::ping, this::heartbeatTimedOut);
+    this.lifecycle = new AgentLifecycle(config, db, agents, commands, registry, hub, metrics, monitor, epochs,
+        this::sendToAgent, this::forceCloseLater);
+    this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
+    this.agentEndpoint = new AgentEndpoint(this::onWorker, hooks, metrics, lifecycle, commandService);
+    DashboardLiveness dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(),
+        config.heartbeatTimeout(), this::forceCloseLater);
+    this.dashboards = new DashboardEndpoint(this::onWorker, agents, registry, hub, dashboardLiveness,
+        commandService);
     this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
         sessionSecret(config), () -> wsPort);
-    this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
-        this::ping, s -> onWorker(() -> lifecycle.heartbeatTimeout(s)));
   }
 
   /** Opens the store, runs startup cleanup, then opens the ports. Fails with everything released. */
@@ -198,6 +200,10 @@ public final class BackendCore implements AutoCloseable {
     } else {
       p.send(m);
     }
+  }
+
+  private void heartbeatTimedOut(AgentSession s) {
+    onWorker(() -> lifecycle.heartbeatTimeout(s));
   }
 
   private void ping(AgentSession s) {

@@ -30,10 +30,21 @@ import org.slf4j.LoggerFactory;
 final class CommandService {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
 
-  private final BackendCore core;
+  private final Database db;
+  private final AgentStore agents;
+  private final CommandStore commands;
+  private final Registry registry;
+  private final DashboardHub hub;
+  private final AgentSender toAgent;
 
-  CommandService(BackendCore core) {
-    this.core = core;
+  CommandService(Database db, AgentStore agents, CommandStore commands, Registry registry, DashboardHub hub,
+      AgentSender toAgent) {
+    this.db = db;
+    this.agents = agents;
+    this.commands = commands;
+    this.registry = registry;
+    this.hub = hub;
+    this.toAgent = toAgent;
   }
 
   Outcome<CommandRecord> request(String agentId, String commandId, String content, String source) {
@@ -51,25 +62,25 @@ final class CommandService {
       return Outcome.refused(target.code(), target.message(), target.httpStatus());
     }
     String id = commandId == null || commandId.isBlank() ? UUID.randomUUID().toString() : commandId;
-    if (core.commands.find(id).isPresent()) {
+    if (commands.find(id).isPresent()) {
       return Outcome.refused(ErrorCode.INVALID_MESSAGE, "command " + id + " already exists", 409);
     }
     long now = System.currentTimeMillis();
     CommandRecord r = new CommandRecord(id, agentId, content, CommandStatus.PENDING, null, null, source, now, now, null);
-    core.db.tx(c -> {
-      core.commands.insert(c, r);
+    db.tx(c -> {
+      commands.insert(c, r);
       return null;
     });
-    core.sendToAgent(target.value().peer, Message.of(new CommandRequest(null, id, content, content,
+    toAgent.send(target.value().peer, Message.of(new CommandRequest(null, id, content, content,
         EnumValue.of(type), priority, null,
         timeLimitMs == null ? null : new ExecutionConstraints(timeLimitMs, null, null), null, null)));
-    core.hub.broadcast(Messages.commandStatus(id, agentId, CommandStatus.PENDING, null));
+    hub.broadcast(Messages.commandStatus(id, agentId, CommandStatus.PENDING, null));
     LOG.info("Command {} sent to agent {} (from {})", id, agentId, source);
     return Outcome.ok(r);
   }
 
   Outcome<CommandRecord> cancel(String commandId, String reason) {
-    Optional<CommandRecord> found = core.commands.find(commandId);
+    Optional<CommandRecord> found = commands.find(commandId);
     if (found.isEmpty()) {
       return Outcome.refused(ErrorCode.COMMAND_NOT_FOUND, "no command " + commandId, 404);
     }
@@ -82,7 +93,7 @@ final class CommandService {
     if (!target.isOk()) {
       return Outcome.refused(target.code(), target.message(), target.httpStatus());
     }
-    core.sendToAgent(target.value().peer, Message.of(new CommandCancel(null, commandId,
+    toAgent.send(target.value().peer, Message.of(new CommandCancel(null, commandId,
         reason == null ? "Cancelled from dashboard" : reason, false)));
     return Outcome.ok(r);
   }
@@ -97,7 +108,7 @@ final class CommandService {
     if (!target.isOk()) {
       return Outcome.refused(target.code(), target.message(), target.httpStatus());
     }
-    core.sendToAgent(target.value().peer, Message.of(new AgentControl(null, a,
+    toAgent.send(target.value().peer, Message.of(new AgentControl(null, a,
         reason == null ? "Requested from dashboard" : reason, a.is(ControlAction.STOP) ? Boolean.TRUE : null, null)));
     LOG.info("AGENT_CONTROL {} sent to agent {}", a.raw(), agentId);
     return Outcome.ok(a.value());
@@ -107,11 +118,11 @@ final class CommandService {
     if (agentId == null || agentId.isBlank()) {
       return Outcome.refused(ErrorCode.INVALID_MESSAGE, "agentId is required", 400);
     }
-    AgentSession s = core.registry.current(agentId);
+    AgentSession s = registry.current(agentId);
     if (s != null) {
       return Outcome.ok(s);
     }
-    if (core.agents.find(agentId).isPresent()) {
+    if (agents.find(agentId).isPresent()) {
       return Outcome.refused(ErrorCode.AGENT_OFFLINE, "agent " + agentId + " is OFFLINE", 409);
     }
     return Outcome.refused(ErrorCode.AGENT_NOT_FOUND, "no agent " + agentId, 404);
@@ -138,21 +149,21 @@ final class CommandService {
 
   private boolean transition(AgentSession s, String commandId, CommandStatus status, String error, Integer exit) {
     long now = System.currentTimeMillis();
-    Boolean changed = core.db.tx(c -> {
-      Optional<CommandRecord> r = core.commands.find(c, commandId);
+    Boolean changed = db.tx(c -> {
+      Optional<CommandRecord> r = commands.find(c, commandId);
       if (r.isEmpty()) {
         return Boolean.FALSE;
       }
       if (!r.get().agentId().equals(s.agentId)) {
         return null;
       }
-      return core.commands.transition(c, commandId, status, error, exit, now);
+      return commands.transition(c, commandId, status, error, exit, now);
     });
     if (changed == null) {
       return false;
     }
     if (changed) {
-      core.hub.broadcast(Messages.commandStatus(commandId, s.agentId, status, error));
+      hub.broadcast(Messages.commandStatus(commandId, s.agentId, status, error));
       updateActivity(s, commandId, status);
     }
     return true;
@@ -166,9 +177,9 @@ final class CommandService {
       s.executing.remove(commandId);
     }
     ActivityState next = s.executing.isEmpty() ? ActivityState.IDLE : ActivityState.PROCESSING;
-    if (next != s.activity && core.registry.isCurrent(s)) {
+    if (next != s.activity && registry.isCurrent(s)) {
       s.activity = next;
-      core.hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.ONLINE, s, s.peer.lastSeenMillis, null));
+      hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.ONLINE, s, s.peer.lastSeenMillis, null));
     }
   }
 
@@ -176,21 +187,21 @@ final class CommandService {
   boolean onOutput(AgentSession s, TerminalOutput out) {
     long now = System.currentTimeMillis();
     String stream = out.streamType() == null ? "STDOUT" : out.streamType().raw();
-    Boolean inserted = core.db.tx(c -> {
+    Boolean inserted = db.tx(c -> {
       if (!out.commandId().equals(s.agentId)) {
-        Optional<CommandRecord> r = core.commands.find(c, out.commandId());
+        Optional<CommandRecord> r = commands.find(c, out.commandId());
         if (r.isPresent() && !r.get().agentId().equals(s.agentId)) {
           return null;
         }
       }
-      return core.commands.appendOutput(c,
+      return commands.appendOutput(c,
           new OutputChunk(out.commandId(), out.sequence(), s.agentId, stream, out.content(), now));
     });
     if (inserted == null) {
       return false;
     }
     if (inserted) {
-      core.hub.broadcast(Message.of(new TerminalStream(out.commandId(), s.agentId, out.streamType(), out.content(),
+      hub.broadcast(Message.of(new TerminalStream(out.commandId(), s.agentId, out.streamType(), out.content(),
           out.sequence(), now, out.ansiCodes())));
     }
     return true;

@@ -14,13 +14,25 @@ import ai.onsembl.protocol.Ping;
 import ai.onsembl.protocol.Pong;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** Frames on {@code /ws/dashboard}, and the snapshot each dashboard gets when it connects. */
 final class DashboardEndpoint {
-  private final BackendCore core;
+  private final Executor worker;
+  private final AgentStore agents;
+  private final Registry registry;
+  private final DashboardHub hub;
+  private final DashboardLiveness liveness;
+  private final CommandService commandService;
 
-  DashboardEndpoint(BackendCore core) {
-    this.core = core;
+  DashboardEndpoint(Executor worker, AgentStore agents, Registry registry, DashboardHub hub,
+      DashboardLiveness liveness, CommandService commandService) {
+    this.worker = worker;
+    this.agents = agents;
+    this.registry = registry;
+    this.hub = hub;
+    this.liveness = liveness;
+    this.commandService = commandService;
   }
 
   /** On the worker: snapshot first, then every change after it (the same thread makes the broadcasts). */
@@ -28,18 +40,18 @@ final class DashboardEndpoint {
     if (p.closed) {
       return;
     }
-    List<AgentSummary> agents = new ArrayList<>();
-    for (AgentState a : core.agents.all()) {
-      agents.add(Messages.summary(a, core.registry.current(a.agentId())));
+    List<AgentSummary> snapshot = new ArrayList<>();
+    for (AgentState a : agents.all()) {
+      snapshot.add(Messages.summary(a, registry.current(a.agentId())));
     }
-    p.send(Message.of(new DashboardConnected(agents, System.currentTimeMillis())));
-    core.hub.add(p);
-    core.dashboardLiveness.watch(p);
+    p.send(Message.of(new DashboardConnected(snapshot, System.currentTimeMillis())));
+    hub.add(p);
+    liveness.watch(p);
   }
 
   void closed(Peer p) {
-    core.dashboardLiveness.unwatch(p);
-    core.hub.remove(p);
+    liveness.unwatch(p);
+    hub.remove(p);
   }
 
   void onFrame(Peer p, String text) {
@@ -60,16 +72,16 @@ final class DashboardEndpoint {
       case PONG, ACK -> { }
       case COMMAND_REQUEST -> {
         CommandRequest r = m.payload(CommandRequest.class);
-        core.onWorker(() -> reply(p, m, core.commandService.request(r.agentId(), r.commandId(), r.text(),
+        worker.execute(() -> reply(p, m, commandService.request(r.agentId(), r.commandId(), r.text(),
             "dashboard")));
       }
       case COMMAND_CANCEL -> {
         CommandCancel c = m.payload(CommandCancel.class);
-        core.onWorker(() -> reply(p, m, core.commandService.cancel(c.commandId(), c.reason())));
+        worker.execute(() -> reply(p, m, commandService.cancel(c.commandId(), c.reason())));
       }
       case AGENT_CONTROL -> {
         AgentControl c = m.payload(AgentControl.class);
-        core.onWorker(() -> reply(p, m, core.commandService.control(c.agentId(),
+        worker.execute(() -> reply(p, m, commandService.control(c.agentId(),
             c.action() == null ? null : c.action().raw(), c.reason())));
       }
       default -> FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE_TYPE,
