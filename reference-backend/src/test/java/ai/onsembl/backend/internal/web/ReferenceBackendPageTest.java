@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.protocol.MessageType;
+import ai.onsembl.testing.ProtocolClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.handshake.ServerHandshake;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,20 +65,22 @@ class ReferenceBackendPageTest {
   @Test
   void dashboardSocketAcceptsTheCookieFromASameHostPageOnly() throws Exception {
     String cookie = signIn(backend.dashboardLoginLink());
-    Probe ok = Probe.open(backend.wsUrl() + "/ws/dashboard", Map.of("Cookie", cookie, "Origin", backend.httpUrl()));
+    ProtocolClient ok = new ProtocolClient(URI.create(backend.wsUrl() + "/ws/dashboard"),
+        Map.of("Cookie", cookie, "Origin", backend.httpUrl()));
     try {
+      ok.connectOrFail();
       ok.send("{\"type\":\"DASHBOARD_INIT\",\"id\":\"i1\",\"timestamp\":1,\"payload\":"
           + "{\"subscriptions\":{\"agents\":[\"*\"],\"terminals\":true}}}");
-      assertThat(ok.awaitFrame("DASHBOARD_CONNECTED", Duration.ofSeconds(10)))
+      assertThat(ok.next(MessageType.DASHBOARD_CONNECTED, Duration.ofSeconds(10)))
           .as("a snapshot for the cookie-authenticated dashboard").isNotNull();
     } finally {
-      ok.closeBlocking();
+      ok.closeBounded(Duration.ofSeconds(5));
     }
 
-    Probe foreign = Probe.attempt(backend.wsUrl() + "/ws/dashboard",
+    ProtocolClient foreign = attempt(backend.wsUrl() + "/ws/dashboard",
         Map.of("Cookie", cookie, "Origin", "http://evil.example"));
     assertThat(foreign.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
-    Probe forged = Probe.attempt(backend.wsUrl() + "/ws/dashboard",
+    ProtocolClient forged = attempt(backend.wsUrl() + "/ws/dashboard",
         Map.of("Cookie", "onsembl_session_" + backend.httpPort() + "=v1.9999999999.AAAA.AAAA",
             "Origin", backend.httpUrl()));
     assertThat(forged.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
@@ -102,60 +101,13 @@ class ReferenceBackendPageTest {
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A bare dashboard socket with chosen headers, recording frames and the close code. */
-  private static final class Probe extends WebSocketClient {
-    final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-
-    private Probe(String url, Map<String, String> headers) {
-      super(URI.create(url), headers);
+  /** Connects and returns whatever happened: a refused socket is closed by the server at once. */
+  private static ProtocolClient attempt(String url, Map<String, String> headers) throws InterruptedException {
+    ProtocolClient probe = new ProtocolClient(URI.create(url), headers);
+    if (!probe.connectBlocking(10, TimeUnit.SECONDS) && !probe.closeCode.isDone()) {
+      probe.close();
+      throw new AssertionError("no WebSocket handshake with " + url + " within 10 s");
     }
-
-    static Probe open(String url, Map<String, String> headers) throws InterruptedException {
-      Probe probe = new Probe(url, headers);
-      if (!probe.connectBlocking(10, TimeUnit.SECONDS)) {
-        probe.close();
-        throw new AssertionError("no WebSocket handshake with " + url + " within 10 s");
-      }
-      return probe;
-    }
-
-    /** Connects and returns whatever happened: a refused socket is closed by the server at once. */
-    static Probe attempt(String url, Map<String, String> headers) throws InterruptedException {
-      Probe probe = new Probe(url, headers);
-      if (!probe.connectBlocking(10, TimeUnit.SECONDS) && !probe.closeCode.isDone()) {
-        probe.close();
-        throw new AssertionError("no WebSocket handshake with " + url + " within 10 s");
-      }
-      return probe;
-    }
-
-    /** The first frame of {@code type} within {@code timeout}, or null. */
-    String awaitFrame(String type, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      String frame;
-      while ((frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
-        if (frame.contains("\"type\":\"" + type + "\"")) {
-          return frame;
-        }
-      }
-      return null;
-    }
-
-    @Override
-    public void onOpen(ServerHandshake handshake) {}
-
-    @Override
-    public void onMessage(String message) {
-      frames.add(message);
-    }
-
-    @Override
-    public void onClose(int code, String reason, boolean remote) {
-      closeCode.complete(code);
-    }
-
-    @Override
-    public void onError(Exception ex) {}
+    return probe;
   }
 }
