@@ -1,7 +1,6 @@
 package ai.onsembl.e2e.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onsembl.e2e.LeakChecks;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,6 +22,7 @@ import org.openqa.selenium.By;
  * handling, escaping, chunk order and de-duplication, PING/PONG, the connection-lost banner and re-sync.
  * The real backend and wrapper are in {@link AgentsPageIT}.
  */
+@Tag("browser")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
 class AgentsPageBehaviourIT {
@@ -34,7 +35,7 @@ class AgentsPageBehaviourIT {
 
   @BeforeAll
   static void startBrowser() {
-    assumeTrue(Browser.installed(), "chromium and chromium-driver are not installed (.ci/run installs them)");
+    Browser.requireInstalled();
     browser = Browser.start();
   }
 

@@ -1,7 +1,6 @@
 package ai.onsembl.e2e.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shows the agent ONLINE again once it reconnects; a command typed on the page shows its output.
  * Writes the README's screenshots (to {@code docs/screenshots/} with -Donsembl.updateScreenshots=true).
  */
+@Tag("browser")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
 class AgentsPageIT {
@@ -56,7 +57,7 @@ class AgentsPageIT {
 
   @BeforeAll
   static void startBrowser() {
-    assumeTrue(Browser.installed(), "chromium and chromium-driver are not installed (.ci/run installs them)");
+    Browser.requireInstalled();
     browser = Browser.start();
   }
 

@@ -1,7 +1,6 @@
 package ai.onsembl.e2e.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onsembl.backend.ReadyLine;
 import ai.onsembl.e2e.LeakChecks;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +27,7 @@ import org.openqa.selenium.By;
  * killed with SIGKILL and started again on the same ports and database: the open page re-syncs without a
  * new sign-in, the agent comes back ONLINE, and its status history shows the restart.
  */
+@Tag("browser")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
 class BackendProcessPageIT {
@@ -45,7 +46,7 @@ class BackendProcessPageIT {
 
   @Test
   void printedLoginLinkOpensThePageWhichSurvivesABackendCrashAndRestart() {
-    assumeTrue(Browser.installed(), "chromium and chromium-driver are not installed (.ci/run installs them)");
+    Browser.requireInstalled();
     RunningProcess backend = startBackend("backend", 0, 0);
     ReadyLine ready = ReadyLine.parse(backend.awaitStdout(l -> ReadyLine.find(l).isPresent(), Duration.ofSeconds(30)));
     assertThat(ready.wsUrl()).startsWith("ws://127.0.0.1:");

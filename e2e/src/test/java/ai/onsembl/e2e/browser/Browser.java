@@ -39,9 +39,17 @@ final class Browser implements AutoCloseable {
     this.driver = driver;
   }
 
-  /** True when chromium and chromedriver are installed (`.ci/run` installs them). */
-  static boolean installed() {
-    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  /**
+   * Fails the test, never skips it, when chromium or chromedriver is missing: {@code scripts/test} installs
+   * them, and {@code scripts/test --skip-browser} leaves the browser tests (tag {@code browser}) out openly.
+   */
+  static void requireInstalled() {
+    List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p))
+        .map(Path::toString).toList();
+    if (!missing.isEmpty()) {
+      throw new AssertionError("the browser tests need chromium and chromium-driver, but " + missing
+          + " is not installed: run scripts/test (it installs them) or scripts/test --skip-browser");
+    }
   }
 
   static Browser start() {

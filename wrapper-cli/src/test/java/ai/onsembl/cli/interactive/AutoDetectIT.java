@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Interactive mode by itself only when stdin and stdout are a terminal; a pipe on stdin (CI) never switches. */
+@Tag("terminal")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AutoDetectIT extends InteractiveHarness {
   private static final String PROBE = "if [ -t 0 ]; then echo AGENT-STDIN-TTY; else echo AGENT-STDIN-PIPE; fi; exec sleep 120";

@@ -16,14 +16,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged launcher in interactive mode inside a tmux pane of its own tmux server, against the reference
  * backend in this JVM, the public test fixture (every agent frame recorded).
  */
+@Tag("terminal")
 abstract class InteractiveHarness {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String TOKEN = "interactive-agent-token";
@@ -39,13 +40,24 @@ abstract class InteractiveHarness {
 
   @BeforeEach
   void startBackend() throws Exception {
-    Assumptions.assumeTrue(Tmux.available(), "tmux is not installed at " + Tmux.TMUX + " (.ci/run installs it)");
+    requireTool(Tmux.available(), "tmux at " + Tmux.TMUX);
     if (!Files.isExecutable(LAUNCHER)) {
       throw new IllegalStateException("expected the packaged launcher at " + LAUNCHER + " (mvn package) but it is not there");
     }
     backend = newBackend(0, 0);
     tmux = new Tmux();
     nativeLeftoversBefore = nativeLeftovers();
+  }
+
+  /**
+   * Fails, never skips, when a program a terminal test drives is missing: {@code scripts/test} installs them,
+   * and {@code scripts/test --skip-terminal} leaves the terminal tests (tag {@code terminal}) out openly.
+   */
+  static void requireTool(boolean present, String what) {
+    if (!present) {
+      throw new AssertionError("the terminal tests need " + what + ", which is not installed: run scripts/test"
+          + " (it installs tmux, python3, less and vi) or scripts/test --skip-terminal");
+    }
   }
 
   private java.util.Set<String> nativeLeftoversBefore = java.util.Set.of();

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * Interactive mode for real: the packaged launcher in a tmux pane, keys sent with {@code send-keys}, the
  * screen read with {@code capture-pane}, with a shell, {@code python3 -i} and {@code less} as the agent.
  */
+@Tag("terminal")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class InteractiveTerminalIT extends InteractiveHarness {
 
@@ -108,7 +110,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
 
   @Test
   void python3InteractiveIsTheAgentAndItsExitCodeIsTheWrappers() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("python3"), "no python3 on PATH");
+    requireTool(onPath("python3"), "python3 on the PATH");
     startFromShell("i-python", "python3", "-i", "-q");
     tmux.type("print(6 * 7, 'py')");
     tmux.sendKeys("Enter");
@@ -126,7 +128,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
   @Test
   void aFullScreenProgramDrawsItsScreenAndTheTerminalComesBackAfterIt(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("less"), "no less on PATH");
+    requireTool(onPath("less"), "less on the PATH");
     Path file = dir.resolve("lines.txt");
     Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "file line " + i).toList());
     startFromShell("i-less", "less", file.toString());
@@ -185,7 +187,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
 
   @Test
   void agentControlStopFromTheDashboardEndsAFullScreenVimSessionAndRestoresTheTerminal() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/vi")), "no /usr/bin/vi here");
+    requireTool(Files.isExecutable(Path.of("/usr/bin/vi")), "vi at /usr/bin/vi");
     startFromShell("i-stop", "vi", "-u", "NONE", "-N");
     tmux.type("ihello from vi");
     awaitScreen("hello from vi");
