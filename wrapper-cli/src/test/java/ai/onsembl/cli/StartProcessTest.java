@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.junit.TestBackend;
+import ai.onsembl.wrapper.process.ProcessTree;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -42,8 +43,9 @@ class StartProcessTest {
   @AfterEach
   void stopAll() throws Exception {
     for (Process p : processes) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      java.util.Set<ProcessHandle> tree = ProcessTree.descendants(p.toHandle());
+      tree.add(p.toHandle());
+      ProcessTree.killAll(tree, Duration.ofSeconds(5));
       p.waitFor(5, TimeUnit.SECONDS);
     }
     backend.close();

@@ -8,6 +8,7 @@ import ai.onsembl.backend.junit.TestBackend;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.wrapper.process.ProcessTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,8 +78,9 @@ abstract class InteractiveHarness {
     }
     for (long pid : wrapperPids) {
       ProcessHandle.of(pid).ifPresent(h -> {
-        h.descendants().forEach(ProcessHandle::destroyForcibly);
-        h.destroyForcibly();
+        java.util.Set<ProcessHandle> tree = ProcessTree.descendants(h);
+        tree.add(h);
+        ProcessTree.killAll(tree, Duration.ofSeconds(5));
       });
     }
     if (backend != null) {
