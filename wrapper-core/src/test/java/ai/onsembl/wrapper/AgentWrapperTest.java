@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,11 +49,14 @@ class AgentWrapperTest {
     for (AgentWrapper w : wrappers) {
       w.stop("test over");
     }
-    for (CompletableFuture<Integer> r : runs) {
+    List<String> stuck = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
       try {
-        r.get(15, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // reported by the test itself
+        runs.get(i).get(15, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        stuck.add("wrapper #" + (i + 1) + " (state " + wrappers.get(i).state() + ")");
+      } catch (ExecutionException e) {
+        // how a run ended is the test's own assertion; here it only has to have ended
       }
     }
     for (ScriptedServer s : servers) {
@@ -60,6 +65,7 @@ class AgentWrapperTest {
     for (long pid : pidsToKill) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
+    assertThat(stuck).as("wrappers still running 15 s after stop()").isEmpty();
   }
 
   private ScriptedServer server(ScriptedServer s) throws InterruptedException {
@@ -268,7 +274,10 @@ class AgentWrapperTest {
     first.close();
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.RECONNECTING);
     Files.writeString(go, "x");
-    await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).until(() -> true);
+    // The child printed all 200 lines while the backend was down once it has exec'd its final sleep.
+    await().atMost(WAIT).until(() -> ProcessHandle.of(childPid).flatMap(h -> h.info().command())
+        .map(c -> c.endsWith("/sleep")).orElse(false));
+    assertThat(w.state()).isEqualTo(LifecycleState.RECONNECTING);
     ScriptedServer second = server(new ScriptedServer(port));
     await().atMost(WAIT).until(() -> outputText(second).contains("line 200\n"));
     StringBuilder expected = new StringBuilder();
@@ -315,7 +324,11 @@ class AgentWrapperTest {
     // An orphan as a SIGKILLed wrapper leaves it: a process group of its own, recorded in a stale run file.
     Process orphan = new ProcessBuilder("setsid", "sh", "-c", "sleep 60 & exec sleep 60").start();
     pidsToKill.add(orphan.pid());
-    await().atMost(WAIT).until(() -> orphan.toHandle().children().count() >= 0 && orphan.isAlive());
+    // sh has started its background sleep and exec'd the foreground one: the tree is orphan + one child.
+    await().atMost(WAIT).until(() -> orphan.toHandle().children().count() == 1
+        && orphan.info().command().map(c -> c.endsWith("/sleep")).orElse(false));
+    long orphanChild = orphan.toHandle().children().findFirst().orElseThrow().pid();
+    pidsToKill.add(orphanChild);
     // The killed wrapper, recorded with its start time so a recycled pid is never taken for it.
     Process deadWrapper = new ProcessBuilder("sleep", "60").start();
     long deadWrapperStart = RunRecord.startMillisOf(deadWrapper.pid());
@@ -331,6 +344,7 @@ class AgentWrapperTest {
     boolean reaped = orphan.waitFor(10, TimeUnit.SECONDS);
     assertThat(reaped).as("orphan reaped; wrapper run: %s", run.isDone() ? run.handle((c, e) -> e == null ? "exit " + c
         : e.toString()).join() : "running").isTrue();
+    await().atMost(WAIT).until(() -> !running(orphanChild));
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
   }
 
