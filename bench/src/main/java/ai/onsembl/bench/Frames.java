@@ -2,7 +2,7 @@ package ai.onsembl.bench;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Hand-built protocol frames (PROTOCOL.md), cheap enough for 10,000 simulated agents. */
+/** Hand-built protocol frames (docs/PROTOCOL.md), cheap enough for 10,000 simulated agents. */
 final class Frames {
   private static final AtomicLong IDS = new AtomicLong();
 

@@ -1,7 +1,7 @@
 package ai.onsembl.bench;
 
 /**
- * A goal of issue 9 and the statistic it is judged on: latency goals on the p99 (the stricter reading),
+ * A speed or footprint goal (docs/BENCHMARKS.md) and the statistic it is judged on: latency goals on the p99 (the stricter reading),
  * footprint on the largest run, throughput on the smallest run.
  */
 record Goal(String text, double bound, boolean atMost, String judgedOn) {

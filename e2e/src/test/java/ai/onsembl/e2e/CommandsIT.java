@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, end to end through the reference backend: a command posted over REST runs in a real wrapper
+ * End to end through the reference backend: a command posted over REST runs in a real wrapper
  * process, and its output reaches the store and a dashboard socket in order, exactly once, with its
  * final status; a wrapper killed mid-command leaves the command CANCELLED "Agent disconnected".
  */

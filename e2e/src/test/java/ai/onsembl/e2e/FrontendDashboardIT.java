@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 19: the Onsembl web frontend's own frames, replayed in its order (DASHBOARD_INIT with object
+ * The Onsembl web frontend's own frames, replayed in its order (DASHBOARD_INIT with object
  * subscriptions, then its PING) against {@code onsembl-agent backend}, while a real wrapper connects and is
  * stopped with SIGTERM. The frontend sees no ERROR, its snapshot, the agent's status, a PONG for its PING,
  * and the agent's disconnect.

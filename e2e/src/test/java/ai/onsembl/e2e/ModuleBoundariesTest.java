@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16 item 2, the build check: no module reaches into another module's {@code .internal} packages,
+ * The build check: no module reaches into another module's {@code .internal} packages,
  * in production or test code. Reads the compiled classes of every module of the reactor (this module sees
  * them all: the build compiles them before e2e; bench's when present).
  */

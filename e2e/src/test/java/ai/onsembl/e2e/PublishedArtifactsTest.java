@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16 item 6: what a Maven repository needs. Every library module's build attaches a sources jar and a
+ * What a Maven repository needs. Every library module's build attaches a sources jar and a
  * javadoc jar of its public packages, and the parent POM names the license, SCM and developers.
  */
 class PublishedArtifactsTest {

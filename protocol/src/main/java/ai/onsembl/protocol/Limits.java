@@ -1,6 +1,6 @@
 package ai.onsembl.protocol;
 
-/** Limits every peer enforces (PROTOCOL.md). */
+/** Limits every peer enforces (docs/PROTOCOL.md). */
 public final class Limits {
   /** One frame is at most 1 MiB of UTF-8. */
   public static final int MAX_FRAME_BYTES = 1024 * 1024;

@@ -150,7 +150,7 @@ class BadInputTest {
 
   @Test
   void busyAgentStreamingOutputFlatOutIsNotRateLimited(TestBackend backend) throws Exception {
-    // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (issue 9's bench saw
+    // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (the bench saw
     // a flat-out child closed 4429 before terminal output got a budget of its own)
     ProtocolClient busy = agent(backend, "busy");
     String chunk = "x".repeat(1024) + "\n";

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 19: the dashboard endpoint speaks the web frontend's dialect (object subscriptions, its PING) and
+ * The dashboard endpoint speaks the web frontend's dialect (object subscriptions, its PING) and
  * keeps the heartbeat in both directions: it PINGs each dashboard every interval and closes one that sends
  * nothing for the timeout with 4000.
  */

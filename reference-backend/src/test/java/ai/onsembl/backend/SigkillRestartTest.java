@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 3 item 5: a backend killed with SIGKILL while agents are ONLINE, restarted on the same file. */
+/** A backend killed with SIGKILL while agents are ONLINE, restarted on the same file. */
 @Timeout(90)
 class SigkillRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(10);

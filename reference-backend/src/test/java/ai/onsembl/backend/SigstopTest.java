@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Issue 3 item 4 with a real process: a SIGSTOPped agent is OFFLINE "Heartbeat timeout" in time. */
+/** With a real process: a SIGSTOPped agent is OFFLINE "Heartbeat timeout" in time. */
 @Timeout(90)
 @ReferenceBackendTest(heartbeatIntervalMillis = 300, heartbeatTimeoutMillis = 1500)
 class SigstopTest {

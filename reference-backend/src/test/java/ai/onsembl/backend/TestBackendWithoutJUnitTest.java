@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 16 item 1: the fixture without JUnit's extension: {@code TestBackend.start()} on free ports with
+ * The fixture without JUnit's extension: {@code TestBackend.start()} on free ports with
  * generated tokens, commands, cancels and controls reaching a real agent socket, and a blocking takeFrame().
  */
 @Timeout(60)

@@ -4,7 +4,7 @@ import ai.onsembl.wrapper.AgentExitException;
 import picocli.CommandLine;
 
 /**
- * Maps errors to the exit codes of DESIGN.md: 2 for usage and configuration, 1 for internal errors.
+ * Maps errors to the exit codes the README lists: 2 for usage and configuration, 1 for internal errors.
  * Messages are printed without a stack trace unless the environment sets ONSEMBL_VERBOSE (to anything but
  * {@code 0} or {@code false}); there is no command-line option for it.
  */

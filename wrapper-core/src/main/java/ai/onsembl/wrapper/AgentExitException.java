@@ -1,7 +1,7 @@
 package ai.onsembl.wrapper;
 
 /**
- * A failure that ends the wrapper with a specific exit code (DESIGN.md). The CLI prints the message and
+ * A failure that ends the wrapper with a specific exit code (the README lists them). The CLI prints the message and
  * exits with {@link #exitCode()}; the stack trace only when the environment sets ONSEMBL_VERBOSE.
  */
 public class AgentExitException extends RuntimeException {

@@ -42,7 +42,7 @@ import java.util.function.IntConsumer;
 /**
  * {@code onsembl-agent start} without picocli: the supervised child, the backend link, heartbeats,
  * reconnects and the one shutdown path. Lifecycle {@link LifecycleState}; {@link #run()} blocks until the
- * wrapper has stopped and returns the exit code of DESIGN.md (the child's own code when it exits by itself,
+ * wrapper has stopped and returns its exit code, as the README lists them (the child's own code when it exits by itself,
  * 128+N after signal N or 0 with exit-zero-on-signal, 0 after AGENT_CONTROL STOP or {@link #stop}, 3 when
  * authentication is refused, 4 past give-up-after, 124 past the shutdown deadline). Configuration errors
  * (a missing agent binary, an unreachable working directory) are thrown as {@link AgentExitException} with

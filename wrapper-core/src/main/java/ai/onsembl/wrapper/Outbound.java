@@ -4,7 +4,7 @@ import ai.onsembl.protocol.Payload;
 
 /**
  * Where frames for the backend go. Implemented by the backend link; {@link #send} never blocks: while the
- * link is down frames wait in the bounded outbound queue (DESIGN.md: 1,000 frames / 8 MiB; control
+ * link is down frames wait in the bounded outbound queue (1,000 frames / 8 MiB; control
  * frames are never dropped, terminal output is dropped oldest-first).
  */
 public interface Outbound {

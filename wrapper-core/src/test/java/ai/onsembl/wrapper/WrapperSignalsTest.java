@@ -134,7 +134,7 @@ class WrapperSignalsTest {
   @Test
   void sigintStopsAWrapperStartedWithSigintIgnoredWhenTheDefaultIsRestoredAsTheLauncherDoes() throws Exception {
     // A background job of a non-interactive shell inherits SIGINT ignored and the JVM would never see it
-    // (FACTS.md); the launcher execs java through env --default-signal=INT, as here.
+    // (measured on JDK 17); the launcher execs java through env --default-signal=INT, as here.
     Process q = startWrapper("trap '' INT; exec env --default-signal=INT ");
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
     assertThat(ProcessTree.signal(q.pid(), "INT")).isTrue();

@@ -21,7 +21,7 @@ import org.openqa.selenium.logging.LogType;
 
 /**
  * Headless Debian chromium driven through {@code /usr/bin/chromedriver}, offline: both paths explicit so
- * Selenium Manager never tries the network (FACTS.md "Browser tests"), and a fresh profile per browser.
+ * Selenium Manager never tries the network (Selenium 4.52 drives it offline only then), and a fresh profile per browser.
  * {@link #close()} quits the browser and the driver process and deletes the profile.
  */
 final class Browser implements AutoCloseable {

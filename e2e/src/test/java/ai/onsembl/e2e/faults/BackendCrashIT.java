@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 3: the backend process killed with SIGKILL and restarted on the same ports and database
+ * The backend process killed with SIGKILL and restarted on the same ports and database
  * while real wrappers run commands. (100 links cut at once, to measure how jitter spreads their reconnects, is
  * wrapper-core's ReconnectJitterTest.)
  */

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 7 item 4, backend side: a hostile client on {@code /ws/agent} and {@code /ws/dashboard} of a real
- * backend process. Each attack gets the answer PROTOCOL.md gives it, and a well-behaved wrapper process
+ * Backend side: a hostile client on {@code /ws/agent} and {@code /ws/dashboard} of a real
+ * backend process. Each attack gets the answer docs/PROTOCOL.md gives it, and a well-behaved wrapper process
  * and dashboard are served throughout (command round trips while the attack runs, never OFFLINE).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -126,7 +126,7 @@ class BackendHostileClientIT {
         + ", round trips of the good agent meanwhile " + good.roundTrips());
     assertThat(sent).isGreaterThanOrEqualTo(10_000);
     // each connection either still answers (the probe got ERROR UNKNOWN_MESSAGE_TYPE) or was closed with a
-    // close frame whose code PROTOCOL.md names for what was sent (1008: a frame claiming another agent id)
+    // close frame whose code docs/PROTOCOL.md names for what was sent (1008: a frame claiming another agent id)
     assertThat(outcomes.keySet()).as("outcomes").isSubsetOf("answered", "closed 1008 Frame claims another agent");
     for (Verdict v : verdicts) {
       if (v.outcome().equals("answered")) {

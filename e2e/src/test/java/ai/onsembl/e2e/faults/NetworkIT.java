@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 2: a real wrapper process talks to a real backend process through our TCP proxy, which
+ * A real wrapper process talks to a real backend process through our TCP proxy, which
  * blackholes, delays or cuts the link while a command prints numbered lines slowly. The backend declares
  * the silent agent OFFLINE "Heartbeat timeout" in time, the wrapper comes back, and the store holds every
  * line exactly once with gap-free sequences.

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 5 (without TLS): secrets stay out of argv, ps, logs and files; bad credentials of every
+ * Without TLS: secrets stay out of argv, ps, logs and files; bad credentials of every
  * kind are refused on a real backend process; an agent cannot speak for another; REST needs a token.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)

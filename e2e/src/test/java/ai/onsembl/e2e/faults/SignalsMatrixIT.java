@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 7 item 1: every signal sequence × every kind of agent tree, on real {@code onsembl-agent start}
+ * Every signal sequence × every kind of agent tree, on real {@code onsembl-agent start}
  * processes against one real backend process. After each: the exit code, the goodbye's reason at the
  * backend (REST and dashboard), OFFLINE, and no descendant alive (recorded by pid while alive, so
  * grandchildren re-parented to init are counted too).

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 5, TLS: the backend process serves {@code wss://} and {@code https://} with a certificate
+ * TLS: the backend process serves {@code wss://} and {@code https://} with a certificate
  * given by path (PKCS12, or PEM certificate + key) that the test made with keytool; real wrapper processes
  * connect with {@code --trust-store} (PEM or PKCS12), and without it are refused by certificate checking.
  */

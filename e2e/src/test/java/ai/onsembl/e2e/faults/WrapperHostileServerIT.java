@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 item 4, wrapper side: a real {@code onsembl-agent start} process against a hostile backend (the
+ * Wrapper side: a real {@code onsembl-agent start} process against a hostile backend (the
  * shared {@link ScriptedServer}, pushing anything at it) that
  * sends garbage, binary frames, unknown types, a huge frame and a COMMAND_REQUEST with a 10 MB prompt. The
  * wrapper survives each with a clear log line, keeps (or re-establishes) its link, and stops cleanly.
@@ -121,7 +121,7 @@ class WrapperHostileServerIT {
   void frameOfTwentyMegabytesIsRefusedAndTheWrapperRecovers() throws Exception {
     String log = survive("hostile-huge", s -> s.sendText("{\"type\":\"PING\",\"id\":\"big\",\"timestamp\":1,"
         + "\"payload\":{\"timestamp\":3,\"pad\":\"" + "x".repeat(20 * 1024 * 1024) + "\"}}"));
-    // refused by its header (PROTOCOL.md: at most 1 MiB; close 1009), then a reconnect
+    // refused by its header (docs/PROTOCOL.md: at most 1 MiB; close 1009), then a reconnect
     assertThat(log).contains("WARN", "lost (close 1009", "reconnected to");
   }
 

@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.LongSupplier;
 
-/** The metrics of DESIGN.md, in a registry of this backend's own (several backends may share a JVM). */
+/** The backend's Prometheus metrics ({@code /metrics}), in a registry of this backend's own (several backends may share a JVM). */
 public final class BackendMetrics {
   /** Label values of {@code agent_disconnected_total{reason}}: a fixed set, never free text. */
   public enum Reason {

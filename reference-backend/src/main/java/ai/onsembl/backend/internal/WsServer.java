@@ -27,7 +27,7 @@ final class WsServer extends WebSocketServer {
   static final String DASHBOARD_PATH = "/ws/dashboard";
   /**
    * Frames an agent may send at once before its rate applies: a wrapper replays up to 1,000 queued frames
-   * right after reconnecting (DESIGN.md outbound buffer), which must not look like a flood.
+   * right after reconnecting (its outbound queue), which must not look like a flood.
    */
   static final int AGENT_REPLAY_BURST = 1000;
 

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The frames waiting for the backend, in order, bounded by frames and bytes (DESIGN.md: 1,000 / 8 MiB).
+ * The frames waiting for the backend, in order, bounded by frames and bytes (1,000 frames / 8 MiB).
  * When full, the oldest TERMINAL_OUTPUT goes first (the receiver sees the gap in {@code sequence}); control
  * frames (ACK, COMPLETE, ERROR, DISCONNECT …) are never dropped: they may overfill the queue up to twice
  * its bounds, and only past that are they refused. Thread-safe.

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * Our own handlers for TERM, INT and HUP (FACTS.md: the JVM's own path runs shutdown hooks, during which a
+ * Our own handlers for TERM, INT and HUP (measured on JDK 17: the JVM's own path runs shutdown hooks, during which a
  * second signal is ignored and {@code System.exit} hangs; escalation needs handlers of our own). A signal
  * the process inherited as ignored (INT in a background job, HUP under nohup) cannot be caught here: the
  * launcher restores INT's default disposition before it execs java.
