@@ -1,34 +1,86 @@
 #!/bin/sh
-# Builds the AppCDS archive lib/onsembl.jsa of a packaged distribution (run at `mvn package`, after the
-# assembly). A dynamic archive (-XX:ArchiveClassesAtExit, layered on the JDK's default CDS archive) recorded
-# from a short representative run of the distribution's own launcher, so its class path is exactly the
-# launcher's: a wrapper that starts its child, loads config, protocol, Jackson and the WebSocket client, fails
-# to reach a closed loopback port and gives up after 1 s (exit 4). About 2 s, no network, no backend.
-# Measured here (docs/BENCHMARKS.md): launch → ONLINE ~10-25 % faster, VmRSS ~2 MiB lower; a static archive
-# of wrapper + backend classes started about as fast but cost ~3 MiB more RSS.
-# Never fails the build: when the JVM cannot dump or the archive does not map, there is no archive and the
-# launcher simply runs without one.
+# Builds the class-data archives of a packaged distribution (run at `mvn package`, after the assembly):
+#  - lib/onsembl.jsa: a static AppCDS archive (JDK classes + the wrapper's) for the JDK that builds (17+);
+#  - lib/onsembl.aot: an AOT cache (JEP 483/514) when a JDK 25+ is found ($ONSEMBL_AOT_JDK, else
+#    /usr/lib/jvm/*25*); without one there is simply no AOT cache.
+# Both are recorded from the same training run (ai.onsembl.cli.CdsTraining): the distribution's own launcher,
+# with its own flags and class path, connects to a real backend in the trainer's JVM, heartbeats, runs one
+# command and says goodbye on SIGTERM, so launch *and* shutdown classes are archived. A static archive also
+# holds picocli, whose pre-Java-6 class files a dynamic archive (JDK 17) skips.
+# Each archive is used only by the JDK that built it, in the directory it was built for (bin/onsembl-agent
+# checks lib/onsembl.jsa.home / lib/onsembl.aot.home). Never fails the build: without an archive the launcher
+# runs without one. Skip with -Donsembl.cds.skip=true.
 # Usage: build-archive.sh DIST_DIR
-dist=$1
-jsa="$dist/lib/onsembl.jsa"
+dist=$(cd "$1" && pwd -P) || exit 0
+lib="$dist/lib"
 log="$dist/../onsembl-cds.log"
-rm -f "$jsa" "$jsa.home"
-state=$(mktemp -d "${TMPDIR:-/tmp}/onsembl-cds.XXXXXX") || exit 0
-ONSEMBL_NO_CDS=1 ONSEMBL_TOKEN=cds-warm-up ONSEMBL_STATE_DIR="$state" \
-  ONSEMBL_JAVA_OPTS="-XX:ArchiveClassesAtExit=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
-  "$dist/bin/onsembl-agent" start --server ws://127.0.0.1:9 --give-up-after 1s --agent-id cds-warm-up \
-  --state-dir "$state" --log-level error -- sleep 10 </dev/null >"$log" 2>&1
-rm -rf "$state"
-if [ ! -s "$jsa" ]; then
-  echo "AppCDS: no archive was written (see $log); the launcher will run without one"
-  rm -f "$jsa"
-  exit 0
+: > "$log"
+rm -f "$lib/onsembl.jsa" "$lib/onsembl.jsa.home" "$lib/onsembl.aot" "$lib/onsembl.aot.home" "$lib/onsembl.classlist"
+
+# The wrapper's own JVM flags, as bin/onsembl-agent passes them (the archive must match them).
+flags=$(sed -n 's/^ *JVM_OPTS="\(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1[^"]*\)".*/\1/p' \
+  "$dist/bin/onsembl-agent" | head -1)
+java_of() { if [ -n "$1" ]; then echo "$1/bin/java"; else echo java; fi; }
+home_of() {
+  # The JDK's home as the launcher will see it: $JAVA_HOME, else the real path of `java` on PATH.
+  if [ -n "$1" ]; then (cd "$1" && pwd -P); else dirname "$(dirname "$(readlink -f "$(command -v java)")")"; fi
+}
+train() { # JAVA_HOME_TO_USE JVM_FLAGS...
+  jh=$1; shift
+  JAVA_HOME="$jh" "$(java_of "$jh")" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$lib/*" \
+    ai.onsembl.cli.CdsTraining "$dist" "$@" >>"$log" 2>&1
+}
+
+# 1. Static AppCDS archive for the building JDK.
+start=$(date +%s)
+if train "$JAVA_HOME" "-XX:DumpLoadedClassList=$lib/onsembl.classlist" && [ -s "$lib/onsembl.classlist" ]; then
+  # shellcheck disable=SC2086
+  "$(java_of "$JAVA_HOME")" -Xshare:dump -XX:SharedClassListFile="$lib/onsembl.classlist" \
+    -XX:SharedArchiveFile="$lib/onsembl.jsa" $flags -cp "$lib/*" >>"$log" 2>&1
 fi
-# The launcher uses the archive only in the directory it was built for (see bin/onsembl-agent).
-(cd "$dist" && pwd -P) > "$jsa.home"
-# -Xshare:on makes a JVM that cannot map the archive fail instead of silently ignoring it.
-if ! ONSEMBL_JAVA_OPTS="-Xshare:on" "$dist/bin/onsembl-agent" --version >>"$log" 2>&1; then
-  echo "AppCDS: the archive does not map (see $log); removed, the launcher will run without it"
-  rm -f "$jsa" "$jsa.home"
+rm -f "$lib/onsembl.classlist"
+if [ -s "$lib/onsembl.jsa" ]; then
+  home_of "$JAVA_HOME" > "$lib/onsembl.jsa.home"
+  echo "$dist" >> "$lib/onsembl.jsa.home"
+  # -Xshare:on makes a JVM that cannot map the archive fail instead of silently ignoring it.
+  if ! ONSEMBL_JAVA_OPTS="-Xshare:on" "$dist/bin/onsembl-agent" --version >>"$log" 2>&1; then
+    echo "AppCDS: the archive does not map (see $log); removed, the launcher will run without it"
+    rm -f "$lib/onsembl.jsa" "$lib/onsembl.jsa.home"
+  else
+    echo "AppCDS: lib/onsembl.jsa ($(( $(date +%s) - start )) s)"
+  fi
+else
+  echo "AppCDS: no archive was written (see $log); the launcher will run without one"
+  rm -f "$lib/onsembl.jsa"
+fi
+
+# 2. AOT cache, only with a JDK 25 or newer.
+aot_jdk=$ONSEMBL_AOT_JDK
+if [ -z "$aot_jdk" ]; then
+  for d in /usr/lib/jvm/*25*; do
+    [ -x "$d/bin/java" ] && aot_jdk=$d && break
+  done
+fi
+if [ -n "$aot_jdk" ] && [ -x "$aot_jdk/bin/java" ]; then
+  major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$aot_jdk/release" 2>/dev/null)
+  if [ "${major:-0}" -ge 25 ]; then
+    start=$(date +%s)
+    # One step (JEP 514): the training JVM writes the cache when it exits.
+    if train "$aot_jdk" "-XX:AOTCacheOutput=$lib/onsembl.aot" "-Xlog:aot=off" "-Xlog:cds=off" \
+      && [ -s "$lib/onsembl.aot" ]; then
+      home_of "$aot_jdk" > "$lib/onsembl.aot.home"
+      echo "$dist" >> "$lib/onsembl.aot.home"
+      if ! JAVA_HOME="$aot_jdk" ONSEMBL_JAVA_OPTS="-XX:AOTMode=on" "$dist/bin/onsembl-agent" --version >>"$log" 2>&1
+      then
+        echo "AOT cache: does not load (see $log); removed"
+        rm -f "$lib/onsembl.aot" "$lib/onsembl.aot.home"
+      else
+        echo "AOT cache: lib/onsembl.aot for JDK $major ($(( $(date +%s) - start )) s)"
+      fi
+    else
+      echo "AOT cache: not written (see $log)"
+      rm -f "$lib/onsembl.aot"
+    fi
+  fi
 fi
 exit 0
