@@ -1,5 +1,6 @@
 package ai.onsembl.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,26 +9,61 @@ import picocli.CommandLine.Command;
     name = "onsembl-agent",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Supervises an AI coding agent and keeps its status true on the Onsembl dashboard.",
-    subcommands = {
-      StartCommand.class,
-      StopCommand.class,
-      StatusCommand.class,
-      BackendCommand.class,
-      DemoCommand.class,
-      VersionCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Supervises an AI coding agent and keeps its status true on the Onsembl dashboard.")
 public final class OnsemblAgent implements Runnable {
+  /**
+   * Every subcommand, in help order. Registered in code, not in {@code @Command(subcommands)}: picocli builds
+   * the model of each registered command by reflection, so a {@code start} that registered the backend and
+   * demo commands too would load and introspect their classes (and the reference backend's) on every launch.
+   */
+  private static final List<String> SUBCOMMANDS = List.of("start", "stop", "status", "backend", "demo", "version",
+      "help");
+
+  /** The class of subcommand {@code name}; a class literal is loaded only when its case runs. */
+  private static Class<?> subcommand(String name) {
+    switch (name) {
+      case "start":
+        return StartCommand.class;
+      case "stop":
+        return StopCommand.class;
+      case "status":
+        return StatusCommand.class;
+      case "backend":
+        return BackendCommand.class;
+      case "demo":
+        return DemoCommand.class;
+      case "version":
+        return VersionCommand.class;
+      case "help":
+        return CommandLine.HelpCommand.class;
+      default:
+        throw new IllegalArgumentException("no subcommand " + name);
+    }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    System.exit(newCommandLine(args).execute(args));
   }
 
-  /** The configured command line; tests call {@code execute} on it in process. */
+  /** The configured command line with every subcommand; tests call {@code execute} on it in process. */
   public static CommandLine newCommandLine() {
-    return ExitCodes.configure(new CommandLine(new OnsemblAgent()));
+    return newCommandLine(new String[0]);
+  }
+
+  /**
+   * The command line for {@code args}: when the first argument names a subcommand (other than help), only that
+   * one is registered; otherwise (no command, an option, help, a typo to suggest a fix for) all of them.
+   */
+  public static CommandLine newCommandLine(String[] args) {
+    CommandLine cl = new CommandLine(new OnsemblAgent());
+    String first = args.length > 0 ? args[0] : "";
+    boolean one = SUBCOMMANDS.contains(first) && !first.equals("help");
+    for (String name : one ? List.of(first) : SUBCOMMANDS) {
+      cl.addSubcommand(name, subcommand(name));
+    }
+    return ExitCodes.configure(cl);
   }
 
   @Override

@@ -12,7 +12,7 @@ class RootCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cl = OnsemblAgent.newCommandLine();
+    CommandLine cl = OnsemblAgent.newCommandLine(args);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -22,6 +22,28 @@ class RootCommandTest {
   void helpListsEveryCommand() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString()).contains("start", "stop", "status", "backend", "demo", "version");
+  }
+
+  @Test
+  void aNamedCommandIsTheOnlyOneRegistered() {
+    // main() builds the command line for its arguments: `start` must not introspect backend and demo.
+    assertThat(OnsemblAgent.newCommandLine(new String[] {"start", "--", "sleep", "1"}).getSubcommands())
+        .containsOnlyKeys("start");
+    assertThat(OnsemblAgent.newCommandLine(new String[] {"help", "start"}).getSubcommands())
+        .containsKeys("start", "stop", "status", "backend", "demo", "version", "help");
+    assertThat(OnsemblAgent.newCommandLine(new String[] {"strat"}).getSubcommands()).hasSize(7);
+  }
+
+  @Test
+  void aTypoGetsASuggestion() {
+    assertThat(run("strat")).isEqualTo(2);
+    assertThat(err.toString()).contains("start");
+  }
+
+  @Test
+  void helpOfOneCommand() {
+    assertThat(run("help", "backend")).isZero();
+    assertThat(out.toString()).contains("--http-port");
   }
 
   @Test
