@@ -1,20 +1,23 @@
 package ai.onsembl.cli;
 
 import ai.onsembl.backend.BackendConfig;
+import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.ReferenceBackend;
-import ai.onsembl.backend.internal.BackendHooks;
-import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.MessageType;
+import ai.onsembl.protocol.AgentStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +33,7 @@ import java.util.stream.Stream;
  */
 public final class CdsTraining {
   private static final Duration STEP = Duration.ofSeconds(20);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private CdsTraining() {}
 
@@ -40,23 +44,11 @@ public final class CdsTraining {
     }
     Path dist = Path.of(args[0]).toAbsolutePath();
     String javaOpts = String.join(" ", List.of(args).subList(1, args.length));
-    String token = "cds-" + UUID.randomUUID();
-    LinkedBlockingQueue<Message> frames = new LinkedBlockingQueue<>();
-    BackendHooks hooks = new BackendHooks() {
-      @Override
-      public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
-        if (decoded != null) {
-          frames.add(decoded);
-        }
-      }
-    };
-    BackendConfig config = BackendConfig.defaults().withPorts(0, 0).withDatabasePath(BackendConfig.IN_MEMORY)
-        .withAgentToken(token).withDashboardToken(UUID.randomUUID().toString())
-        .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(30));
+    BackendConfig config = BackendConfig.forTests().withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(30));
     Path state = Files.createTempDirectory("onsembl-cds-training");
     int code = 1;
     Process wrapper = null;
-    try (ReferenceBackend backend = new ReferenceBackend(config, hooks).start()) {
+    try (ReferenceBackend backend = ReferenceBackend.start(config)) {
       String agentId = "cds-training";
       ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/onsembl-agent").toString(), "start",
           "--server", backend.wsUrl(), "--agent-id", agentId, "--name", agentId, "--state-dir", state.toString(),
@@ -64,20 +56,40 @@ public final class CdsTraining {
           .redirectInput(ProcessBuilder.Redirect.PIPE)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.INHERIT);
-      pb.environment().put("ONSEMBL_TOKEN", token);
+      pb.environment().put("ONSEMBL_TOKEN", config.agentToken());
       pb.environment().put("ONSEMBL_NO_CDS", "1");
       pb.environment().put("ONSEMBL_JAVA_OPTS", javaOpts);
       pb.environment().remove("ONSEMBL_CONFIG");
       wrapper = pb.start();
-      await(frames, MessageType.AGENT_CONNECT, "the wrapper's AGENT_CONNECT");
-      await(frames, MessageType.AGENT_HEARTBEAT, "a heartbeat");
-      var submitted = backend.internals().api().submitCommand(agentId, "cds training");
-      if (!submitted.isOk()) {
-        throw new IllegalStateException("the backend refused the training command: " + submitted);
-      }
-      await(frames, MessageType.TERMINAL_OUTPUT, "the command's echo");
+      AgentState online = await("the wrapper ONLINE", () -> backend.agent(agentId)
+          .filter(a -> a.status() == AgentStatus.ONLINE).orElse(null));
+      long seen = online.lastSeen() == null ? 0 : online.lastSeen();
+      await("a heartbeat", () -> backend.agent(agentId)
+          .filter(a -> a.lastSeen() != null && a.lastSeen() > seen).orElse(null));
+      HttpClient http = HttpClient.newHttpClient();
+      JsonNode submitted = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(backend.httpUrl()
+              + "/api/agents/" + agentId + "/commands"))
+          .header("Authorization", "Bearer " + config.dashboardToken())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"cds training\"}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      String commandId = submitted.path("commandId").asText();
+      HttpRequest command = HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/commands/" + commandId))
+          .header("Authorization", "Bearer " + config.dashboardToken()).build();
+      await("the command's echo", () -> {
+        try {
+          JsonNode output = JSON.readTree(http.send(command, HttpResponse.BodyHandlers.ofString()).body())
+              .path("output");
+          return output.isArray() && output.size() > 0 ? output : null;
+        } catch (IOException e) {
+          return null;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      });
       wrapper.destroy();
-      await(frames, MessageType.AGENT_DISCONNECT, "AGENT_DISCONNECT after SIGTERM");
+      await("the goodbye after SIGTERM", () -> backend.agent(agentId)
+          .filter(a -> a.status() != AgentStatus.ONLINE).orElse(null));
       if (!wrapper.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)) {
         throw new IllegalStateException("the wrapper did not exit within " + STEP.toSeconds() + " s of SIGTERM");
       }
@@ -94,21 +106,17 @@ public final class CdsTraining {
     System.exit(code);
   }
 
-  private static void await(LinkedBlockingQueue<Message> frames, MessageType type, String what)
-      throws InterruptedException {
+  /** Polls {@code probe} every 20 ms until it returns non-null, for at most {@link #STEP}. */
+  private static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
     long deadline = System.nanoTime() + STEP.toNanos();
-    List<MessageType> seen = new ArrayList<>();
-    while (true) {
-      Message m = frames.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (m == null) {
-        throw new IllegalStateException("expected " + what + " within " + STEP.toSeconds() + " s but saw only "
-            + seen);
+    while (System.nanoTime() < deadline) {
+      T v = probe.get();
+      if (v != null) {
+        return v;
       }
-      if (m.type() == type) {
-        return;
-      }
-      seen.add(m.type());
+      Thread.sleep(20);
     }
+    throw new IllegalStateException("expected " + what + " within " + STEP.toSeconds() + " s");
   }
 
   private static void deleteTree(Path dir) {
