@@ -1,5 +1,6 @@
 package ai.onsembl.protocol;
 
+import ai.onsembl.protocol.internal.NodeReader;
 import ai.onsembl.protocol.internal.PayloadDecoders;
 import ai.onsembl.protocol.internal.PayloadReader;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -92,7 +93,7 @@ public final class ProtocolCodec {
     }
     if (root == null || !root.isObject()) {
       throw new ProtocolException(ProtocolException.Kind.NOT_JSON,
-          "expected a JSON object but got " + PayloadReader.describe(root));
+          "expected a JSON object but got " + NodeReader.describe(root));
     }
     ObjectNode obj = (ObjectNode) root;
     JsonNode idNode = obj.get("id");
@@ -100,10 +101,10 @@ public final class ProtocolCodec {
     JsonNode typeNode = obj.get("type");
     String rawType = typeNode != null && typeNode.isTextual() ? typeNode.textValue() : null;
     if (rawType == null || rawType.isEmpty()) {
-      throw envelope("type: expected a non-empty string but got " + PayloadReader.describe(typeNode), id, null);
+      throw envelope("type: expected a non-empty string but got " + NodeReader.describe(typeNode), id, null);
     }
     if (id == null) {
-      throw envelope("id: expected a non-empty string but got " + PayloadReader.describe(idNode), null, rawType);
+      throw envelope("id: expected a non-empty string but got " + NodeReader.describe(idNode), null, rawType);
     }
     JsonNode ts = obj.get("timestamp");
     if (ts == null || ts.isNull()) {
@@ -111,17 +112,17 @@ public final class ProtocolCodec {
     }
     if (!ts.isNumber() || !ts.canConvertToLong() || ts.doubleValue() < 0) {
       throw new ProtocolException(ProtocolException.Kind.INVALID_TIMESTAMP,
-          "timestamp: expected epoch milliseconds as a JSON number but got " + PayloadReader.describe(ts), id,
+          "timestamp: expected epoch milliseconds as a JSON number but got " + NodeReader.describe(ts), id,
           rawType, null);
     }
     JsonNode payloadNode = obj.get("payload");
     if (payloadNode == null || !payloadNode.isObject()) {
-      throw envelope("payload: expected an object but got " + PayloadReader.describe(payloadNode), id, rawType);
+      throw envelope("payload: expected an object but got " + NodeReader.describe(payloadNode), id, rawType);
     }
     MessageType type = MessageType.find(rawType).orElseThrow(() -> new ProtocolException(
         ProtocolException.Kind.UNKNOWN_TYPE, "unknown message type \"" + shorten(rawType) + "\"", id, rawType, null));
     try {
-      Payload payload = PayloadDecoders.decode(type, new PayloadReader((ObjectNode) payloadNode, "payload", mapper));
+      Payload payload = PayloadDecoders.decode(type, new NodeReader((ObjectNode) payloadNode, "payload", mapper));
       return new Message(type, id, ts.longValue(), payload);
     } catch (PayloadReader.FieldException e) {
       throw new ProtocolException(ProtocolException.Kind.INVALID_PAYLOAD, rawType + " " + e.getMessage(), id,
@@ -133,37 +134,12 @@ public final class ProtocolCodec {
   }
 
   private void checkSize(String frame) throws ProtocolException {
-    int chars = frame.length();
-    // UTF-8 needs at most 3 bytes per UTF-16 char; count exactly only when it could matter.
-    if ((long) chars * 3 <= maxFrameBytes) {
-      return;
-    }
-    long bytes = chars > maxFrameBytes ? chars : utf8Length(frame);
-    if (bytes > maxFrameBytes) {
-      throw new ProtocolException(ProtocolException.Kind.FRAME_TOO_LARGE,
-          "frame too large: expected at most " + maxFrameBytes + " bytes but got "
-              + (chars > maxFrameBytes ? "more than " + maxFrameBytes : bytes),
-          null, null, null);
-    }
+    FrameText.checkSize(frame, maxFrameBytes);
   }
 
   /** UTF-8 length of {@code s} without allocating. */
   public static long utf8Length(CharSequence s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return FrameText.utf8Length(s);
   }
 
   private static ProtocolException envelope(String msg, String id, String rawType) {
@@ -171,18 +147,17 @@ public final class ProtocolCodec {
   }
 
   private static String shorten(String s) {
-    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    return FrameText.shorten(s);
   }
 
   private static String oneLine(String s) {
-    String line = s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
-    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    return FrameText.oneLine(s);
   }
 
   /** Size of {@code text} as it goes on the wire. */
   public static int utf8Bytes(String text) {
     // counted, not encoded: the outbound queue sizes every frame with this
-    return (int) utf8Length(text);
+    return (int) FrameText.utf8Length(text);
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})

@@ -76,7 +76,7 @@ class CodecFuzzTest {
     }
   }
 
-  private static String randomText(Random rnd) {
+  static String randomText(Random rnd) {
     int n = rnd.nextInt(200);
     StringBuilder sb = new StringBuilder(n);
     for (int i = 0; i < n; i++) {
@@ -85,7 +85,7 @@ class CodecFuzzTest {
     return sb.toString();
   }
 
-  private static String mutate(String s, Random rnd) {
+  static String mutate(String s, Random rnd) {
     StringBuilder sb = new StringBuilder(s);
     int edits = 1 + rnd.nextInt(4);
     for (int e = 0; e < edits && sb.length() > 0; e++) {

@@ -3,9 +3,6 @@ package ai.onsembl.protocol.internal;
 import ai.onsembl.protocol.Capabilities;
 import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.Selection;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,90 +13,141 @@ import java.util.function.Function;
  * Reads typed fields out of one JSON object, naming the field, what was expected and what came on any
  * mismatch: {@code payload.sequence: expected a positive integer but got "abc"}. Absent and JSON
  * {@code null} are the same for optional fields.
+ *
+ * <p>The rules live here once; a subclass only says what a JSON value is. {@link NodeReader} reads
+ * jackson-databind trees (the full {@code ProtocolCodec}), {@link TreeReader} plain maps and lists built on
+ * jackson-core alone ({@code StreamingCodec}), so both codecs decode every payload the same way.
  */
-public final class PayloadReader {
+public abstract class PayloadReader {
   private static final int SHOWN_CHARS = 60;
 
-  private final ObjectNode node;
-  private final String path;
-  private final ObjectMapper mapper;
+  /** What a JSON value is, as far as these rules care. */
+  protected enum Kind { MISSING, NULL, STRING, INTEGRAL, FLOAT, BOOLEAN, OBJECT, ARRAY }
 
-  public PayloadReader(ObjectNode node, String path, ObjectMapper mapper) {
-    this.node = node;
+  /** The value of an absent field. */
+  protected static final Object ABSENT = new Object();
+
+  private final String path;
+
+  protected PayloadReader(String path) {
     this.path = path;
-    this.mapper = mapper;
   }
 
   /** Thrown for a field that does not have the expected form; the codec turns it into a ProtocolException. */
   public static final class FieldException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    FieldException(String message) {
+    public FieldException(String message) {
       super(message, null, false, false);
     }
   }
 
-  private JsonNode get(String name) {
-    JsonNode v = node.get(name);
-    return v == null || v.isNull() ? null : v;
+  /** The field's value as stored, {@link #ABSENT} when the object has no such field. */
+  protected abstract Object raw(String name);
+
+  protected abstract Kind kind(Object v);
+
+  protected abstract String text(Object v);
+
+  protected abstract boolean fitsLong(Object v);
+
+  protected abstract boolean fitsInt(Object v);
+
+  protected abstract long longOf(Object v);
+
+  protected abstract int intOf(Object v);
+
+  protected abstract double doubleOf(Object v);
+
+  protected abstract boolean booleanOf(Object v);
+
+  protected abstract int size(Object array);
+
+  protected abstract Object element(Object array, int i);
+
+  /** A reader of the object {@code v}, at {@code childPath}. */
+  protected abstract PayloadReader child(Object v, String childPath);
+
+  /** The object {@code v} as maps, lists and scalars (numbers as Integer, Long, BigInteger or Double). */
+  protected abstract Map<String, Object> toMap(Object v);
+
+  /** The JSON text of a scalar (string, number, boolean). */
+  protected abstract String scalarText(Object v);
+
+  private Object get(String name) {
+    Object v = raw(name);
+    Kind k = kind(v);
+    return k == Kind.MISSING || k == Kind.NULL ? null : v;
   }
 
-  private FieldException wrong(String name, String expected, JsonNode got) {
-    return new FieldException(path + "." + name + ": expected " + expected + " but got " + describe(got));
+  private boolean isText(Object v) {
+    return kind(v) == Kind.STRING;
+  }
+
+  private boolean isNumber(Object v) {
+    Kind k = kind(v);
+    return k == Kind.INTEGRAL || k == Kind.FLOAT;
+  }
+
+  private FieldException wrong(String name, String expected, Object got) {
+    return new FieldException(path + "." + name + ": expected " + expected + " but got " + describeValue(got));
   }
 
   /** A short rendering of what came: {@code "abc"}, {@code 12}, {@code an object}, {@code nothing}. */
-  public static String describe(JsonNode got) {
-    if (got == null || got.isMissingNode()) {
-      return "nothing";
+  protected final String describeValue(Object got) {
+    switch (kind(got)) {
+      case MISSING:
+        return "nothing";
+      case NULL:
+        return "null";
+      case OBJECT:
+        return "an object";
+      case ARRAY:
+        return "an array";
+      default:
+        return shown(scalarText(got));
     }
-    if (got.isNull()) {
-      return "null";
-    }
-    if (got.isObject()) {
-      return "an object";
-    }
-    if (got.isArray()) {
-      return "an array";
-    }
-    String s = got.toString();
+  }
+
+  /** {@code s} cut to the length error messages show. */
+  public static String shown(String s) {
     return s.length() > SHOWN_CHARS ? s.substring(0, SHOWN_CHARS) + "…" : s;
   }
 
   public String reqString(String name) {
-    JsonNode v = get(name);
-    if (v == null || !v.isTextual()) {
-      throw wrong(name, "a string", node.get(name));
+    Object v = get(name);
+    if (v == null || !isText(v)) {
+      throw wrong(name, "a string", raw(name));
     }
-    return v.textValue();
+    return text(v);
   }
 
   /** A required string that must not be empty (ids). */
   public String reqId(String name) {
-    JsonNode v = get(name);
-    if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
-      throw wrong(name, "a non-empty string", node.get(name));
+    Object v = get(name);
+    if (v == null || !isText(v) || text(v).isEmpty()) {
+      throw wrong(name, "a non-empty string", raw(name));
     }
-    return v.textValue();
+    return text(v);
   }
 
   public String optString(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isTextual()) {
+    if (!isText(v)) {
       throw wrong(name, "a string", v);
     }
-    return v.textValue();
+    return text(v);
   }
 
   public long reqPositiveLong(String name) {
-    JsonNode v = get(name);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 1) {
-      throw wrong(name, "a positive integer", node.get(name));
+    Object v = get(name);
+    if (v == null || kind(v) != Kind.INTEGRAL || !fitsLong(v) || longOf(v) < 1) {
+      throw wrong(name, "a positive integer", raw(name));
     }
-    return v.longValue();
+    return longOf(v);
   }
 
   public Long optPositiveLong(String name) {
@@ -107,14 +155,15 @@ public final class PayloadReader {
   }
 
   public Long optLong(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isNumber() || !v.canConvertToLong() || (!v.isIntegralNumber() && v.doubleValue() != Math.rint(v.doubleValue()))) {
+    if (!isNumber(v) || !fitsLong(v)
+        || (kind(v) != Kind.INTEGRAL && doubleOf(v) != Math.rint(doubleOf(v)))) {
       throw wrong(name, "an integer", v);
     }
-    return v.longValue();
+    return longOf(v);
   }
 
   public Long optNonNegativeLong(String name) {
@@ -126,44 +175,44 @@ public final class PayloadReader {
   }
 
   public Integer optInt(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+    if (kind(v) != Kind.INTEGRAL || !fitsInt(v)) {
       throw wrong(name, "a 32-bit integer", v);
     }
-    return v.intValue();
+    return intOf(v);
   }
 
   public Double optDouble(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isNumber()) {
+    if (!isNumber(v)) {
       throw wrong(name, "a number", v);
     }
-    return v.doubleValue();
+    return doubleOf(v);
   }
 
   public Boolean optBoolean(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isBoolean()) {
+    if (kind(v) != Kind.BOOLEAN) {
       throw wrong(name, "true or false", v);
     }
-    return v.booleanValue();
+    return booleanOf(v);
   }
 
   public <E extends Enum<E>> EnumValue<E> reqEnum(String name, Class<E> type) {
-    JsonNode v = get(name);
-    if (v == null || !v.isTextual()) {
-      throw wrong(name, "one of " + names(type), node.get(name));
+    Object v = get(name);
+    if (v == null || !isText(v)) {
+      throw wrong(name, "one of " + names(type), raw(name));
     }
-    return EnumValue.parse(type, v.textValue());
+    return EnumValue.parse(type, text(v));
   }
 
   public <E extends Enum<E>> EnumValue<E> optEnum(String name, Class<E> type) {
@@ -182,38 +231,39 @@ public final class PayloadReader {
 
   /** An optional nested object, read by {@code fn}. */
   public <T> T optObject(String name, Function<PayloadReader, T> fn) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isObject()) {
+    if (kind(v) != Kind.OBJECT) {
       throw wrong(name, "an object", v);
     }
-    return fn.apply(new PayloadReader((ObjectNode) v, path + "." + name, mapper));
+    return fn.apply(child(v, path + "." + name));
   }
 
   public <T> T reqObject(String name, Function<PayloadReader, T> fn) {
     if (get(name) == null) {
-      throw wrong(name, "an object", node.get(name));
+      throw wrong(name, "an object", raw(name));
     }
     return optObject(name, fn);
   }
 
   public List<String> optStringList(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isArray()) {
+    if (kind(v) != Kind.ARRAY) {
       throw wrong(name, "an array of strings", v);
     }
-    List<String> out = new ArrayList<>(v.size());
-    for (int i = 0; i < v.size(); i++) {
-      JsonNode e = v.get(i);
-      if (!e.isTextual()) {
-        throw new FieldException(path + "." + name + "[" + i + "]: expected a string but got " + describe(e));
+    int n = size(v);
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Object e = element(v, i);
+      if (!isText(e)) {
+        throw new FieldException(path + "." + name + "[" + i + "]: expected a string but got " + describeValue(e));
       }
-      out.add(e.textValue());
+      out.add(text(e));
     }
     return out;
   }
@@ -223,62 +273,62 @@ public final class PayloadReader {
    * {@code {"all": true}} / {@code {"ids": [...]}}.
    */
   public Selection optSelection(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (v.isArray()) {
+    if (kind(v) == Kind.ARRAY) {
       return Selection.ofIds(optStringList(name));
     }
-    if (!v.isObject()) {
+    if (kind(v) != Kind.OBJECT) {
       throw wrong(name, "an array of ids or an object {\"all\": true|false, \"ids\": [...]}", v);
     }
     return optObject(name, o -> new Selection(o.optStringList("ids"), o.optBoolean("all"), true));
   }
 
   public <T> List<T> optObjectList(String name, Function<PayloadReader, T> fn) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isArray()) {
+    if (kind(v) != Kind.ARRAY) {
       throw wrong(name, "an array", v);
     }
-    List<T> out = new ArrayList<>(v.size());
-    for (int i = 0; i < v.size(); i++) {
-      JsonNode e = v.get(i);
+    int n = size(v);
+    List<T> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Object e = element(v, i);
       String p = path + "." + name + "[" + i + "]";
-      if (!e.isObject()) {
-        throw new FieldException(p + ": expected an object but got " + describe(e));
+      if (kind(e) != Kind.OBJECT) {
+        throw new FieldException(p + ": expected an object but got " + describeValue(e));
       }
-      out.add(fn.apply(new PayloadReader((ObjectNode) e, p, mapper)));
+      out.add(fn.apply(child(e, p)));
     }
     return out;
   }
 
   /** Free-form JSON object, as maps, lists and scalars. */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> optMap(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (!v.isObject()) {
+    if (kind(v) != Kind.OBJECT) {
       throw wrong(name, "an object", v);
     }
-    return Collections.unmodifiableMap(mapper.convertValue(v, Map.class));
+    return Collections.unmodifiableMap(toMap(v));
   }
 
   /** Capabilities as an object ({@code maxTokens, ...}) or as a list of names. */
   public Capabilities optCapabilities(String name) {
-    JsonNode v = get(name);
+    Object v = get(name);
     if (v == null) {
       return null;
     }
-    if (v.isArray()) {
+    if (kind(v) == Kind.ARRAY) {
       return Capabilities.ofNames(optStringList(name));
     }
-    if (!v.isObject()) {
+    if (kind(v) != Kind.OBJECT) {
       throw wrong(name, "an object or an array of names", v);
     }
     return optObject(name, r -> new Capabilities(r.optInt("maxTokens"), r.optBoolean("supportsInterrupt"),

@@ -1,12 +1,15 @@
 package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.ProtocolCodec;
+import ai.onsembl.protocol.StreamingCodec;
 import ai.onsembl.protocol.ProtocolException;
 
-/** The one place where the link turns frames into text and back (both directions, every frame). */
+/**
+ * The one place where the link turns frames into text and back (both directions, every frame): the streaming
+ * codec on jackson-core, equal to the full ProtocolCodec (StreamingCodecTest) without loading jackson-databind.
+ */
 final class LinkCodec {
-  private static final ProtocolCodec CODEC = ProtocolCodec.standard();
+  private static final StreamingCodec CODEC = StreamingCodec.standard();
 
   private LinkCodec() {}
 

@@ -2,7 +2,7 @@ package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
-import ai.onsembl.protocol.ProtocolCodec;
+import ai.onsembl.protocol.StreamingCodec;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -36,7 +36,7 @@ public final class OutboundQueue {
 
   /** Queues {@code message}; false when it was refused (see class doc). */
   public synchronized boolean offer(Message message, String text) {
-    Entry e = new Entry(message, text, ProtocolCodec.utf8Bytes(text));
+    Entry e = new Entry(message, text, StreamingCodec.utf8Bytes(text));
     while (full(e.bytes(), maxFrames, maxBytes) && dropOldestOutput()) {
       // dropping oldest-first until it fits
     }
