@@ -213,29 +213,40 @@ public final class AgentWrapper {
     }
 
     long self = ProcessHandle.current().pid();
-    if (agentChild) {
-      child.start();
-      if (terminal != null) {
-        terminal.start(child, () -> stop("Stopped from the keyboard (Ctrl+] q)"), log);
-      }
-    } else {
-      commandTrees = TreeMetrics.ofChildren(ProcessHandle.current());
-      log.info("exec mode: no long-lived agent process; one process per command");
+    // The backend connection opens while the child starts (the connect costs a TCP and a WebSocket handshake);
+    // AGENT_CONNECT needs nothing from the child. Commands wait at the gate until the child is running.
+    StartGate gate = new StartGate(handler);
+    link.setCommandHandler(gate);
+    if (agentChild && !child.hasOutputListener()) {
+      child.setOutputListener(new SessionRouter(link::agentId, link));
     }
-    record = new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
-        config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(),
-        agentChild ? child.pid() : -1, agentChild ? child.pgid() : -1,
-        agentChild ? RunRecord.startMillisOf(child.pid()) : 0, System.currentTimeMillis());
-    writeRecord(record);
-    link.setCommandHandler(handler);
-    if (agentChild) {
-      if (!child.hasOutputListener()) {
-        child.setOutputListener(new SessionRouter(link::agentId, link));
-      }
-      watchChild();
+    if (!agentChild) {
+      commandTrees = TreeMetrics.ofChildren(ProcessHandle.current());
     }
     setState(LifecycleState.CONNECTING);
     link.start();
+    try {
+      if (agentChild) {
+        child.start();
+        if (terminal != null) {
+          terminal.start(child, () -> stop("Stopped from the keyboard (Ctrl+] q)"), log);
+        }
+      } else {
+        log.info("exec mode: no long-lived agent process; one process per command");
+      }
+    } catch (RuntimeException | Error e) {
+      link.shutdown();
+      throw e;
+    } finally {
+      gate.open();
+    }
+    firstRecord(new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
+        config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(),
+        agentChild ? child.pid() : -1, agentChild ? child.pgid() : -1,
+        agentChild ? RunRecord.startMillisOf(child.pid()) : 0, System.currentTimeMillis()));
+    if (agentChild) {
+      watchChild();
+    }
 
     int code = coordinator.awaitExit();
     link.shutdown();
@@ -312,7 +323,79 @@ public final class AgentWrapper {
   }
 
   private synchronized void updateRecord(java.util.function.UnaryOperator<RunRecord> change) {
-    writeRecord(change.apply(record));
+    if (record != null) {
+      writeRecord(change.apply(record));
+    }
+  }
+
+  /** The run file's first version, with whatever the link reported before it (state, assigned id). */
+  private synchronized void firstRecord(RunRecord r) {
+    RunRecord first = r.withState(state.name());
+    if (agentId != null && !agentId.equals(stableId)) {
+      first = first.withBackendAgentId(agentId);
+    }
+    writeRecord(first);
+  }
+
+  /**
+   * Holds commands that arrive before the agent process runs (the link connects while it starts): each call
+   * waits until {@link #open()}, at most a few seconds, then goes to the real handler.
+   */
+  private static final class StartGate implements CommandHandler {
+    private final CommandHandler target;
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+
+    StartGate(CommandHandler target) {
+      this.target = target;
+    }
+
+    void open() {
+      started.countDown();
+    }
+
+    private CommandHandler await() {
+      try {
+        started.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return target;
+    }
+
+    @Override
+    public void onCommandRequest(ai.onsembl.protocol.CommandRequest request) {
+      await().onCommandRequest(request);
+    }
+
+    @Override
+    public void onCommandCancel(ai.onsembl.protocol.CommandCancel cancel) {
+      await().onCommandCancel(cancel);
+    }
+
+    @Override
+    public void onEmergencyStop(ai.onsembl.protocol.EmergencyStop stop) {
+      await().onEmergencyStop(stop);
+    }
+
+    @Override
+    public void pause() {
+      await().pause();
+    }
+
+    @Override
+    public void resume() {
+      await().resume();
+    }
+
+    @Override
+    public void cancelAll(String reason, Duration grace) {
+      await().cancelAll(reason, grace);
+    }
+
+    @Override
+    public CommandStats stats() {
+      return target.stats();
+    }
   }
 
   private synchronized void writeRecord(RunRecord r) {
