@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14: what {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM, with the
+ * What {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM, with the
  * packaged launcher and its class-data archive: no jackson-databind (the link's streaming codec), no reference
  * backend and no backend/demo command classes (lazy subcommands), and the launch and shutdown paths (picocli
  * included) mapped from the archive trained at package time, not loaded cold from the jars.
