@@ -29,8 +29,12 @@ import java.util.function.Supplier;
  * with the agent id as {@code commandId}.
  */
 public final class OutputStreamer implements AutoCloseable {
-  /** Largest chunk, in UTF-8 bytes. */
-  public static final int MAX_CHUNK_BYTES = 16 * 1024;
+  /**
+   * Largest chunk, in UTF-8 bytes. 64 KiB: a child writing flat out costs the link and the backend per frame
+   * (encode, store, broadcast), so larger frames carry more output per unit of CPU; even all control characters
+   * (6 bytes escaped) in content and ansiCodes stay under the 1 MiB frame limit.
+   */
+  public static final int MAX_CHUNK_BYTES = 64 * 1024;
   /** Longest time text waits in the buffer. */
   public static final Duration LINGER = Duration.ofMillis(20);
 
@@ -98,21 +102,23 @@ public final class OutputStreamer implements AutoCloseable {
       emit();
       bufferStream = s;
     }
+    // Runs of characters go into the buffer in one append (no per-character StringBuilder call); a chunk ends
+    // before the character that would not fit, never inside a surrogate pair.
+    int start = 0;
     int i = 0;
     while (i < len) {
       char c = text.charAt(i);
       boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1));
       int bytes = pair ? 4 : utf8Length(c);
       if (bufferBytes + bytes > maxChunkBytes) {
+        buffer.append(text, start, i);
+        start = i;
         emit();
-      }
-      buffer.append(c);
-      if (pair) {
-        buffer.append(text.charAt(i + 1));
       }
       bufferBytes += bytes;
       i += pair ? 2 : 1;
     }
+    buffer.append(text, start, len);
     if (buffer.length() > 0 && pendingFlush == null) {
       pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
     }

@@ -143,7 +143,8 @@ public final class ChildSupervisor implements SessionChild {
   private Thread pump(InputStream in, StreamType stream) {
     Thread t = new Thread(() -> {
       try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        char[] buf = new char[8192];
+        // Large reads: a child writing flat out fills the pipe (64 KiB) between two reads.
+        char[] buf = new char[64 * 1024];
         int n;
         while ((n = r.read(buf)) >= 0) {
           if (n > 0) {

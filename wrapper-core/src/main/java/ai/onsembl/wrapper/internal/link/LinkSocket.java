@@ -2,6 +2,8 @@ package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Limits;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,6 +11,7 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.framing.Framedata;
+import org.java_websocket.framing.TextFrame;
 import org.java_websocket.handshake.ServerHandshake;
 
 /**
@@ -43,6 +46,20 @@ final class LinkSocket extends WebSocketClient {
     this.events = events;
     setConnectionLostTimeout(0);
     setTcpNoDelay(true);
+  }
+
+  /**
+   * Sends {@code text} as one text frame, without the library's UTF-8 validation of every outgoing payload
+   * ({@code send(String)} re-reads each byte it just encoded: a tenth of the wrapper's CPU when a child writes
+   * flat out). The bytes come from a Java String's UTF-8 encoding, which is valid by construction.
+   */
+  @Override
+  public void send(String text) {
+    TextFrame frame = new TextFrame();
+    frame.setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    frame.setFin(true);
+    frame.setTransferemasked(true);
+    sendFrame(frame);
   }
 
   /** True the first time it is called on this connection: the first bad frame is worth a warning. */
