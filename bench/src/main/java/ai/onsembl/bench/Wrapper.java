@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** One {@code onsembl-agent start} process the bench launched, with the times it measured. */
@@ -41,9 +42,20 @@ final class Wrapper {
     return launch(v, Procs.dist(), backend, agentId, child);
   }
 
+  /** As above with {@code env} added to the wrapper's environment (e.g. ONSEMBL_JAVA_OPTS). */
+  static Wrapper launch(Variant v, BackendProcess backend, String agentId, Map<String, String> env,
+      String... child) throws IOException {
+    return launch(v, Procs.dist(), backend, agentId, env, child);
+  }
+
   /** As above with the distribution in {@code dist} (to compare builds of it, e.g. with and without an archive). */
   static Wrapper launch(Variant v, Path dist, BackendProcess backend, String agentId, String... child)
       throws IOException {
+    return launch(v, dist, backend, agentId, Map.of(), child);
+  }
+
+  private static Wrapper launch(Variant v, Path dist, BackendProcess backend, String agentId,
+      Map<String, String> env, String... child) throws IOException {
     Path state = Files.createTempDirectory("bench-wrapper");
     state.toFile().deleteOnExit();
     List<String> cmd = new ArrayList<>();
@@ -63,6 +75,7 @@ final class Wrapper {
     if (v == Variant.NO_CDS) {
       pb.environment().put("ONSEMBL_NO_CDS", "1");
     }
+    pb.environment().putAll(env);
     long t0 = System.nanoTime();
     return new Wrapper(agentId, pb.start(), t0);
   }
