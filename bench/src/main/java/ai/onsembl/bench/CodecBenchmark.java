@@ -8,6 +8,7 @@ import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.ProtocolException;
 import ai.onsembl.protocol.StreamType;
+import ai.onsembl.protocol.StreamingCodec;
 import ai.onsembl.protocol.TerminalOutput;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +23,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Throughput of encode and decode for the two hottest frames: TERMINAL_OUTPUT and AGENT_HEARTBEAT. */
+/**
+ * Throughput of encode and decode for the two hottest frames, TERMINAL_OUTPUT and AGENT_HEARTBEAT, with the full
+ * codec (jackson-databind: the backend's) and the streaming codec (jackson-core only: the wrapper's link).
+ */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
@@ -31,12 +35,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class CodecBenchmark {
   private static final ProtocolCodec CODEC = ProtocolCodec.standard();
+  private static final StreamingCodec STREAMING = StreamingCodec.standard();
 
   /** A TERMINAL_OUTPUT frame; its own state so that only the output benchmarks take the size parameter. */
   @State(Scope.Benchmark)
   public static class Output {
-    /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 16 KiB chunk. */
-    @Param({"80", "16384"})
+    /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 64 KiB chunk (the wrapper's). */
+    @Param({"80", "65536"})
     public int outputBytes;
 
     Message message;
@@ -82,5 +87,25 @@ public class CodecBenchmark {
   @Benchmark
   public Message decodeHeartbeat() throws ProtocolException {
     return CODEC.decode(heartbeatJson);
+  }
+
+  @Benchmark
+  public String encodeTerminalOutputStreaming(Output o) {
+    return STREAMING.encode(o.message);
+  }
+
+  @Benchmark
+  public Message decodeTerminalOutputStreaming(Output o) throws ProtocolException {
+    return STREAMING.decode(o.json);
+  }
+
+  @Benchmark
+  public String encodeHeartbeatStreaming() {
+    return STREAMING.encode(heartbeat);
+  }
+
+  @Benchmark
+  public Message decodeHeartbeatStreaming() throws ProtocolException {
+    return STREAMING.decode(heartbeatJson);
   }
 }
