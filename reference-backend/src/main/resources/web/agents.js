@@ -1,6 +1,6 @@
 // The live /agents page: the agent table and the /ws/dashboard socket. Plain ES modules, no build
 // step, no dependencies. Every piece of agent data is written with textContent, never parsed as HTML.
-import { byId, num, randomId, str } from './dom.js';
+import { api, byId, num, randomId, str } from './dom.js';
 import { createPanel } from './panel.js';
 import { createTable, isOnline, label } from './table.js';
 
@@ -246,7 +246,33 @@ function announce(text) {
 
 // ---------- start ----------
 
+// ---------- "Connect a device": approve the code `onsembl-agent login` shows ----------
+
+function initDeviceForm() {
+  const form = byId('device-form');
+  const input = byId('device-code');
+  const result = byId('device-result');
+  const fromLink = new URLSearchParams(window.location.search).get('user_code');
+  if (fromLink) {
+    input.value = fromLink;
+    byId('device-panel').open = true;
+  }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const code = input.value.trim();
+    result.textContent = 'Approving…';
+    try {
+      await api('POST', '/api/auth/device/confirm', { user_code: code });
+      result.textContent = `Approved: the device showing ${code} is now signed in.`;
+      input.value = '';
+    } catch (e) {
+      result.textContent = `Not approved: ${e.message}`;
+    }
+  });
+}
+
 function init() {
+  initDeviceForm();
   el = {
     conn: byId('conn'), connText: byId('conn-text'), banner: byId('banner'), bannerText: byId('banner-text'),
     bannerRetry: byId('banner-retry'), bannerLogin: byId('banner-login'), table: byId('agents-table'),

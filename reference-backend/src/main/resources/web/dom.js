@@ -58,7 +58,8 @@ export async function api(method, path, body) {
     data = null;
   }
   if (!response.ok) {
-    const error = new Error(data && data.message ? data.message : `HTTP ${response.status}`);
+    const message = data && (data.message || data.error_description);
+    const error = new Error(message || `HTTP ${response.status}`);
     error.status = response.status;
     throw error;
   }

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param maxFrameBytes largest accepted frame, in bytes
  * @param dashboardQueueLimit frames a dashboard may have unsent before it is dropped as too slow
  * @param tls server TLS context for {@code wss://} and {@code https://}, or null for plain ws/http
+ * @param accessTokenTtl lifetime of the access tokens the device login and its refresh issue (default 1 h)
  */
 public record BackendConfig(
     String host,
@@ -43,7 +44,8 @@ public record BackendConfig(
     int dashboardMessagesPerSecond,
     int maxFrameBytes,
     int dashboardQueueLimit,
-    SSLContext tls) {
+    SSLContext tls,
+    Duration accessTokenTtl) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -55,6 +57,10 @@ public record BackendConfig(
     Objects.requireNonNull(databasePath, "databasePath");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+    Objects.requireNonNull(accessTokenTtl, "accessTokenTtl");
+    if (accessTokenTtl.toSeconds() < 1) {
+      throw new IllegalArgumentException("accessTokenTtl must be at least 1 s but was " + accessTokenTtl);
+    }
     checkPort("wsPort", wsPort);
     checkPort("httpPort", httpPort);
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
@@ -86,7 +92,7 @@ public record BackendConfig(
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
-        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000, null);
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000, null, Duration.ofHours(1));
   }
 
   /**
@@ -133,19 +139,19 @@ public record BackendConfig(
   public BackendConfig withHost(String v) {
     return new BackendConfig(v, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withWsPort(int v) {
     return new BackendConfig(host, v, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withHttpPort(int v) {
     return new BackendConfig(host, wsPort, v, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   /** Both ports at once; {@code withPorts(0, 0)} picks free ports. */
@@ -156,7 +162,7 @@ public record BackendConfig(
   public BackendConfig withDatabasePath(String v) {
     return new BackendConfig(host, wsPort, httpPort, v, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withDatabaseFile(Path file) {
@@ -166,42 +172,43 @@ public record BackendConfig(
   public BackendConfig withAgentToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, v, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withDashboardToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, v, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withJwtSecret(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, v,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withHeartbeat(Duration interval, Duration timeout) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls);
+        tls, accessTokenTtl);
   }
 
   public BackendConfig withRateLimits(int agentPerSecond, int dashboardPerSecond) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls);
+        tls, accessTokenTtl);
   }
 
   public BackendConfig withMaxFrameBytes(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, v,
-        dashboardQueueLimit, tls);
+        dashboardQueueLimit, tls, accessTokenTtl);
   }
 
   public BackendConfig withDashboardQueueLimit(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
-        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v, tls);
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v, tls,
+        accessTokenTtl);
   }
 
   /**
@@ -211,7 +218,14 @@ public record BackendConfig(
   public BackendConfig withTls(SSLContext v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, v);
+        dashboardQueueLimit, v, accessTokenTtl);
+  }
+
+  /** Lifetime of the access tokens issued by the device login ({@code /api/auth/device/token}) and refresh. */
+  public BackendConfig withAccessTokenTtl(Duration v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit, tls, v);
   }
 
   /** Fails fast when no credential could ever open an agent or a dashboard connection. */
@@ -231,7 +245,7 @@ public record BackendConfig(
         + ", jwtSecret=" + redact(jwtSecret) + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout="
         + heartbeatTimeout + ", agentMessagesPerSecond=" + agentMessagesPerSecond + ", dashboardMessagesPerSecond="
         + dashboardMessagesPerSecond + ", maxFrameBytes=" + maxFrameBytes + ", dashboardQueueLimit="
-        + dashboardQueueLimit + ", tls=" + (tls != null) + "]";
+        + dashboardQueueLimit + ", tls=" + (tls != null) + ", accessTokenTtl=" + accessTokenTtl + "]";
   }
 
   private static String redact(String secret) {

@@ -89,6 +89,12 @@ public final class BackendCommand implements Callable<Integer> {
           + " 4000 (default: ${DEFAULT-VALUE}).")
   Duration heartbeatTimeout;
 
+  @Option(names = "--access-token-ttl", defaultValue = "1h", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Lifetime of the access tokens the device login (onsembl-agent login) and its refresh issue"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration accessTokenTtl;
+
   @Option(names = "--tls-keystore", paramLabel = "FILE",
       description = "PKCS12 key store (certificate and key): serve wss:// and https:// (password from "
           + "--tls-password-file or " + TLS_PASSWORD_ENV + ").")
@@ -121,7 +127,8 @@ public final class BackendCommand implements Callable<Integer> {
     String dbPath = db != null ? db : BackendConfig.defaultDatabaseFile().toString();
     // Built before any token is generated, so bad flags fail (exit 2) without printing a secret.
     BackendConfig config = BackendConfig.defaults().withHost(host).withPorts(port, httpPort)
-        .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout);
+        .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout)
+        .withAccessTokenTtl(accessTokenTtl);
     SSLContext tls = tls();
     String agent = firstOf(agentToken, env.get(AGENT_TOKEN_ENV));
     String dashboard = firstOf(dashboardToken, env.get(DASHBOARD_TOKEN_ENV));

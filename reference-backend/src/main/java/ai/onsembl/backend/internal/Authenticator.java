@@ -38,11 +38,23 @@ public final class Authenticator {
   private final byte[] agentToken;
   private final byte[] dashboardToken;
   private final JWTVerifier verifier;
+  /** Verifies device-login tokens signed with the key kept in the database (only when there is no JWT secret). */
+  private final JWTVerifier deviceVerifier;
 
   public Authenticator(String agentToken, String dashboardToken, String jwtSecret) {
+    this(agentToken, dashboardToken, jwtSecret, null);
+  }
+
+  /**
+   * @param deviceKey the key device-login tokens are signed with when it is not {@code jwtSecret}, or null; it
+   *     opens agent connections only
+   */
+  public Authenticator(String agentToken, String dashboardToken, String jwtSecret, String deviceKey) {
     this.agentToken = bytes(agentToken);
     this.dashboardToken = bytes(dashboardToken);
     this.verifier = jwtSecret == null ? null : JWT.require(Algorithm.HMAC256(jwtSecret)).build();
+    this.deviceVerifier = deviceKey == null || deviceKey.equals(jwtSecret) ? null
+        : JWT.require(Algorithm.HMAC256(deviceKey)).withClaim("type", DeviceAuth.TOKEN_TYPE).build();
   }
 
   /** Whether {@code secret} is shorter than HS256 wants. */
@@ -65,7 +77,7 @@ public final class Authenticator {
           ? "A dashboard token cannot open an agent connection"
           : "An agent token cannot open a dashboard connection");
     }
-    if (verifier != null && token.chars().filter(ch -> ch == '.').count() == 2) {
+    if ((verifier != null || deviceVerifier != null) && token.chars().filter(ch -> ch == '.').count() == 2) {
       return checkJwt(role, token);
     }
     return Result.refused("Invalid authentication token");
@@ -74,7 +86,7 @@ public final class Authenticator {
   private Result checkJwt(Role role, String token) {
     DecodedJWT jwt;
     try {
-      jwt = verifier.verify(token);
+      jwt = verify(token);
     } catch (TokenExpiredException e) {
       return Result.refused("JWT expired");
     } catch (AlgorithmMismatchException e) {
@@ -95,6 +107,20 @@ public final class Authenticator {
           : "JWT of type " + type + " cannot open a dashboard connection");
     }
     return Result.ok(jwt.getSubject() == null ? "jwt" : jwt.getSubject());
+  }
+
+  private DecodedJWT verify(String token) {
+    if (verifier == null) {
+      return deviceVerifier.verify(token);
+    }
+    try {
+      return verifier.verify(token);
+    } catch (SignatureVerificationException e) {
+      if (deviceVerifier == null) {
+        throw e;
+      }
+      return deviceVerifier.verify(token);
+    }
   }
 
   private static byte[] bytes(String s) {

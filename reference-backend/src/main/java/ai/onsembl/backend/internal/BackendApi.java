@@ -22,6 +22,17 @@ public final class BackendApi {
     this.core = core;
   }
 
+  /** The device login (RFC 8628) the {@code /api/auth/...} routes serve. */
+  public DeviceAuth deviceAuth() {
+    return core.deviceAuth;
+  }
+
+  /** Who a dashboard credential belongs to: a JWT's subject, else {@code dashboard}. */
+  public String dashboardSubject(String token) {
+    Authenticator.Result r = token == null ? null : core.auth.check(Authenticator.Role.DASHBOARD, token);
+    return r == null || !r.accepted() || "dashboard-token".equals(r.subject()) ? "dashboard" : r.subject();
+  }
+
   public List<AgentState> agents() {
     return core.allAgents();
   }

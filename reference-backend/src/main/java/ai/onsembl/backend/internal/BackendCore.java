@@ -46,6 +46,7 @@ public final class BackendCore implements AutoCloseable {
   final BackendHooks hooks;
   final Authenticator auth;
   final Database db;
+  final DeviceAuth deviceAuth;
   final AgentStore agents;
   final CommandStore commands;
   final Registry registry = new Registry();
@@ -71,8 +72,10 @@ public final class BackendCore implements AutoCloseable {
   private BackendCore(BackendConfig config, BackendHooks hooks) {
     this.config = config;
     this.hooks = hooks;
-    this.auth = new Authenticator(config.agentToken(), config.dashboardToken(), config.jwtSecret());
     this.db = Database.open(config.databasePath());
+    this.deviceAuth = new DeviceAuth(db, config.jwtSecret(), config.accessTokenTtl(), java.time.Clock.systemUTC());
+    this.auth = new Authenticator(config.agentToken(), config.dashboardToken(), config.jwtSecret(),
+        deviceAuth.signingKey());
     this.agents = new AgentStore(db);
     this.commands = new CommandStore(db);
     this.hub = new DashboardHub(config.dashboardQueueLimit());

@@ -27,7 +27,16 @@ final class Migrations {
         "CREATE TABLE terminal_output ("
             + " command_id TEXT NOT NULL, sequence INTEGER NOT NULL, agent_id TEXT NOT NULL,"
             + " stream_type TEXT NOT NULL, content TEXT NOT NULL, received_at INTEGER NOT NULL,"
-            + " PRIMARY KEY (command_id, sequence))"));
+            + " PRIMARY KEY (command_id, sequence))"),
+      List.of(
+        "CREATE TABLE device_codes ("
+            + " device_code_hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE, client_id TEXT, scope TEXT,"
+            + " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, interval_s INTEGER NOT NULL,"
+            + " last_poll INTEGER, approved_by TEXT, approved_at INTEGER, consumed INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE refresh_tokens ("
+            + " token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, scope TEXT, created_at INTEGER NOT NULL,"
+            + " expires_at INTEGER NOT NULL, used_at INTEGER)",
+        "CREATE TABLE backend_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"));
 
   private Migrations() {}
 

@@ -69,6 +69,7 @@ public final class HttpApi {
     router.add("GET", "/metrics", Access.DASHBOARD, req -> new Response(200, api.metrics().contentType(),
         api.metrics().scrape(), Map.of()));
     ApiRoutes.register(router, api);
+    DeviceRoutes.register(router, api);
   }
 
   /** Serves the /agents page and its sign-in, and accepts the page's session cookie on protected routes. */
