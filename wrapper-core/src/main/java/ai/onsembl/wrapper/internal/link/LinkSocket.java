@@ -4,12 +4,10 @@ import ai.onsembl.protocol.Limits;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.framing.TextFrame;
 import org.java_websocket.handshake.ServerHandshake;
@@ -42,7 +40,7 @@ final class LinkSocket extends WebSocketClient {
     // A frame above the protocol's limit is refused by its header (close 1009) before its payload is read:
     // unlimited, one 20 MB frame from a hostile backend ran the wrapper's small heap out of memory and left
     // the read thread dead and the link deaf (e2e WrapperHostileServerIT).
-    super(uri, new Draft_6455(Collections.emptyList(), Limits.MAX_FRAME_BYTES), headers, connectTimeoutMillis);
+    super(uri, new LinkDraft(Limits.MAX_FRAME_BYTES), headers, connectTimeoutMillis);
     this.events = events;
     setConnectionLostTimeout(0);
     setTcpNoDelay(true);
