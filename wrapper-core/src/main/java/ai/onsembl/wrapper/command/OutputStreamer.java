@@ -48,6 +48,8 @@ public final class OutputStreamer implements AutoCloseable {
   private final StringBuilder buffer = new StringBuilder();
   private StreamType bufferStream;
   private int bufferBytes;
+  /** The buffer holds ESC, BEL or CSI (what {@link AnsiText#hasEscapes} looks for), seen while appending. */
+  private boolean bufferEscapes;
   private ScheduledFuture<?> pendingFlush;
   private long sequence;
   private boolean closed;
@@ -97,15 +99,16 @@ public final class OutputStreamer implements AutoCloseable {
     if (len == 0) {
       return true;
     }
-    (s == StreamType.STDOUT ? stdoutLines : stderrLines).add(text);
     if (bufferStream != s) {
       emit();
       bufferStream = s;
     }
-    // Runs of characters go into the buffer in one append (no per-character StringBuilder call); a chunk ends
-    // before the character that would not fit, never inside a surrogate pair.
+    // One pass: UTF-8 size, newlines and escape characters. Runs of characters go into the buffer in one append
+    // (no per-character StringBuilder call); a chunk ends before the character that would not fit, never inside
+    // a surrogate pair.
     int start = 0;
     int i = 0;
+    long newlines = 0;
     while (i < len) {
       char c = text.charAt(i);
       boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1));
@@ -115,10 +118,18 @@ public final class OutputStreamer implements AutoCloseable {
         start = i;
         emit();
       }
+      if (c < 0x20 || c == 0x9b) {
+        if (c == '\n') {
+          newlines++;
+        } else if (c == 0x1b || c == 0x07 || c == 0x9b) {
+          bufferEscapes = true;
+        }
+      }
       bufferBytes += bytes;
       i += pair ? 2 : 1;
     }
     buffer.append(text, start, len);
+    (s == StreamType.STDOUT ? stdoutLines : stderrLines).add(newlines, text.charAt(len - 1) != '\n');
     if (buffer.length() > 0 && pendingFlush == null) {
       pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
     }
@@ -168,7 +179,8 @@ public final class OutputStreamer implements AutoCloseable {
     buffer.setLength(0);
     bufferBytes = 0;
     // Colours and cursor movement stay for a terminal-capable viewer in ansiCodes; content is plain text.
-    boolean escapes = AnsiText.hasEscapes(raw);
+    boolean escapes = bufferEscapes;
+    bufferEscapes = false;
     TerminalOutput frame = new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream),
         escapes ? AnsiText.strip(raw) : raw, ++sequence, escapes ? raw : null);
     try {
@@ -190,13 +202,9 @@ public final class OutputStreamer implements AutoCloseable {
     private long complete;
     private boolean open;
 
-    void add(CharSequence text) {
-      for (int i = 0; i < text.length(); i++) {
-        if (text.charAt(i) == '\n') {
-          complete++;
-        }
-      }
-      open = text.charAt(text.length() - 1) != '\n';
+    void add(long newlines, boolean endsOpen) {
+      complete += newlines;
+      open = endsOpen;
     }
 
     long lines() {

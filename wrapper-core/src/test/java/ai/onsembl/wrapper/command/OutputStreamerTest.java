@@ -44,6 +44,28 @@ class OutputStreamerTest {
   }
 
   @Test
+  void escapesAreFlaggedPerChunkAndLinesCountedAcrossChunks() {
+    OutputStreamer s = streamer(LONG_LINGER, 16);
+    // 16-byte chunks: a plain one, one with the colour codes, a plain rest, one on stderr with a BEL
+    s.append(StreamType.STDOUT, "plain line one\n");
+    s.flush();
+    s.append(StreamType.STDOUT, "\u001b[31mred\u001b[0m\nno escape here\n");
+    s.append(StreamType.STDERR, "err\u0007bell");
+    s.close();
+    List<TerminalOutput> f = frames();
+    assertThat(f.stream().map(TerminalOutput::content).collect(Collectors.joining()))
+        .isEqualTo("plain line one\nred\nno escape here\nerrbell");
+    for (TerminalOutput o : f) {
+      String raw = o.ansiCodes() != null ? o.ansiCodes() : o.content();
+      boolean escapes = raw.indexOf('\u001b') >= 0 || raw.indexOf('\u0007') >= 0;
+      assertThat(o.ansiCodes() != null).as("chunk " + raw).isEqualTo(escapes);
+      assertThat(raw.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(16);
+    }
+    assertThat(f).anyMatch(o -> o.ansiCodes() == null).anyMatch(o -> o.ansiCodes() != null);
+    assertThat(s.outputStats()).isEqualTo(new OutputStats(4L, 3L, 1L));
+  }
+
+  @Test
   void bufferedTextIsSentByItselfAfterTheLinger() {
     OutputStreamer s = new OutputStreamer("c1", () -> "agent-1", out);
     s.append(StreamType.STDOUT, "partial prompt> ");
