@@ -114,7 +114,7 @@ public final class OutputStreamer implements AutoCloseable {
       boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1));
       int bytes = pair ? 4 : utf8Length(c);
       if (bufferBytes + bytes > maxChunkBytes) {
-        buffer.append(text, start, i);
+        appendRun(text, start, i);
         start = i;
         emit();
       }
@@ -128,12 +128,28 @@ public final class OutputStreamer implements AutoCloseable {
       bufferBytes += bytes;
       i += pair ? 2 : 1;
     }
-    buffer.append(text, start, len);
+    appendRun(text, start, len);
     (s == StreamType.STDOUT ? stdoutLines : stderrLines).add(newlines, text.charAt(len - 1) != '\n');
     if (buffer.length() > 0 && pendingFlush == null) {
       pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
     }
     return true;
+  }
+
+  /**
+   * Appends {@code text[start, end)}. A String goes in whole or as a substring: on JDK 17,
+   * {@code StringBuilder.append(CharSequence, int, int)} widens every character to a char and back, where
+   * appending a String copies its bytes.
+   */
+  private void appendRun(CharSequence text, int start, int end) {
+    if (start == end) {
+      return;
+    }
+    if (text instanceof String str) {
+      buffer.append(start == 0 && end == str.length() ? str : str.substring(start, end));
+    } else {
+      buffer.append(text, start, end);
+    }
   }
 
   /** Sends what is buffered now. */
