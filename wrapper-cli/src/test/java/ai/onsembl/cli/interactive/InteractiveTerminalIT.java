@@ -171,9 +171,10 @@ class InteractiveTerminalIT extends InteractiveHarness {
   @Test
   void closingTheTerminalHangsUpTheWrapperWhichSaysGoodbyeAndLeavesNoProcess() throws Exception {
     startInPane("i-hup", "sh");
-    tmux.type("sleep 300 & echo bg-started");
+    // The output, not the echo of the typed line (which may show before the shell runs): "bg-42".
+    tmux.type("sleep 300 & echo bg-$((40+2))");
     tmux.sendKeys("Enter");
-    awaitScreen("bg-started");
+    awaitScreen("bg-42");
     ProcessHandle wrapper = ProcessHandle.of(tmux.panePid()).orElseThrow();
     Set<ProcessHandle> tree = wrapper.descendants().collect(Collectors.toSet());
     assertThat(tree).as("the agent shell and its sleep").hasSizeGreaterThanOrEqualTo(2);
@@ -189,6 +190,9 @@ class InteractiveTerminalIT extends InteractiveHarness {
   void agentControlStopFromTheDashboardEndsAFullScreenVimSessionAndRestoresTheTerminal() throws Exception {
     requireTool(Files.isExecutable(Path.of("/usr/bin/vi")), "vi at /usr/bin/vi");
     startFromShell("i-stop", "vi", "-u", "NONE", "-N");
+    // ONLINE can come before the child draws (the link connects while the child starts): keys typed before vi
+    // puts the terminal in raw mode would be echoed onto the shell's screen. vi is up once its "~" lines show.
+    await().atMost(WAIT).until(() -> tmux.screen().lines().filter("~"::equals).count() >= 5);
     tmux.type("ihello from vi");
     awaitScreen("hello from vi");
     assertThat(tmux.screen()).contains("-- INSERT --");
