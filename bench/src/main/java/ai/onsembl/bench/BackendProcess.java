@@ -53,7 +53,8 @@ final class BackendProcess implements AutoCloseable {
    */
   static BackendProcess startWithRateLimits(int agentPerSecond, int dashboardPerSecond) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return launch(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx512m", "-cp",
+    return launch(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx512m",
+        "-XX:+ExitOnOutOfMemoryError", "-cp",
         System.getProperty("java.class.path"), BenchBackend.class.getName(), Integer.toString(agentPerSecond),
         Integer.toString(dashboardPerSecond)));
   }

@@ -122,6 +122,14 @@ public final class ReferenceBackend implements AutoCloseable {
     return running().allAgents();
   }
 
+  /**
+   * Completes with the error when a WebSocket server thread died of an {@link Error} (out of memory, stack
+   * overflow): the backend has then closed itself; a process running it should exit non-zero.
+   */
+  public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
+    return running().fatalError();
+  }
+
   /** Agents found not OFFLINE in the database at startup (and marked OFFLINE "Server restarted"). */
   public int staleAgentsAtStartup() {
     return running().staleAtStartup();

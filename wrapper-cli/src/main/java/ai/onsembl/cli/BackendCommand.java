@@ -119,6 +119,9 @@ public final class BackendCommand implements Callable<Integer> {
 
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile ReferenceBackend backend;
+  private volatile Throwable fatal;
+  /** Exit code after a fatal error in the server's threads (EX_SOFTWARE): a supervisor restarts it. */
+  static final int EXIT_FATAL = 70;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -153,6 +156,10 @@ public final class BackendCommand implements Callable<Integer> {
     out.flush();
     err.println("onsembl backend: database " + dbPath + "; open the /agents page with " + started.dashboardLoginLink());
     err.flush();
+    started.fatalError().thenAccept(error -> {
+      fatal = error;
+      stopped.countDown();
+    });
     stopped.await();
     if (installShutdownHook) {
       try {
@@ -160,6 +167,12 @@ public final class BackendCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // the JVM is already shutting down: the hook is what stopped us
       }
+    }
+    Throwable error = fatal;
+    if (error != null) {
+      err.println("onsembl backend: stopped after a fatal error in the WebSocket server: " + error);
+      err.flush();
+      return EXIT_FATAL;
     }
     return 0;
   }
