@@ -26,7 +26,8 @@ import java.util.Objects;
  *     send a burst of up to 1,000 frames (a reconnecting wrapper replays its queue)
  * @param dashboardMessagesPerSecond per-connection rate limit on {@code /ws/dashboard}
  * @param maxFrameBytes largest accepted frame, in bytes
- * @param dashboardQueueLimit frames a dashboard may have unsent before it is dropped as too slow
+ * @param dashboardQueueLimit bytes of frames a dashboard may have waiting; beyond it its status frames are
+ *     coalesced (latest per agent), then its backlog is replaced by a fresh snapshot (default 8 MiB)
  * @param tls server TLS context for {@code wss://} and {@code https://}, or null for plain ws/http
  * @param accessTokenTtl lifetime of the access tokens the device login and its refresh issue (default 1 h)
  */
@@ -77,8 +78,9 @@ public record BackendConfig(
     if (maxFrameBytes < 1024) {
       throw new IllegalArgumentException("maxFrameBytes must be at least 1024 but was " + maxFrameBytes);
     }
-    if (dashboardQueueLimit < 1) {
-      throw new IllegalArgumentException("dashboardQueueLimit must be at least 1 but was " + dashboardQueueLimit);
+    if (dashboardQueueLimit < 4096) {
+      throw new IllegalArgumentException("dashboardQueueLimit must be at least 4096 bytes but was "
+          + dashboardQueueLimit);
     }
     agentToken = blankToNull(agentToken);
     dashboardToken = blankToNull(dashboardToken);
@@ -88,11 +90,11 @@ public record BackendConfig(
   /**
    * 127.0.0.1, ports 3001/3002, an in-memory database, no credentials ({@link ReferenceBackend#start}
    * generates an agent and a dashboard token where no token or JWT secret is set), heartbeat 15 s / 45 s, rate limits
-   * 100 and 50 messages/s, 1 MiB frames, 10,000 queued frames per dashboard.
+   * 100 and 50 messages/s, 1 MiB frames, 8 MiB queued per dashboard.
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
-        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 10_000, null, Duration.ofHours(1));
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 8 * 1024 * 1024, null, Duration.ofHours(1));
   }
 
   /**

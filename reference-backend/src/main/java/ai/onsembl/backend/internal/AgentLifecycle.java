@@ -10,6 +10,7 @@ import ai.onsembl.protocol.AgentStatus;
 import ai.onsembl.protocol.CommandStatus;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.ServerHeartbeat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -112,18 +113,40 @@ final class AgentLifecycle {
 
   /** The socket closed, with any code. */
   void closed(Peer peer, int code, long detectedNanos) {
-    AgentSession s = peer.session;
-    if (s == null) {
-      return;
+    closedAll(List.of(new CloseBatcher.Closed(peer, code, detectedNanos, 0)));
+  }
+
+  /**
+   * Sockets closed, with any codes: one transaction marks all of them OFFLINE (with history rows and their
+   * commands cancelled), then the broadcasts for all of them follow.
+   */
+  void closedAll(List<CloseBatcher.Closed> closes) {
+    List<Ending> endings = new ArrayList<>(closes.size());
+    for (CloseBatcher.Closed c : closes) {
+      AgentSession s = c.peer().session;
+      if (s == null) {
+        continue;
+      }
+      String goodbye = s.goodbyeReason;
+      String reason = goodbye != null ? goodbye : "Connection closed (code " + c.code() + ")";
+      Ending e = begin(s, reason, goodbye != null ? Reason.AGENT_DISCONNECT : Reason.CONNECTION_CLOSED,
+          c.detectedNanos());
+      if (e != null) {
+        endings.add(e);
+      }
     }
-    String goodbye = s.goodbyeReason;
-    String reason = goodbye != null ? goodbye : "Connection closed (code " + code + ")";
-    end(s, reason, goodbye != null ? Reason.AGENT_DISCONNECT : Reason.CONNECTION_CLOSED, detectedNanos);
+    finish(endings);
   }
 
   void heartbeatTimeout(AgentSession s) {
     long detected = System.nanoTime();
     if (!registry.isCurrent(s) || s.ended.get()) {
+      return;
+    }
+    // The deadline fired on the timer, but this task may have waited behind a backlog on the worker while the
+    // agent's frames kept arriving (they are stamped on the reading thread): check again before OFFLINE.
+    if (System.nanoTime() - s.peer.lastFrameNanos < config.heartbeatTimeout().toNanos()) {
+      monitor.rearm(s);
       return;
     }
     metrics.heartbeatTimeout();
@@ -142,37 +165,77 @@ final class AgentLifecycle {
     }
   }
 
+  /** One session being marked OFFLINE: what {@link #begin} decided, then what the transaction did. */
+  private static final class Ending {
+    final AgentSession s;
+    final String reason;
+    final Reason label;
+    final long detectedNanos;
+    final long lastSeen;
+    List<String> cancelled;
+
+    Ending(AgentSession s, String reason, Reason label, long detectedNanos) {
+      this.s = s;
+      this.reason = reason;
+      this.label = label;
+      this.detectedNanos = detectedNanos;
+      this.lastSeen = s.peer.lastSeenMillis;
+    }
+  }
+
   /**
    * The disconnect handler: once per session, and only while it is the agent's current session. One
    * transaction writes OFFLINE, last_seen, the history row and the cancelled commands; broadcasts follow.
    */
   private void end(AgentSession s, String reason, Reason label, long detectedNanos) {
+    Ending e = begin(s, reason, label, detectedNanos);
+    if (e != null) {
+      finish(List.of(e));
+    }
+  }
+
+  private Ending begin(AgentSession s, String reason, Reason label, long detectedNanos) {
     if (!s.ended.compareAndSet(false, true)) {
-      return;
+      return null;
     }
     monitor.unwatch(s);
     if (!registry.removeIfCurrent(s)) {
       LOG.debug("Agent {}: close of replaced connection epoch {} ignored", s.agentId, s.epoch);
+      return null;
+    }
+    return new Ending(s, reason, label, detectedNanos);
+  }
+
+  private void finish(List<Ending> endings) {
+    if (endings.isEmpty()) {
       return;
     }
     long now = System.currentTimeMillis();
-    long lastSeen = s.peer.lastSeenMillis;
-    List<String> cancelled = db.tx(c -> {
-      if (!agents.markOffline(c, s.agentId, s.epoch, reason, lastSeen, now)) {
-        return null;
+    db.tx(c -> {
+      for (Ending e : endings) {
+        if (agents.markOffline(c, e.s.agentId, e.s.epoch, e.reason, e.lastSeen, now)) {
+          e.cancelled = commands.cancelOpen(c, e.s.agentId, CANCELLED_ON_DISCONNECT, now);
+        }
       }
-      return commands.cancelOpen(c, s.agentId, CANCELLED_ON_DISCONNECT, now);
+      return null;
     });
-    if (cancelled == null) {
-      return;
+    if (endings.size() > 1) {
+      LOG.info("{} agents OFFLINE in one batch", endings.size());
     }
-    LOG.info("Agent {} OFFLINE: {} ({} command(s) cancelled)", s.agentId, reason, cancelled.size());
-    hub.broadcast(Message.of(new AgentDisconnect(s.agentId, reason, now, null, null)));
-    hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.OFFLINE, null, lastSeen, reason));
-    for (String commandId : cancelled) {
-      hub.broadcast(
-          Messages.commandStatus(commandId, s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
+    for (Ending e : endings) {
+      if (e.cancelled == null) {
+        continue;
+      }
+      if (endings.size() == 1 || LOG.isDebugEnabled()) {
+        LOG.info("Agent {} OFFLINE: {} ({} command(s) cancelled)", e.s.agentId, e.reason, e.cancelled.size());
+      }
+      hub.broadcast(Message.of(new AgentDisconnect(e.s.agentId, e.reason, now, null, null)));
+      hub.broadcast(Messages.agentStatus(e.s.agentId, AgentStatus.OFFLINE, null, e.lastSeen, e.reason));
+      for (String commandId : e.cancelled) {
+        hub.broadcast(
+            Messages.commandStatus(commandId, e.s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
+      }
+      metrics.agentDisconnected(e.label, e.detectedNanos);
     }
-    metrics.agentDisconnected(label, detectedNanos);
   }
 }

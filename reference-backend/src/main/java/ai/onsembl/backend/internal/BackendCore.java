@@ -60,9 +60,12 @@ public final class BackendCore implements AutoCloseable {
   final AgentLifecycle lifecycle;
   final CommandService commandService;
   final AgentEndpoint agentEndpoint;
+  final CloseBatcher closes;
   final DashboardEndpoint dashboards;
   final DashboardWeb web;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.CompletableFuture<Throwable> fatalError =
+      new java.util.concurrent.CompletableFuture<>();
   private WsServer ws;
   private HttpApi http;
   private int wsPort;
@@ -78,7 +81,7 @@ public final class BackendCore implements AutoCloseable {
         deviceAuth.signingKey());
     this.agents = new AgentStore(db);
     this.commands = new CommandStore(db);
-    this.hub = new DashboardHub(config.dashboardQueueLimit());
+    this.hub = new DashboardHub(config.dashboardQueueLimit(), config.heartbeatTimeout().toNanos());
     this.metrics = new BackendMetrics(this::ghostCount, hub::size);
     this.epochs = new AtomicLong(agents.maxEpoch());
     this.worker = Executors.newSingleThreadExecutor(daemon("onsembl-backend-worker"));
@@ -88,12 +91,14 @@ public final class BackendCore implements AutoCloseable {
         this::ping, this::heartbeatTimedOut);
     this.lifecycle = new AgentLifecycle(config, db, agents, commands, registry, hub, metrics, monitor, epochs,
         this::sendToAgent, this::forceCloseLater);
+    this.closes = new CloseBatcher(this::onWorker, lifecycle::closedAll);
     this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
     this.agentEndpoint = new AgentEndpoint(this::onWorker, hooks, metrics, lifecycle, commandService);
     DashboardLiveness dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(),
         config.heartbeatTimeout(), this::forceCloseLater);
     this.dashboards = new DashboardEndpoint(this::onWorker, agents, registry, hub, dashboardLiveness,
         commandService);
+    hub.start(this::onWorker, scheduler, dashboards::snapshot, metrics);
     this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
         sessionSecret(config), () -> wsPort);
   }
@@ -153,6 +158,24 @@ public final class BackendCore implements AutoCloseable {
 
   public int staleAtStartup() {
     return staleAtStartup;
+  }
+
+  /**
+   * Completes with the error when one of Java-WebSocket's threads died of an {@link Error}: the library then
+   * stops its server, so the backend closes itself and whoever runs it (the {@code backend} command) exits
+   * non-zero instead of leaving a process without its WebSocket port.
+   */
+  public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
+    return fatalError;
+  }
+
+  void fatal(Error error) {
+    if (fatalError.complete(error)) {
+      LOG.error("Fatal error in a WebSocket server thread; the backend stops", error);
+      Thread t = new Thread(this::close, "onsembl-backend-fatal-stop");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** Runs on the worker; failures are logged, never lost silently; after close it is a no-op. */

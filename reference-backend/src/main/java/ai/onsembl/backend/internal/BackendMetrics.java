@@ -27,6 +27,9 @@ public final class BackendMetrics {
   private final Counter heartbeatTimeouts;
   private final Counter staleMarked;
   private final Histogram disconnectLatency;
+  private final Counter dashboardResyncs;
+  private final Counter dashboardCoalesced;
+  private final Counter dashboardDropped;
   private final Histogram heartbeatLag;
 
   BackendMetrics(LongSupplier ghostCount, LongSupplier dashboardConnections) {
@@ -52,6 +55,14 @@ public final class BackendMetrics {
         .classicOnly().classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1,
             2.5, 5)
         .register(registry);
+    dashboardResyncs = Counter.builder().name("dashboard_resync_total")
+        .help("Dashboards that fell too far behind and were sent a fresh snapshot instead of their backlog")
+        .register(registry);
+    dashboardCoalesced = Counter.builder().name("dashboard_coalesce_total")
+        .help("Dashboard backlogs that overflowed and were coalesced (latest status per agent kept)")
+        .register(registry);
+    dashboardDropped = Counter.builder().name("dashboard_dropped_total")
+        .help("Dashboards closed (1008) because they read nothing for the heartbeat timeout").register(registry);
     GaugeWithCallback.builder().name("agent_ghost_count")
         .help("Agents the store says are ONLINE without a live socket in the registry; always 0 when correct")
         .callback(cb -> cb.call(ghostCount.getAsLong())).register(registry);
@@ -71,6 +82,18 @@ public final class BackendMetrics {
   /** An AGENT_HEARTBEAT stamped {@code sentMillis} (epoch ms) was processed now; clock skew is clamped to 0. */
   void heartbeatProcessed(long sentMillis) {
     heartbeatLag.observe(Math.max(0, System.currentTimeMillis() - sentMillis) / 1e3);
+  }
+
+  void dashboardResync() {
+    dashboardResyncs.inc();
+  }
+
+  void dashboardCoalesced() {
+    dashboardCoalesced.inc();
+  }
+
+  void dashboardDropped() {
+    dashboardDropped.inc();
   }
 
   void heartbeatTimeout() {

@@ -40,13 +40,18 @@ final class DashboardEndpoint {
     if (p.closed) {
       return;
     }
-    List<AgentSummary> snapshot = new ArrayList<>();
-    for (AgentState a : agents.all()) {
-      snapshot.add(Messages.summary(a, registry.current(a.agentId())));
-    }
-    p.send(Message.of(new DashboardConnected(snapshot, System.currentTimeMillis())));
+    p.send(snapshot());
     hub.add(p);
     liveness.watch(p);
+  }
+
+  /** DASHBOARD_CONNECTED with every agent as the store and the registry see it now (on the worker). */
+  Message snapshot() {
+    List<AgentSummary> list = new ArrayList<>();
+    for (AgentState a : agents.all()) {
+      list.add(Messages.summary(a, registry.current(a.agentId())));
+    }
+    return Message.of(new DashboardConnected(list, System.currentTimeMillis()));
   }
 
   void closed(Peer p) {

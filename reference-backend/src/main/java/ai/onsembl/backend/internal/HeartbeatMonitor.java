@@ -39,6 +39,11 @@ final class HeartbeatMonitor {
     s.deadlineTask = scheduler.schedule(() -> check(s), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 
+  /** Schedules the deadline again from the session's last frame (a timeout found stale on the worker). */
+  void rearm(AgentSession s) {
+    arm(s, timeoutNanos - (System.nanoTime() - s.peer.lastFrameNanos));
+  }
+
   private void check(AgentSession s) {
     if (s.ended.get()) {
       return;

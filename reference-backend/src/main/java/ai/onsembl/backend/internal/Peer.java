@@ -37,6 +37,8 @@ public final class Peer {
   volatile boolean closed;
   /** Told about every refusal on an agent connection (the JUnit extension's strict mode). */
   volatile BackendHooks hooks = BackendHooks.NONE;
+  /** A dashboard's frames waiting for its socket (set when it joins the fan-out), else null. */
+  volatile DashboardOutbox outbox;
   /** The code of the close frame the peer sent, or 0. */
   volatile int peerCloseCode;
 

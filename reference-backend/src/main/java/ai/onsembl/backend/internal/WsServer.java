@@ -166,7 +166,7 @@ final class WsServer extends WebSocketServer {
     // 1006 after the peer's own close frame is Java-WebSocket seeing EOF before finishing the handshake.
     int effective = code == 1006 && p.peerCloseCode != 0 ? p.peerCloseCode : code;
     if (p.kind == Peer.Kind.AGENT) {
-      core.onWorker(() -> core.lifecycle.closed(p, effective, detected));
+      core.closes.closed(p, effective, detected);
     } else if (p.kind == Peer.Kind.DASHBOARD) {
       core.onWorker(() -> core.dashboards.closed(p));
     }
@@ -207,6 +207,12 @@ final class WsServer extends WebSocketServer {
 
   @Override
   public void onError(WebSocket conn, Exception ex) {
+    // Java-WebSocket wraps an Error of its threads (OutOfMemoryError, StackOverflowError, LinkageError) in an
+    // Exception and then stops the server for good: the process must not live on without its port.
+    if (ex != null && ex.getCause() instanceof Error error) {
+      core.fatal(error);
+      return;
+    }
     if (conn == null) {
       if (started.getCount() > 0) {
         startFailure.set(ex);
