@@ -2,7 +2,7 @@
 # Builds the class-data archives of a packaged distribution (run at `mvn package`, after the assembly):
 #  - lib/onsembl.jsa: a static AppCDS archive (JDK classes + the wrapper's) for the JDK that builds (17+);
 #  - lib/onsembl.aot: an AOT cache (JEP 483/514) when a JDK 25+ is found ($ONSEMBL_AOT_JDK, else
-#    /usr/lib/jvm/*25*); without one there is simply no AOT cache.
+#    /usr/lib/jvm/*25*; ONSEMBL_AOT_JDK=none skips it); without one there is simply no AOT cache.
 # Both are recorded from the same training run (ai.onsembl.cli.CdsTraining): the distribution's own launcher,
 # with its own flags and class path, connects to a real backend in the trainer's JVM, heartbeats, runs one
 # command and says goodbye on SIGTERM, so launch *and* shutdown classes are archived. A static archive also
