@@ -27,6 +27,9 @@ class StartFootprintIT {
   @Test
   void startLoadsNoDatabindNoBackendAndMapsLaunchAndShutdownFromTheArchive() throws Exception {
     Path log = home.resolve("classes.log");
+    // a config file too: it is read with jackson-core as well
+    Files.createDirectories(home.resolve("state"));
+    Files.writeString(home.resolve("state/config.json"), "{\"logLevel\": \"info\", \"childGrace\": 2000}");
     assertThat(Dist.home().resolve("lib/onsembl.jsa")).as("the AppCDS archive built at package time").exists();
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         RunningProcess w = RunningProcess.launcher("footprint", Map.of("HOME", home.toString(),

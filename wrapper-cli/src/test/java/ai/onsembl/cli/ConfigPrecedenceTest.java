@@ -128,6 +128,26 @@ class ConfigPrecedenceTest {
   }
 
   @Test
+  void configValuesReadAsTextNumbersAsMillisecondsAndBrokenFilesAreUsageErrors() throws Exception {
+    configFile("{\"giveUpAfter\": 2500, \"childGrace\": 1.9, \"concurrency\": 3, \"exitZeroOnSignal\": true,"
+        + " \"command\": [\"sleep\", 5, true], \"name\": null}");
+    var r = resolve();
+    assertThat(r.wrapper().giveUpAfter()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(r.wrapper().childGrace()).isEqualTo(Duration.ofMillis(1));
+    assertThat(r.commands().concurrency()).isEqualTo(3);
+    assertThat(r.wrapper().exitZeroOnSignal()).isTrue();
+    assertThat(r.wrapper().command()).containsExactly("sleep", "5", "true");
+    configFile("{\"server\": {\"url\": \"ws://x\"}}");
+    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("'server' must be a string, number or boolean");
+    configFile("{\"server\": \"ws://x\",");
+    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class).hasMessageContaining("is not valid JSON");
+    configFile("[1]");
+    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("expected a JSON object");
+  }
+
+  @Test
   void commandInTheConfigFileIsUsed() throws Exception {
     configFile("{\"command\": [\"sleep\", \"5\"]}");
     assertThat(resolve().wrapper().command()).isEqualTo(List.of("sleep", "5"));
