@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
       "Exit codes: the agent's own when it exits by itself; 128+N after signal N",
       "(0 with --exit-zero-on-signal); 0 after AGENT_CONTROL STOP; 1 internal error;",
       "2 usage or configuration; 3 authentication rejected; 4 backend unreachable",
-      "past --give-up-after; 124 shutdown deadline hit."})
+      "past --give-up-after; 5 the agent could not be restarted after AGENT_CONTROL",
+      "RESTART; 124 shutdown deadline hit."})
 public final class StartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StartOptions options = new StartOptions();

@@ -45,7 +45,7 @@ public final class StartOptions {
   Duration childGrace;
 
   @Option(names = "--flush-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long shutdown waits for the goodbye and close handshake (env ONSEMBL_FLUSH_TIMEOUT; key flushTimeout; default 2s).")
+      description = "How long shutdown waits for an exited agent's last output, and then for the goodbye and close handshake (env ONSEMBL_FLUSH_TIMEOUT; key flushTimeout; default 2s).")
   Duration flushTimeout;
 
   @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,

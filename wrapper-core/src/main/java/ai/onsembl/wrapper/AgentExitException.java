@@ -11,6 +11,8 @@ public class AgentExitException extends RuntimeException {
   public static final int USAGE = 2;
   public static final int AUTH_REJECTED = 3;
   public static final int BACKEND_UNREACHABLE = 4;
+  /** AGENT_CONTROL RESTART could not start the agent again (every attempt failed). */
+  public static final int RESTART_FAILED = 5;
   public static final int SHUTDOWN_DEADLINE = 124;
 
   private final int exitCode;

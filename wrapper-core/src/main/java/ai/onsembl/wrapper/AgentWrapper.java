@@ -2,7 +2,6 @@ package ai.onsembl.wrapper;
 
 import ai.onsembl.protocol.AgentConnect;
 import ai.onsembl.protocol.AgentControl;
-import ai.onsembl.protocol.AgentDisconnect;
 import ai.onsembl.protocol.AgentError;
 import ai.onsembl.protocol.AgentErrorType;
 import ai.onsembl.protocol.Capabilities;
@@ -23,9 +22,10 @@ import ai.onsembl.wrapper.internal.link.BackendLink;
 import ai.onsembl.wrapper.internal.link.LinkListener;
 import ai.onsembl.wrapper.internal.link.LinkSettings;
 import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator;
+import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator.Cause;
 import ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator.Trigger;
+import ai.onsembl.wrapper.internal.shutdown.WrapperShutdown;
 import ai.onsembl.wrapper.internal.shutdown.SignalTrap;
-import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.AgentIds;
 import ai.onsembl.wrapper.run.OrphanReaper;
 import ai.onsembl.wrapper.run.RunFiles;
@@ -53,8 +53,10 @@ import java.util.function.IntConsumer;
  * deadline; without it (in-process tests) nothing process-wide is touched.
  */
 public final class AgentWrapper {
-  private static final Duration COMMAND_CANCEL_GRACE = Duration.ofSeconds(1);
   private static final Duration HELD_BEFORE_RESET = Duration.ofSeconds(10);
+  /** A RESTART whose start fails is tried this many times in all, with {@link #RESTART_BACKOFF} doubling. */
+  static final int RESTART_ATTEMPTS = 3;
+  static final Duration RESTART_BACKOFF = Duration.ofMillis(250);
 
   private final WrapperConfig config;
   private final CommandHandlerFactory handlerFactory;
@@ -76,6 +78,8 @@ public final class AgentWrapper {
   private InteractiveMode terminal;
   private TreeMetrics commandTrees;
   private final long startedAtNanos = System.nanoTime();
+  /** Test seam: runs at the named point ("child-start", "restart-start") just before a child starts. */
+  volatile java.util.function.Consumer<String> seam = point -> { };
 
   private AgentWrapper(WrapperConfig config, CommandHandlerFactory handlerFactory) {
     this.config = Objects.requireNonNull(config, "config");
@@ -197,8 +201,13 @@ public final class AgentWrapper {
       throw AgentExitException.invalidInput("--agent custom needs a command: -- COMMAND ARGS...");
     }
     IntConsumer halt = ownsProcess ? code -> Runtime.getRuntime().halt(code) : code -> { };
-    coordinator = new ShutdownCoordinator(new Steps(), config.shutdownTimeout(), halt, log);
+    coordinator = new ShutdownCoordinator(new WrapperShutdown(new ShutdownParts(), link, child, agentChild, handler,
+        config.childGrace(), config.flushTimeout(), ownsProcess, log), config.shutdownTimeout(),
+        config.flushTimeout(), halt, log);
+    child.onPumpError(e -> internalError("the agent's output pump", e));
     if (ownsProcess) {
+      // An Error on any other thread of ours (the command timer, a command's worker) ends the wrapper too.
+      Thread.setDefaultUncaughtExceptionHandler((th, e) -> internalError("thread " + th.getName(), e));
       List<String> trapped = SignalTrap.install(this::onSignal);
       log.debug("handling signals " + trapped);
       Thread hook = new Thread(() -> {
@@ -227,8 +236,9 @@ public final class AgentWrapper {
     link.start();
     try {
       if (agentChild) {
-        child.start();
-        if (terminal != null) {
+        seam.accept("child-start");
+        // false when the shutdown began since the trap was installed (a signal, a STOP): nothing may start now
+        if (child.start() && terminal != null) {
           terminal.start(child, () -> stop("Stopped from the keyboard (Ctrl+] q)"), log);
         }
       } else {
@@ -242,9 +252,9 @@ public final class AgentWrapper {
     }
     firstRecord(new RunRecord(stableId, null, config.name(), self, RunRecord.startMillisOf(self),
         config.agentEndpoint().toString(), LifecycleState.STARTING.name(), System.currentTimeMillis(),
-        agentChild ? child.pid() : -1, agentChild ? child.pgid() : -1,
-        agentChild ? RunRecord.startMillisOf(child.pid()) : 0, System.currentTimeMillis()));
-    if (agentChild) {
+        child.isStarted() ? child.pid() : -1, child.isStarted() ? child.pgid() : -1,
+        child.isStarted() ? RunRecord.startMillisOf(child.pid()) : 0, System.currentTimeMillis()));
+    if (child.isStarted()) {
       watchChild();
     }
 
@@ -281,6 +291,24 @@ public final class AgentWrapper {
     }
   }
 
+  /** What the wrapper itself does while the coordinator stops it. */
+  private final class ShutdownParts implements WrapperShutdown.Wrapper {
+    @Override
+    public void stateStopping() {
+      setState(LifecycleState.STOPPING);
+    }
+
+    @Override
+    public void restoreTerminal() {
+      AgentWrapper.this.restoreTerminal();
+    }
+
+    @Override
+    public void removeRunFile() {
+      runFiles.delete(stableId);
+    }
+  }
+
   private void restoreTerminal() {
     InteractiveMode t = terminal;
     if (t != null) {
@@ -302,12 +330,23 @@ public final class AgentWrapper {
       if (restarting || coordinator.hasBegun() || c.pid() != pid) {
         return;
       }
-      if (handler instanceof CommandRunner runner) {
-        runner.onSessionChildExit(code);
-      }
+      // The shutdown reads its output to the end before a session command it was running ends.
       log.warn("agent process exited with code " + code);
-      coordinator.begin(new Trigger("Agent process exited with code " + code, code));
+      coordinator.begin(new Trigger("Agent process exited with code " + code, code, Cause.AGENT_EXIT));
     });
+  }
+
+  /** An Error (OutOfMemoryError included) on one of the wrapper's threads: stop, exit 1, never stay up half-dead. */
+  private void internalError(String where, Throwable e) {
+    try {
+      log.error("internal error in " + where + "; stopping", e);
+    } catch (Throwable ignored) {
+      // logging may fail too (out of memory); stopping matters more
+    }
+    ShutdownCoordinator c = coordinator;
+    if (c != null) {
+      c.begin(new Trigger("Wrapper internal error in " + where + ": " + e, AgentExitException.INTERNAL, Cause.FAILURE));
+    }
   }
 
   // Synchronized with writeRecord: a late ONLINE from the link thread must not overwrite STOPPING on disk.
@@ -450,10 +489,9 @@ public final class AgentWrapper {
           if (handler instanceof CommandRunner runner) {
             runner.onSessionChildExit(child.exitCodeIfExited());
           }
-          if (coordinator.hasBegun()) {
+          if (!startAgain(reason)) {
             return;
           }
-          child.start();
           updateRecord(r -> r.withChild(child.pid(), child.pgid(), RunRecord.startMillisOf(child.pid())));
           link.send(new AgentError(link.agentId(), EnumValue.of(AgentErrorType.UNKNOWN),
               "Agent process restarted (" + reason + ")", true, Map.of("pid", child.pid())));
@@ -465,6 +503,35 @@ public final class AgentWrapper {
     }, "onsembl-restart");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * Starts the agent again: {@link #RESTART_ATTEMPTS} tries, {@link #RESTART_BACKOFF} doubling between them;
+   * when all fail the wrapper stops with exit code 5. False when it did not start (stopping, or given up).
+   */
+  private boolean startAgain(String reason) {
+    String last = null;
+    long backoff = RESTART_BACKOFF.toMillis();
+    for (int attempt = 1; attempt <= RESTART_ATTEMPTS; attempt++) {
+      if (coordinator.hasBegun()) {
+        return false;
+      }
+      seam.accept("restart-start");
+      try {
+        // false when the shutdown began since the check above: then nothing was started
+        return child.start();
+      } catch (RuntimeException e) {
+        last = e.getMessage();
+        log.warn("restart attempt " + attempt + " of " + RESTART_ATTEMPTS + " failed: " + last);
+      }
+      if (attempt < RESTART_ATTEMPTS && coordinator.awaitBegun(Duration.ofMillis(backoff))) {
+        return false;
+      }
+      backoff *= 2;
+    }
+    coordinator.begin(new Trigger("Agent process could not be restarted (" + reason + ") after " + RESTART_ATTEMPTS
+        + " attempts: " + last, AgentExitException.RESTART_FAILED, Cause.FAILURE));
+    return false;
   }
 
   private final class Listener implements LinkListener {
@@ -486,7 +553,12 @@ public final class AgentWrapper {
 
     @Override
     public void fatal(AgentExitException why) {
-      coordinator.begin(new Trigger(why.getMessage(), why.exitCode()));
+      coordinator.begin(new Trigger(why.getMessage(), why.exitCode(), Cause.FAILURE));
+    }
+
+    @Override
+    public void internalError(Throwable e) {
+      AgentWrapper.this.internalError("the backend link", e);
     }
 
     @Override
@@ -497,99 +569,6 @@ public final class AgentWrapper {
       } else if (control.action().is(ControlAction.RESTART)) {
         restartChild("AGENT_CONTROL RESTART" + reason);
       }
-    }
-  }
-
-  private final class Steps implements ShutdownCoordinator.Steps {
-    @Override
-    public void stateStopping() {
-      setState(LifecycleState.STOPPING);
-    }
-
-    @Override
-    public void cancelCommands(String reason) {
-      CommandHandler h = handler;
-      if (h != null) {
-        try {
-          h.cancelAll("agent shutting down", COMMAND_CANCEL_GRACE.compareTo(config.childGrace()) < 0
-              ? COMMAND_CANCEL_GRACE : config.childGrace());
-        } catch (RuntimeException e) {
-          log.error("cancelling commands", e);
-        }
-      }
-    }
-
-    @Override
-    public void goodbye(Trigger t) {
-      BackendLink l = link;
-      if (l == null) {
-        return;
-      }
-      boolean said = l.goodbye(disconnect(t), config.flushTimeout());
-      log.debug(said ? "AGENT_DISCONNECT sent and connection closed" : "no goodbye: not connected");
-    }
-
-    @Override
-    public void stopChild() {
-      ChildSupervisor c = child;
-      if (c == null) {
-        return;
-      }
-      int killed = c.terminate(config.childGrace());
-      restoreTerminal();
-      if (killed > 0) {
-        log.warn("killed " + killed + " process(es) of the agent's tree that outlived the "
-            + config.childGrace().toMillis() + " ms grace");
-      }
-    }
-
-    @Override
-    public void killNow(Trigger t) {
-      // Goodbye first: the socket's writer thread sends it while the kills below run.
-      BackendLink l = link;
-      if (l != null) {
-        l.goodbyeNow(disconnect(t));
-      }
-      ChildSupervisor c = child;
-      if (c != null) {
-        c.killNow();
-      }
-      restoreTerminal(); // before a halt, which runs no shutdown hook
-      if (ownsProcess) {
-        // Commands in sessions of their own (exec mode) and re-parented orphans: nothing may outlive the halt.
-        ProcessTree.killAll(everythingStarted(), Duration.ofMillis(400));
-      }
-    }
-
-    @Override
-    public void killEverythingNow() {
-      restoreTerminal();
-      if (ownsProcess) {
-        ProcessTree.killAll(everythingStarted(), Duration.ZERO);
-      }
-    }
-
-    @Override
-    public void finalSweep() {
-      if (!ownsProcess) {
-        return;
-      }
-      int left = ProcessTree.killAll(everythingStarted(), Duration.ofSeconds(1));
-      if (left > 0) {
-        log.warn("killed " + left + " leftover process(es) started by the wrapper");
-      }
-    }
-
-    /** This JVM's descendants, and every process carrying this wrapper's pid in its environment. */
-    private java.util.Set<ProcessHandle> everythingStarted() {
-      java.util.Set<ProcessHandle> all = new java.util.LinkedHashSet<>(ProcessTree.descendants(ProcessHandle.current()));
-      all.addAll(ProcessTree.withEnvironment(OrphanReaper.WRAPPER_PID_ENV,
-          Long.toString(ProcessHandle.current().pid())));
-      return all;
-    }
-
-    private AgentDisconnect disconnect(Trigger t) {
-      return new AgentDisconnect(link.agentId(), t.reason(), System.currentTimeMillis(), t.exitCode(), true);
     }
   }
 }

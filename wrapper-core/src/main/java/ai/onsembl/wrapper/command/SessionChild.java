@@ -27,5 +27,8 @@ public interface SessionChild {
   @FunctionalInterface
   interface OutputListener {
     void onOutput(StreamType stream, String text);
+
+    /** Sends on whatever output is held back (a linger buffer): the agent stopped, nothing more follows. */
+    default void flush() {}
   }
 }

@@ -55,6 +55,9 @@ public final class ProcessTree {
     tree.add(root);
     tree.addAll(descendants(root));
     if (groupLeader) {
+      // Members of the group that outlived its leader were re-parented: not descendants any more, and they
+      // get the same grace as the rest (without them the wait below ended at once and they were SIGKILLed).
+      tree.addAll(groupMembers(root.pid()));
       signalGroup(root.pid(), "TERM");
     }
     for (ProcessHandle p : tree) {
@@ -181,6 +184,25 @@ public final class ProcessTree {
       }
     }
     return Optional.empty();
+  }
+
+  /** Every running process of process group {@code pgid} (Linux {@code /proc}); empty elsewhere. */
+  public static Set<ProcessHandle> groupMembers(long pgid) {
+    Set<ProcessHandle> out = new LinkedHashSet<>();
+    if (pgid <= 1) {
+      return out;
+    }
+    java.io.File[] dirs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    if (dirs == null) {
+      return out;
+    }
+    for (java.io.File d : dirs) {
+      long pid = Long.parseLong(d.getName());
+      if (pgidOf(pid) == pgid) {
+        ProcessHandle.of(pid).filter(ProcessTree::isRunning).ifPresent(out::add);
+      }
+    }
+    return out;
   }
 
   /** The process group of {@code pid} (Linux {@code /proc}), or -1 when unknown. */

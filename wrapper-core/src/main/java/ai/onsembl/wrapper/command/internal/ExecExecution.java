@@ -125,6 +125,8 @@ public final class ExecExecution extends Execution {
       }
     } catch (IOException e) {
       // The pipe closed under us (process gone): nothing more to read.
+    } catch (Error e) {
+      Threads.fatal(e);
     }
   }
 

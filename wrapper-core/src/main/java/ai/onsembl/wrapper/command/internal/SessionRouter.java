@@ -47,8 +47,12 @@ public final class SessionRouter implements SessionChild.OutputListener {
     }
   }
 
-  /** Sends the buffered output of the agent-id streams. */
+  /** Sends the buffered output of the current command and of the agent-id streams. */
+  @Override
   public synchronized void flush() {
+    if (current != null) {
+      current.streamer.flush();
+    }
     ambient.values().forEach(OutputStreamer::flush);
   }
 }

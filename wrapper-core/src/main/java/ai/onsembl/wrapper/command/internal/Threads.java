@@ -29,8 +29,36 @@ public final class Threads {
     };
   }
 
+  /**
+   * An {@link Error} on one of these threads that nobody would see otherwise (a timer task's is kept in its
+   * future): handed to the default uncaught-exception handler, which the wrapper that owns the process
+   * points at its shutdown (exit 1).
+   */
+  public static void fatal(Error e) {
+    Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+    if (h != null) {
+      h.uncaughtException(Thread.currentThread(), e);
+    }
+  }
+
   private static ScheduledExecutorService createTimer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("onsembl-command-timer"));
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("onsembl-command-timer")) {
+      @Override
+      protected void afterExecute(Runnable r, Throwable t) {
+        super.afterExecute(r, t);
+        if (r instanceof java.util.concurrent.Future<?> f && f.isDone() && !f.isCancelled()) {
+          try {
+            f.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+              fatal(err);
+            }
+          } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+            // not an error of the task
+          }
+        }
+      }
+    };
     timer.setRemoveOnCancelPolicy(true);
     return timer;
   }

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +52,9 @@ public final class ChildSupervisor implements SessionChild {
   private volatile ProcessHandle handle;
   private final List<Thread> pumps = new ArrayList<>();
   private final Pty pty;
+  /** Set once the wrapper stops: no start after that (a signal may come between a check and a start). */
+  private boolean stopped;
+  private volatile Consumer<Throwable> errors = e -> { };
 
   public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
       Supplier<String> agentId) {
@@ -105,8 +109,28 @@ public final class ChildSupervisor implements SessionChild {
     }
   }
 
-  /** Starts the child (its command resolved by {@link #resolve}). */
-  public synchronized void start() {
+  /**
+   * Where an {@link Error} on a pump thread goes (an OutOfMemoryError while delivering output, say): the
+   * wrapper then stops instead of staying online with a dead pump.
+   */
+  public void onPumpError(Consumer<Throwable> sink) {
+    this.errors = sink;
+  }
+
+  /**
+   * Starts the child (its command resolved by {@link #resolve}); false, and nothing started, once
+   * {@link #stopForGood} was called (a shutdown that began between a caller's check and this start).
+   */
+  public synchronized boolean start() {
+    if (stopped) {
+      log.info("not starting the agent: the wrapper is stopping");
+      return false;
+    }
+    // Checked here too, not only by resolve(): through setsid a vanished program would "start" and exit 127.
+    Path program = Path.of(command.get(0));
+    if (program.isAbsolute() && !(Files.isRegularFile(program) && Files.isExecutable(program))) {
+      throw AgentExitException.invalidInput("cannot start agent " + program + ": it is gone or not executable");
+    }
     if (pty != null) {
       process = pty.start(command, workingDir, environment);
       groupLeader = true; // pty4j starts it in a new session
@@ -115,9 +139,10 @@ public final class ChildSupervisor implements SessionChild {
       startedAt = Instant.now();
       metrics = new TreeMetrics(handle);
       pumps.clear();
-      pumps.add(PtyPump.start(process.getInputStream(), pty.screen(), text -> deliver(StreamType.STDOUT, text)));
+      pumps.add(PtyPump.start(process.getInputStream(), pty.screen(), text -> deliver(StreamType.STDOUT, text),
+          e -> errors.accept(e)));
       log.info("started agent " + String.join(" ", command) + " in a pseudo-terminal (pid " + process.pid() + ")");
-      return;
+      return true;
     }
     ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
     // The agent never sees the backend token: it is the wrapper's credential, not the agent's.
@@ -138,6 +163,7 @@ public final class ChildSupervisor implements SessionChild {
     pumps.add(pump(process.getErrorStream(), StreamType.STDERR));
     log.info("started agent " + String.join(" ", command) + " (pid " + process.pid()
         + (groupLeader ? ", own session" : "") + ")");
+    return true;
   }
 
   private Thread pump(InputStream in, StreamType stream) {
@@ -153,6 +179,8 @@ public final class ChildSupervisor implements SessionChild {
         }
       } catch (IOException e) {
         // the child is gone
+      } catch (Error e) {
+        errors.accept(e);
       }
     }, "onsembl-child-" + stream.name().toLowerCase(java.util.Locale.ROOT));
     t.setDaemon(true);
@@ -210,6 +238,51 @@ public final class ChildSupervisor implements SessionChild {
         earlyOutput.clear();
         earlyChars = 0;
       }
+    }
+  }
+
+  /** Hands what the output listener holds back (a linger buffer) on now. */
+  public void flushOutput() {
+    OutputListener l;
+    synchronized (outputLock) {
+      l = listener;
+    }
+    if (l != null) {
+      l.flush();
+    }
+  }
+
+  /**
+   * Waits until the child has exited and its stdout and stderr (or pty) were read to their end and handed
+   * to the listener, at most until {@code deadlineNanos} ({@link System#nanoTime()}). True when all of it
+   * was; true at once when no child was ever started.
+   */
+  public boolean awaitOutputDrained(long deadlineNanos) {
+    Process p = process;
+    if (p == null) {
+      return true;
+    }
+    try {
+      p.onExit().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      List<Thread> current;
+      synchronized (this) {
+        current = List.copyOf(pumps);
+      }
+      for (Thread t : current) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
+        }
+        if (t.isAlive()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      return false; // not exited in time
     }
   }
 
@@ -272,6 +345,11 @@ public final class ChildSupervisor implements SessionChild {
     return p == null || p.isAlive() ? null : p.exitValue();
   }
 
+  /** True once a child was started. */
+  public boolean isStarted() {
+    return process != null;
+  }
+
   public boolean isAlive() {
     Process p = process;
     return p != null && p.isAlive();
@@ -319,8 +397,21 @@ public final class ChildSupervisor implements SessionChild {
     return killed;
   }
 
+  /**
+   * The wrapper is stopping: no start from now on ({@link #start} returns false), then {@link #terminate}.
+   */
+  public int stopForGood(Duration grace) {
+    synchronized (this) {
+      stopped = true;
+    }
+    return terminate(grace);
+  }
+
   /** SIGKILL to the whole tree at once (the second signal's path). */
   public void killNow() {
+    synchronized (this) {
+      stopped = true;
+    }
     Process p = process;
     if (p != null) {
       ProcessTree.kill(handle, groupLeader, Set.of());

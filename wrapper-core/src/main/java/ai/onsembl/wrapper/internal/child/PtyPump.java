@@ -17,8 +17,14 @@ import java.util.function.Consumer;
 final class PtyPump {
   private PtyPump() {}
 
-  static Thread start(InputStream in, Pty.Screen screen, Consumer<String> text) {
-    Thread t = new Thread(() -> run(in, screen, text), "onsembl-child-pty");
+  static Thread start(InputStream in, Pty.Screen screen, Consumer<String> text, Consumer<Throwable> errors) {
+    Thread t = new Thread(() -> {
+      try {
+        run(in, screen, text);
+      } catch (Error e) {
+        errors.accept(e);
+      }
+    }, "onsembl-child-pty");
     t.setDaemon(true);
     t.start();
     return t;

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -50,6 +51,7 @@ public final class BackendLink implements Outbound {
   private final ReconnectPolicy reconnects;
   private final Log log;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicLong refusedAfterGoodbye = new AtomicLong();
   private final ServerFrames frames;
   private final LinkConnection.Owner owner = new ConnectionEvents();
   private volatile CommandHandler handler;
@@ -80,7 +82,7 @@ public final class BackendLink implements Outbound {
         settings.heldBeforeReset(), settings.giveUpAfter());
     this.log = new Log(BackendLink.class, () -> agentId);
     this.frames = new ServerFrames(log, listener, () -> handler, this::isHeartbeatId, new ConnectionMatters());
-    this.thread = new LinkThread(log);
+    this.thread = new LinkThread(log, this::internalError);
   }
 
   /** Where COMMAND_REQUEST, COMMAND_CANCEL, EMERGENCY_STOP and AGENT_CONTROL PAUSE/RESUME go. */
@@ -119,6 +121,7 @@ public final class BackendLink implements Outbound {
   @Override
   public boolean send(Payload payload) {
     if (fatal || goodbyeId != null) {
+      refused(payload);
       return false;
     }
     Message m = Message.of(payload);
@@ -129,6 +132,30 @@ public final class BackendLink implements Outbound {
       thread.execute(this::drain);
     }
     return true;
+  }
+
+  /** Frames refused because the goodbye was said already (or the link gave up): none is dropped unseen. */
+  public long refusedAfterGoodbye() {
+    return refusedAfterGoodbye.get();
+  }
+
+  private void refused(Payload payload) {
+    long n = refusedAfterGoodbye.incrementAndGet();
+    if (log.isDebugEnabled()) {
+      String text = LinkCodec.encode(Message.of(payload));
+      log.debug("refused " + payload.type() + " of " + ai.onsembl.protocol.ProtocolCodec.utf8Bytes(text)
+          + " bytes: the link " + (fatal ? "gave up" : "said goodbye") + " already (" + n + " refused so far)");
+    }
+  }
+
+  /** An Error on the link's thread or a socket's: logged here, then the wrapper hears of it. */
+  private void internalError(Throwable e) {
+    try {
+      log.error("internal error on the backend link", e);
+    } catch (Throwable ignored) {
+      // out of memory, perhaps: the listener matters more
+    }
+    listener.internalError(e);
   }
 
   /**

@@ -315,6 +315,14 @@ final class LinkConnection {
 
     @Override
     public void text(LinkSocket s, String text) {
+      try {
+        handleText(s, text);
+      } catch (Error e) {
+        thread.error(e);
+      }
+    }
+
+    private void handleText(LinkSocket s, String text) {
       lastReceivedNanos = System.nanoTime();
       Message m;
       try {

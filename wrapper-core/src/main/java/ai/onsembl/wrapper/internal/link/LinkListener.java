@@ -16,4 +16,10 @@ public interface LinkListener {
 
   /** AGENT_CONTROL STOP or RESTART (PAUSE and RESUME go to the command handler). */
   void control(AgentControl control);
+
+  /**
+   * An {@link Error} (an OutOfMemoryError, say) on the link's thread or a socket's: the link may be dead, so
+   * the wrapper should stop (exit 1). Logged already.
+   */
+  default void internalError(Throwable e) {}
 }

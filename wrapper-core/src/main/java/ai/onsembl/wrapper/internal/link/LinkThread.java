@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The link's one thread ({@code onsembl-link}): all link and connection state is changed on it. A task that
@@ -14,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 final class LinkThread {
   private final ScheduledExecutorService exec;
   private final Log log;
+  private final Consumer<Throwable> errors;
 
-  LinkThread(Log log) {
+  /** @param errors hears an {@link Error} a task threw (the thread itself lives on) */
+  LinkThread(Log log, Consumer<Throwable> errors) {
     this.log = log;
+    this.errors = errors;
     this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "onsembl-link");
       t.setDaemon(true);
@@ -52,6 +56,11 @@ final class LinkThread {
     }
   }
 
+  /** An Error on another of the link's threads (a socket's): reported like one of the link thread's own. */
+  void error(Error e) {
+    errors.accept(e);
+  }
+
   void shutdownNow() {
     exec.shutdownNow();
   }
@@ -68,6 +77,8 @@ final class LinkThread {
         r.run();
       } catch (RuntimeException e) {
         log.error("link error", e);
+      } catch (Error e) {
+        errors.accept(e);
       }
     };
   }

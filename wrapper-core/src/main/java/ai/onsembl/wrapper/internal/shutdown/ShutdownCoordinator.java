@@ -10,33 +10,76 @@ import java.util.function.IntConsumer;
 
 /**
  * The one way out. Every trigger (a signal, AGENT_CONTROL STOP, the child exiting, {@code onsembl-agent
- * stop}, a fatal link error, the JVM shutdown hook) calls {@link #begin}; the first wins and the steps run
- * once, on their own thread:
+ * stop}, a fatal link error, an {@link Error} on one of the wrapper's threads, the JVM shutdown hook) calls
+ * {@link #begin}; the first wins and the steps run once, on their own thread:
  * <ol>
- *   <li>SIGTERM the child's tree (grace, then SIGKILL) — in parallel with the next steps;
- *   <li>cancel running commands (COMMAND_COMPLETE CANCELLED go out before the goodbye);
- *   <li>AGENT_DISCONNECT, flush, close 1000 — bounded by the flush timeout;
- *   <li>wait for the child's tree to be gone; done.
+ *   <li>SIGTERM the agent's tree at once (grace, then SIGKILL) — in parallel with everything below, so its
+ *       output keeps streaming while it stops;
+ *   <li>the agent's last words: wait until the agent has exited and its stdout/stderr were read to their
+ *       end, hand its exit to the command handler, flush the linger buffers. When the agent exited by itself
+ *       this waits at most the flush timeout; after a signal or STOP at most {@link #GOODBYE_BOUND} after the
+ *       trigger (an agent that ignores SIGTERM still goes OFFLINE promptly while its grace runs on);
+ *   <li>cancel running commands (COMMAND_COMPLETE CANCELLED go out before the goodbye; after a signal this
+ *       runs in parallel and within the same bound);
+ *   <li>AGENT_DISCONNECT behind everything queued, close 1000 — bounded by the flush timeout;
+ *   <li>wait for the agent's tree to be gone, SIGKILL whatever the wrapper started that is left; done.
  * </ol>
- * A hard deadline ({@code shutdownTimeout}) ends it with 124 whatever happens. Signals escalate: the second
- * kills the tree, says goodbye best-effort and exits within a second; the third halts at once.
+ * A hard deadline ({@code shutdownTimeout}) ends it with 124 whatever happens: the halt is in a
+ * {@code finally}, and nothing that can block (a log line to a stderr nobody reads, a stuck step) runs on
+ * the deadline's thread before it. Signals escalate; only signals count: a first signal during a shutdown
+ * that something else began is still the first (graceful); the second kills the tree, says goodbye
+ * best-effort and halts within a second; the third halts at once. Every halt removes the run file first.
  */
 public final class ShutdownCoordinator {
-  /** Why the wrapper stops and with which exit code. */
-  public record Trigger(String reason, int exitCode) {}
+  /** After a signal or STOP, the goodbye goes out at the latest this long after the trigger. */
+  public static final Duration GOODBYE_BOUND = Duration.ofMillis(300);
+  /** How long a halt waits for its best-effort steps (kill, goodbye) before it halts anyway. */
+  static final Duration HALT_STEPS_MAX = Duration.ofSeconds(1);
 
-  /** The work the coordinator orders; implemented by the wrapper. */
+  /** What began the shutdown: decides how long the agent's last output is waited for. */
+  public enum Cause {
+    /** The agent exited by itself: its output is drained for up to the flush timeout. */
+    AGENT_EXIT,
+    /** SIGTERM, SIGINT, SIGHUP, AGENT_CONTROL STOP, {@code stop()}: goodbye within {@link #GOODBYE_BOUND}. */
+    STOP,
+    /** The link gave up or a wrapper thread died: nothing is waited for. */
+    FAILURE
+  }
+
+  /** Why the wrapper stops, with which exit code, and when (System.nanoTime()). */
+  public record Trigger(String reason, int exitCode, Cause cause, long atNanos) {
+    /** A stop (signal, STOP, {@code stop()}) beginning now. */
+    public Trigger(String reason, int exitCode) {
+      this(reason, exitCode, Cause.STOP, System.nanoTime());
+    }
+
+    public Trigger(String reason, int exitCode, Cause cause) {
+      this(reason, exitCode, cause, System.nanoTime());
+    }
+  }
+
+  /** The work the coordinator orders; implemented by {@link WrapperShutdown}. */
   public interface Steps {
     void stateStopping();
 
+    /** TERM the tree now, grace, KILL, reap. */
+    void stopChild();
+
+    /** Cancels running and queued commands; returns once they completed or their grace ran out. */
     void cancelCommands(String reason);
+
+    /**
+     * Waits until the agent has exited and its output was read to the end, at most until {@code deadlineNanos};
+     * then tells the command handler the agent is gone. True when all output was read.
+     */
+    boolean awaitAgentOutput(long deadlineNanos);
+
+    /** Sends on the output held back in linger buffers. */
+    void flushOutput();
 
     void goodbye(Trigger trigger);
 
-    /** TERM, grace, KILL, reap. */
-    void stopChild();
-
-    /** The second signal: SIGKILL the tree now and send AGENT_DISCONNECT best-effort. */
+    /** The second signal or the deadline: SIGKILL the tree now and send AGENT_DISCONNECT best-effort. */
     void killNow(Trigger trigger);
 
     /** Last step: SIGKILL whatever the wrapper started that still runs. */
@@ -47,10 +90,14 @@ public final class ShutdownCoordinator {
      * anything (a halt runs no hook, so this is the last chance to leave nothing running).
      */
     default void killEverythingNow() {}
+
+    /** Before every halt: the run file goes (a halted wrapper must not look alive to {@code status}). */
+    default void removeRunFile() {}
   }
 
   private final Steps steps;
   private final Duration shutdownTimeout;
+  private final Duration flushTimeout;
   private final IntConsumer halt;
   private final Log log;
   private final AtomicBoolean begun = new AtomicBoolean();
@@ -59,12 +106,14 @@ public final class ShutdownCoordinator {
   private volatile Trigger trigger;
 
   /**
+   * @param flushTimeout how long the agent's last output and then the goodbye may take, each
    * @param halt ends the process with a code ({@code Runtime::halt} when the wrapper owns the process;
    *     in-process tests record it instead). Called only on escalation and past the deadline.
    */
-  public ShutdownCoordinator(Steps steps, Duration shutdownTimeout, IntConsumer halt, Log log) {
+  public ShutdownCoordinator(Steps steps, Duration shutdownTimeout, Duration flushTimeout, IntConsumer halt, Log log) {
     this.steps = steps;
     this.shutdownTimeout = shutdownTimeout;
+    this.flushTimeout = flushTimeout;
     this.halt = halt;
     this.log = log;
   }
@@ -74,16 +123,16 @@ public final class ShutdownCoordinator {
     if (!begun.compareAndSet(false, true)) {
       return false;
     }
+    synchronized (begun) {
+      begun.notifyAll();
+    }
     trigger = t;
     log.info("stopping: " + t.reason() + " (exit code " + t.exitCode() + ")");
     Thread deadline = new Thread(() -> {
       try {
         exit.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        log.error("shutdown did not finish within " + shutdownTimeout.toMillis() + " ms; halting with 124", null);
-        steps.killNow(t);
-        finish(124);
-        halt.accept(124);
+        haltWith(124, t, "shutdown did not finish within " + shutdownTimeout.toMillis() + " ms; halting with 124");
       } catch (Exception e) {
         // finished
       }
@@ -99,14 +148,30 @@ public final class ShutdownCoordinator {
   private void run(Trigger t) {
     try {
       steps.stateStopping();
-      CompletableFuture<Void> child = CompletableFuture.runAsync(steps::stopChild, r -> {
-        Thread th = new Thread(r, "onsembl-child-stop");
-        th.setDaemon(true);
-        th.start();
-      });
-      steps.cancelCommands(t.reason());
+      CompletableFuture<Void> child = async(steps::stopChild, "onsembl-child-stop");
+      CompletableFuture<Void> cancel = CompletableFuture.completedFuture(null);
+      if (t.cause() == Cause.AGENT_EXIT) {
+        // Its last lines first: a session command it was running ends with them, not before them.
+        if (!steps.awaitAgentOutput(System.nanoTime() + flushTimeout.toNanos())) {
+          log.warn("the agent's output did not reach its end within the flush timeout of " + flushTimeout.toMillis()
+              + " ms (a process of its group may hold its stdout)");
+        }
+        steps.flushOutput();
+        steps.cancelCommands(t.reason());
+      } else {
+        cancel = async(() -> steps.cancelCommands(t.reason()), "onsembl-command-cancel");
+        long bound = t.cause() == Cause.FAILURE ? System.nanoTime() : t.atNanos() + GOODBYE_BOUND.toNanos();
+        steps.awaitAgentOutput(bound);
+        try {
+          cancel.get(Math.max(0, bound - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+          // the goodbye does not wait longer; late COMMAND_COMPLETEs are refused and counted by the link
+        }
+        steps.flushOutput();
+      }
       steps.goodbye(t);
       child.join();
+      cancel.join(); // the commands' processes are gone too (cancelAll is bounded by its grace)
       steps.finalSweep();
     } catch (RuntimeException e) {
       log.error("error while stopping", e);
@@ -115,51 +180,108 @@ public final class ShutdownCoordinator {
     }
   }
 
+  private static CompletableFuture<Void> async(Runnable r, String name) {
+    return CompletableFuture.runAsync(r, task -> {
+      Thread th = new Thread(task, name);
+      th.setDaemon(true);
+      th.start();
+    });
+  }
+
   private void finish(int code) {
     exit.complete(code);
   }
 
   /**
-   * A signal arrived: the first begins the shutdown with {@code first}; the second kills the tree, says
-   * goodbye best-effort and exits within a second; the third halts at once.
+   * A signal arrived: the first begins the shutdown with {@code first} (or, when something else began it,
+   * changes nothing: it is still the first signal); the second kills the tree, says goodbye best-effort and
+   * halts within a second; the third halts at once.
    */
   public void onSignal(String name, Trigger first) {
     int n = signals.incrementAndGet();
     if (n == 1) {
       if (!begin(first)) {
-        // already stopping for another reason: this signal counts as the first escalation step
-        n = signals.incrementAndGet();
-      } else {
-        return;
+        log.info("SIG" + name + " while already stopping (" + trigger.reason() + "); a second signal kills the tree");
       }
+      return;
     }
     Trigger t = trigger == null ? first : trigger;
     if (n == 2) {
       log.warn("second signal (SIG" + name + "): killing the agent's process tree now");
-      Thread th = new Thread(() -> {
-        try {
-          steps.killNow(t);
-        } finally {
-          finish(t.exitCode());
-          halt.accept(t.exitCode());
-        }
-      }, "onsembl-escalation");
+      Thread th = new Thread(() -> haltWith(t.exitCode(), t, null), "onsembl-escalation");
       th.setDaemon(true);
       th.start();
     } else {
       log.warn("third signal (SIG" + name + "): killing everything the wrapper started and halting now");
       try {
         steps.killEverythingNow();
-      } catch (RuntimeException e) {
-        log.error("could not kill every process before halting", e);
+        steps.removeRunFile();
+      } catch (RuntimeException | Error e) {
+        // halting anyway
+      } finally {
+        finish(t.exitCode());
+        halt.accept(t.exitCode());
       }
-      finish(t.exitCode());
-      halt.accept(t.exitCode());
+    }
+  }
+
+  /**
+   * Kills the tree and says goodbye best-effort on a thread of their own, waiting for them at most
+   * {@link #HALT_STEPS_MAX}, then halts with {@code code} — in a {@code finally}, so a step that throws or
+   * blocks cannot keep the process alive. {@code message} is logged from that thread too (a stderr nobody
+   * reads can block a log line).
+   */
+  private void haltWith(int code, Trigger t, String message) {
+    Thread steps = new Thread(() -> {
+      try {
+        if (message != null) {
+          log.error(message, null);
+        }
+        this.steps.killNow(t);
+      } catch (RuntimeException | Error e) {
+        // halting anyway
+      }
+    }, "onsembl-halt-steps");
+    steps.setDaemon(true);
+    try {
+      steps.start();
+      steps.join(HALT_STEPS_MAX.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        this.steps.removeRunFile();
+      } catch (RuntimeException | Error e) {
+        // halting anyway
+      } finally {
+        finish(code);
+        halt.accept(code);
+      }
     }
   }
 
   public boolean hasBegun() {
     return begun.get();
+  }
+
+  /** Waits at most {@code max} for the shutdown to begin; true when it has. */
+  public boolean awaitBegun(Duration max) {
+    synchronized (begun) {
+      long deadline = System.nanoTime() + max.toNanos();
+      while (!begun.get()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(begun, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return begun.get();
+        }
+      }
+      return true;
+    }
   }
 
   /** Blocks until the shutdown is over; its exit code. */

@@ -247,6 +247,7 @@ class BackendLinkTest {
         .map(e -> e.kind() == Kind.CLOSE ? "CLOSE" : e.type().name()).toList();
     assertThat(order).containsExactly("AGENT_CONNECT", "TERMINAL_OUTPUT", "AGENT_DISCONNECT", "CLOSE");
     assertThat(link.send(out(2))).as("send after goodbye").isFalse();
+    assertThat(link.refusedAfterGoodbye()).as("refused after the goodbye, counted").isEqualTo(1);
   }
 
   @Test
