@@ -16,8 +16,8 @@ public final class OnsemblAgent implements Runnable {
    * the model of each registered command by reflection, so a {@code start} that registered the backend and
    * demo commands too would load and introspect their classes (and the reference backend's) on every launch.
    */
-  private static final List<String> SUBCOMMANDS = List.of("start", "stop", "status", "backend", "demo", "version",
-      "help");
+  private static final List<String> SUBCOMMANDS = List.of("start", "stop", "status", "login", "logout", "backend",
+      "demo", "version", "help");
 
   /** The class of subcommand {@code name}; a class literal is loaded only when its case runs. */
   private static Class<?> subcommand(String name) {
@@ -28,6 +28,10 @@ public final class OnsemblAgent implements Runnable {
         return StopCommand.class;
       case "status":
         return StatusCommand.class;
+      case "login":
+        return LoginCommand.class;
+      case "logout":
+        return LogoutCommand.class;
       case "backend":
         return BackendCommand.class;
       case "demo":

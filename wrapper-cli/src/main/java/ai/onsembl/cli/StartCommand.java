@@ -2,6 +2,12 @@ package ai.onsembl.cli;
 
 import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.wrapper.AgentWrapper;
+import ai.onsembl.wrapper.TokenSource;
+import ai.onsembl.wrapper.login.SavedLogin;
+import ai.onsembl.wrapper.login.SavedLoginTokens;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import java.nio.file.Path;
@@ -16,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
       "Start an agent as a supervised child and keep it linked to the backend.",
-      "The token comes from ONSEMBL_TOKEN or --token-file, never from argv.",
+      "The token comes from ONSEMBL_TOKEN or --token-file, never from argv; without",
+      "them, from the saved login of 'onsembl-agent login' (refreshed before it expires).",
       "Exit codes: the agent's own when it exits by itself; 128+N after signal N",
       "(0 with --exit-zero-on-signal); 0 after AGENT_CONTROL STOP; 1 internal error;",
       "2 usage or configuration; 3 authentication rejected; 4 backend unreachable",
@@ -61,6 +68,23 @@ public final class StartCommand implements Callable<Integer> {
     CommandSettings settings = commands;
     AgentWrapper wrapper = AgentWrapper.create(r.wrapper(), (outbound, agentId, child) ->
         new CommandRunner(settings, outbound, agentId, child)).ownProcess();
+    if (r.login() != null) {
+      wrapper.tokenSource(loginTokens(r.login()));
+    }
     return (interactive ? wrapper.interactive() : wrapper).run();
+  }
+
+  /** The saved login as the link's token source; says which login it is (never a token). */
+  private static TokenSource loginTokens(SavedLogins.Found found) {
+    Logger log = LoggerFactory.getLogger(StartCommand.class);
+    SavedLogin l = found.login();
+    if (found.file().isTypeScript()) {
+      log.info("Using the TypeScript wrapper's saved login {} for {} (user {}, access token valid until {})",
+          found.file().path(), l.serverUrl(), l.userId(), l.expiresAt());
+    } else {
+      log.info("Using the saved login {} for {} (user {}, access token valid until {})", found.file().path(),
+          l.serverUrl(), l.userId(), l.expiresAt());
+    }
+    return new SavedLoginTokens(found.file(), l, Clock.systemUTC(), log::info);
   }
 }

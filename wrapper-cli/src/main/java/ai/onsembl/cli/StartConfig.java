@@ -21,8 +21,11 @@ import java.util.function.Function;
  * problem is an {@link AgentExitException} with exit code 2.
  */
 final class StartConfig {
-  /** The result: the wrapper's config and how commands run. */
-  record Resolved(WrapperConfig wrapper, CommandSettings commands) {}
+  /**
+   * The result: the wrapper's config, how commands run, and the saved login the token comes from (null when
+   * ONSEMBL_TOKEN or a token file gives it, or when there is no login).
+   */
+  record Resolved(WrapperConfig wrapper, CommandSettings commands, SavedLogins.Found login) {}
 
   private final StartOptions o;
   private final Map<String, String> env;
@@ -90,6 +93,12 @@ final class StartConfig {
     AgentKind kind = agentText != null ? AgentKind.parse(agentText) : hasCommand ? AgentKind.CUSTOM : AgentKind.CLAUDE;
     URI server;
     String serverText = pick(o.server, "ONSEMBL_SERVER_URL", "server");
+    String token = token();
+    SavedLogins.Found login = token == null ? SavedLogins.find(stateDir) : null;
+    if (serverText == null && login != null) {
+      // No server given: the one the login is for (its WebSocket side on the same host and port).
+      serverText = SavedLogins.webSocketUrl(login.login().serverUrl());
+    }
     try {
       server = serverText == null ? WrapperConfig.DEFAULT_SERVER : new URI(serverText.trim());
     } catch (java.net.URISyntaxException e) {
@@ -105,7 +114,7 @@ final class StartConfig {
         .withCommand(hasCommand ? command : List.of())
         .withName(pick(o.name, "ONSEMBL_AGENT_NAME", "name"))
         .withAgentId(pick(o.agentId, "ONSEMBL_AGENT_ID", "agentId"))
-        .withToken(token())
+        .withToken(login != null ? login.login().accessToken() : token)
         .withHeartbeatInterval(pick(o.heartbeatInterval, "ONSEMBL_HEARTBEAT_INTERVAL", "heartbeatInterval",
             StartConfig::duration, Duration.ofSeconds(15)))
         .withChildGrace(pick(o.childGrace, "ONSEMBL_CHILD_GRACE", "childGrace", StartConfig::duration,
@@ -120,7 +129,7 @@ final class StartConfig {
         .withWorkingDir(workingDir.toAbsolutePath())
         .withLogLevel(logLevel(level))
         .withVersion(version);
-    return new Resolved(c, commandSettings(c));
+    return new Resolved(c, commandSettings(c), login);
   }
 
   private static String logLevel(String level) {

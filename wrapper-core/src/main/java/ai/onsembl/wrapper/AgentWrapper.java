@@ -75,6 +75,7 @@ public final class AgentWrapper {
   private String stableId;
   private boolean agentChild = true;
   private boolean interactive;
+  private TokenSource tokenSource;
   private InteractiveMode terminal;
   private TreeMetrics commandTrees;
   private final long startedAtNanos = System.nanoTime();
@@ -109,6 +110,16 @@ public final class AgentWrapper {
    */
   public static boolean terminalAttached() {
     return LocalTerminal.stdinAndStdoutAreTerminals();
+  }
+
+  /**
+   * The link asks {@code source} for the token before every connect and reconnect (a saved login, refreshed
+   * when it is about to expire) and hands it TOKEN_REFRESH frames; without one, the config's token is used.
+   * Before {@link #run}.
+   */
+  public AgentWrapper tokenSource(TokenSource source) {
+    this.tokenSource = source;
+    return this;
   }
 
   /** Lets the wrapper own the process: signal handlers, a shutdown hook, {@code Runtime.halt}. Before {@link #run}. */
@@ -179,6 +190,9 @@ public final class AgentWrapper {
     });
 
     link = new BackendLink(linkSettings(), new Listener(), this::connectPayload, this::healthMetrics, new SecureRandom());
+    if (tokenSource != null) {
+      link.setTokenSource(tokenSource);
+    }
     Map<String, String> childEnv = Map.of("ONSEMBL_AGENT_ID", stableId,
         OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     SessionChild forHandler;

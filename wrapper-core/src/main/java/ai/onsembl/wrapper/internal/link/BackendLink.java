@@ -9,6 +9,7 @@ import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.Payload;
 import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.wrapper.Outbound;
+import ai.onsembl.wrapper.TokenSource;
 import ai.onsembl.wrapper.command.CommandHandler;
 import ai.onsembl.wrapper.internal.Log;
 import java.net.URI;
@@ -57,6 +58,7 @@ public final class BackendLink implements Outbound {
   private volatile CommandHandler handler;
   private volatile String agentId;
   private volatile String token;
+  private volatile TokenSource tokenSource;
   private volatile boolean closing;
   private volatile boolean fatal;
   /** The connection of the current attempt (null between attempts); written on the link thread only. */
@@ -88,6 +90,14 @@ public final class BackendLink implements Outbound {
   /** Where COMMAND_REQUEST, COMMAND_CANCEL, EMERGENCY_STOP and AGENT_CONTROL PAUSE/RESUME go. */
   public void setCommandHandler(CommandHandler handler) {
     this.handler = handler;
+  }
+
+  /**
+   * Takes the token for every connect from {@code source} (asked before each connect and reconnect, and told
+   * about TOKEN_REFRESH) instead of the configured one. Before {@link #start()}.
+   */
+  public void setTokenSource(TokenSource source) {
+    this.tokenSource = source;
   }
 
   /** Starts connecting; returns at once. */
@@ -212,16 +222,26 @@ public final class BackendLink implements Outbound {
 
   // ---- connecting --------------------------------------------------------------------------------
 
-  /** The token for the next connect: the configured one, or the last TOKEN_REFRESH. Read once per connect. */
+  /**
+   * The token for the next connect: the token source's (which may refresh a saved login first), else the
+   * configured one or the last TOKEN_REFRESH. Read once per connect.
+   */
   private String tokenForConnect() {
-    return token;
+    TokenSource source = tokenSource;
+    return source != null ? source.tokenForConnect() : token;
   }
 
   private void connect() {
     if (closing || fatal) {
       return;
     }
-    String t = tokenForConnect();
+    String t;
+    try {
+      t = tokenForConnect();
+    } catch (AgentExitException e) {
+      fail(e);
+      return;
+    }
     Map<String, String> headers = t == null ? Map.of() : Map.of("Authorization", "Bearer " + t);
     LinkConnection c = new LinkConnection(uriWithQuery(t), headers, settings, settings.maxQueuedBytes(),
         () -> connectPayload.apply(agentId), () -> new AgentHeartbeat(agentId, metrics.get()), thread, log, owner);
@@ -456,8 +476,16 @@ public final class BackendLink implements Outbound {
     }
 
     @Override
-    public void tokenRefreshed(String t) {
+    public void tokenRefreshed(String t, Long expiresIn, String refreshToken) {
       token = t;
+      TokenSource source = tokenSource;
+      if (source != null) {
+        try {
+          source.refreshed(t, expiresIn, refreshToken);
+        } catch (RuntimeException e) {
+          log.warn("TOKEN_REFRESH adopted but not saved: " + e.getMessage());
+        }
+      }
       log.info("token refreshed; used from the next reconnect");
     }
   }

@@ -34,7 +34,8 @@ final class ServerFrames {
     /** The server does not know AGENT_HEARTBEAT (the TypeScript backend): stop them on this connection. */
     void heartbeatUnknown();
 
-    void tokenRefreshed(String token);
+    /** TOKEN_REFRESH: the new access token, its lifetime in seconds (or null), a new refresh token (or null). */
+    void tokenRefreshed(String token, Long expiresIn, String refreshToken);
   }
 
   private final Log log;
@@ -68,9 +69,10 @@ final class ServerFrames {
       case EMERGENCY_STOP -> withHandler(m, h -> h.onEmergencyStop((EmergencyStop) p));
       case AGENT_CONTROL -> control(m, (AgentControl) p);
       case TOKEN_REFRESH -> {
-        String t = ((TokenRefresh) p).accessToken();
+        TokenRefresh r = (TokenRefresh) p;
+        String t = r.accessToken();
         if (t != null && !t.isBlank()) {
-          connection.tokenRefreshed(t);
+          connection.tokenRefreshed(t, r.expiresIn(), r.refreshToken());
         }
       }
       default -> log.debug("ignoring " + m.type() + " " + m.id());

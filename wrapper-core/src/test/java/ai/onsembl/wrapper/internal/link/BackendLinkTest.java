@@ -292,6 +292,63 @@ class BackendLinkTest {
   }
 
   @Test
+  void savedLoginTokenSourceIsAskedPerConnectAndAdoptsAndSavesTokenRefresh(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    ai.onsembl.wrapper.login.LoginFile file = ai.onsembl.wrapper.login.LoginFile.ours(dir);
+    ai.onsembl.wrapper.login.SavedLogin saved = new ai.onsembl.wrapper.login.SavedLogin("http://127.0.0.1:1",
+        "saved-token", "saved-refresh", java.time.Instant.now().plus(Duration.ofHours(1)), "u", List.of());
+    file.write(saved);
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.setTokenSource(new ai.onsembl.wrapper.login.SavedLoginTokens(file, saved, java.time.Clock.systemUTC(),
+        line -> { }));
+    link.start();
+    await().atMost(WAIT).until(link::isOnline);
+    s.send(new ai.onsembl.protocol.TokenRefresh("pushed-token", 1800L, "pushed-refresh"));
+    s.send(new Ping(43L));
+    await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).stream().anyMatch(m -> ((Pong) m.payload()).timestamp() == 43L));
+    ai.onsembl.wrapper.login.SavedLogin now = file.read().orElseThrow();
+    assertThat(now.accessToken()).isEqualTo("pushed-token");
+    assertThat(now.refreshToken()).isEqualTo("pushed-refresh");
+    assertThat(now.expiresAt()).isBetween(java.time.Instant.now().plusSeconds(1700), java.time.Instant.now().plusSeconds(1801));
+    s.closeNewest(1001, "going away");
+    await().atMost(WAIT).until(() -> s.connectionCount() == 2 && link.isOnline());
+    List<Event> opens = s.events().stream().filter(e -> e.kind() == Kind.OPEN).toList();
+    assertThat(opens.get(0).authorization()).isEqualTo("Bearer saved-token");
+    assertThat(opens.get(1).authorization()).isEqualTo("Bearer pushed-token");
+  }
+
+  @Test
+  void aRefusedRefreshBeforeConnectingEndsTheLinkWithExitThree(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    ScriptedServer s = server(new ScriptedServer());
+    com.sun.net.httpserver.HttpServer auth = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    auth.createContext("/api/auth/cli/refresh", ex -> {
+      byte[] b = "{\"error\":\"invalid_grant\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(401, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    auth.start();
+    closeables.add(() -> auth.stop(0));
+    ai.onsembl.wrapper.login.LoginFile file = ai.onsembl.wrapper.login.LoginFile.ours(dir);
+    ai.onsembl.wrapper.login.SavedLogin saved = new ai.onsembl.wrapper.login.SavedLogin("http://127.0.0.1:"
+        + auth.getAddress().getPort(), "old", "spent", java.time.Instant.now().plusSeconds(60), "u", List.of());
+    file.write(saved);
+    byte[] before = java.nio.file.Files.readAllBytes(file.path());
+    BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
+    link.setTokenSource(new ai.onsembl.wrapper.login.SavedLoginTokens(file, saved, java.time.Clock.systemUTC(),
+        line -> { }));
+    link.start();
+    await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
+    assertThat(recorder.fatal.get().exitCode()).isEqualTo(3);
+    assertThat(recorder.fatal.get().getMessage()).contains("invalid_grant", "run onsembl-agent login");
+    assertThat(s.connectionCount()).as("no connect with a token that cannot be renewed").isZero();
+    assertThat(java.nio.file.Files.readAllBytes(file.path())).isEqualTo(before);
+  }
+
+  @Test
   void stoppedDuringTheHandshakeStillSaysGoodbyeRightAfterAgentConnect() throws Exception {
     ScriptedServer s = server(new ScriptedServer().connectReply(ConnectReply.NOTHING));
     BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
