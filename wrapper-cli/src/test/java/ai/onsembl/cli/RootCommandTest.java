@@ -21,7 +21,7 @@ class RootCommandTest {
   @Test
   void helpListsEveryCommand() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("start", "stop", "status", "backend", "demo", "version");
+    assertThat(out.toString()).contains("start", "stop", "status", "login", "logout", "backend", "demo", "version");
   }
 
   @Test
@@ -30,8 +30,8 @@ class RootCommandTest {
     assertThat(OnsemblAgent.newCommandLine(new String[] {"start", "--", "sleep", "1"}).getSubcommands())
         .containsOnlyKeys("start");
     assertThat(OnsemblAgent.newCommandLine(new String[] {"help", "start"}).getSubcommands())
-        .containsKeys("start", "stop", "status", "backend", "demo", "version", "help");
-    assertThat(OnsemblAgent.newCommandLine(new String[] {"strat"}).getSubcommands()).hasSize(7);
+        .containsKeys("start", "stop", "status", "login", "logout", "backend", "demo", "version", "help");
+    assertThat(OnsemblAgent.newCommandLine(new String[] {"strat"}).getSubcommands()).hasSize(9);
   }
 
   @Test
