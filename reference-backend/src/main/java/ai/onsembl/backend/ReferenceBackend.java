@@ -79,6 +79,18 @@ public final class ReferenceBackend implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Runs {@code action} (once, on a timer thread) if the WebSocket port stops listening for good, e.g. when
+   * accept() failed for lack of file descriptors and Java-WebSocket closed its listening socket. A
+   * stand-alone backend should exit non-zero then so that its supervisor restarts it.
+   */
+  public synchronized void onListenerLost(Runnable action) {
+    if (core == null) {
+      throw new IllegalStateException("start the backend first");
+    }
+    core.onListenerLost(action);
+  }
+
   /** The configuration, with the generated tokens once started (ports as configured: see {@link #wsPort()}). */
   public BackendConfig config() {
     return config;

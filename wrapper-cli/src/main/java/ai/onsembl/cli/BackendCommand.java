@@ -122,6 +122,9 @@ public final class BackendCommand implements Callable<Integer> {
   private volatile Throwable fatal;
   /** Exit code after a fatal error in the server's threads (EX_SOFTWARE): a supervisor restarts it. */
   static final int EXIT_FATAL = 70;
+  /** Exit status when the WebSocket port stops listening: the same as a fatal error. */
+  static final int EXIT_LISTENER_LOST = EXIT_FATAL;
+  private volatile int exitCode;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -147,6 +150,13 @@ public final class BackendCommand implements Callable<Integer> {
     config = config.withAgentToken(agent).withDashboardToken(dashboard).withJwtSecret(secret).withTls(tls);
     ReferenceBackend started = ReferenceBackend.start(config);
     backend = started;
+    started.onListenerLost(() -> {
+      err.println("onsembl backend: the WebSocket port stopped listening; exiting with status "
+          + EXIT_LISTENER_LOST + " so that a supervisor restarts the backend");
+      err.flush();
+      exitCode = EXIT_LISTENER_LOST;
+      stop();
+    });
     Thread hook = new Thread(this::stop, "onsembl-backend-shutdown");
     if (installShutdownHook) {
       Runtime.getRuntime().addShutdownHook(hook);
@@ -174,7 +184,7 @@ public final class BackendCommand implements Callable<Integer> {
       err.flush();
       return EXIT_FATAL;
     }
-    return 0;
+    return exitCode;
   }
 
   /** The server TLS context from --tls-keystore or --tls-cert/--tls-key; null without them. */

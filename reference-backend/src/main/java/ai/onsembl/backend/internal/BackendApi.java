@@ -85,6 +85,11 @@ public final class BackendApi {
     return core.metrics;
   }
 
+  /** Each part of the backend ("webSocket", "http", "store") with "up" or what is wrong with it. */
+  public java.util.Map<String, String> health() {
+    return core.health();
+  }
+
   public int onlineCount() {
     return core.registry.size();
   }

@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
-import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +65,8 @@ public final class BackendCore implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.CompletableFuture<Throwable> fatalError =
       new java.util.concurrent.CompletableFuture<>();
+  private volatile boolean listenerLost;
+  private volatile Runnable listenerLostAction;
   private WsServer ws;
   private HttpApi http;
   private int wsPort;
@@ -115,12 +116,13 @@ public final class BackendCore implements AutoCloseable {
       core.staleAtStartup = core.lifecycle.startupCleanup();
       core.ws = new WsServer(core, new InetSocketAddress(config.host(), config.wsPort()));
       if (config.tls() != null) {
-        core.ws.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(config.tls()));
+        core.ws.useTls(config.tls());
       }
       core.wsPort = core.ws.startAndWait();
       core.http = new HttpApi(core.api(), config.host(), config.httpPort(), config.tls());
       core.httpPort = core.http.port();
       core.http.addDashboardPage(core.web);
+      core.scheduler.scheduleWithFixedDelay(core::guardPort, 1, 1, TimeUnit.SECONDS);
       core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
           config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
       String tls = config.tls() != null ? "s" : "";
@@ -135,6 +137,11 @@ public final class BackendCore implements AutoCloseable {
 
   public int wsPort() {
     return wsPort;
+  }
+
+  /** What to do when the WebSocket port stops listening for good (checked once a second). */
+  public void onListenerLost(Runnable action) {
+    this.listenerLostAction = action;
   }
 
   /** A new one-time sign-in link for the /agents page. */
@@ -256,6 +263,39 @@ public final class BackendCore implements AutoCloseable {
         impl.closeConnection(1006, "Close handshake not completed");
       }
     }, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Once a second: closes connections past the handshake deadline, and notices a listening socket that
+   * Java-WebSocket closed (it does so when accept() fails, e.g. out of file descriptors); that is reported
+   * by /healthz and handed to the {@link #onListenerLost} action (the CLI's ends the process).
+   */
+  private void guardPort() {
+    try {
+      ws.guard.sweep();
+      if (!closed.get() && !listenerLost && !ws.listening()) {
+        listenerLost = true;
+        LOG.error("The WebSocket port {} stopped listening (Java-WebSocket closed it, e.g. after accept() failed"
+            + " with too many open files): no agent can connect", wsPort);
+        Runnable action = listenerLostAction;
+        if (action != null) {
+          action.run();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Port guard failed", e);
+    }
+  }
+
+  /** What /healthz reports: each part "up" or what is wrong with it. */
+  Map<String, String> health() {
+    Map<String, String> parts = new java.util.LinkedHashMap<>();
+    parts.put("webSocket", ws != null && !listenerLost && ws.listening() ? "up"
+        : "down: the WebSocket port " + wsPort + " is not listening");
+    parts.put("http", http != null ? "up" : "down");
+    String store = db.probe(Duration.ofMillis(500));
+    parts.put("store", store == null ? "up" : "down: " + store);
+    return parts;
   }
 
   /** Writes in-memory last_seen of live agents, at most once per interval, in one transaction. */

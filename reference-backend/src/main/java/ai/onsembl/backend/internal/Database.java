@@ -96,6 +96,34 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * For /healthz: null when the store answers a trivial query within {@code wait}, else what is wrong
+   * (closed, busy past the wait, or the query's error).
+   */
+  public String probe(java.time.Duration wait) {
+    try {
+      if (!lock.tryLock(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return "busy: no access within " + wait.toMillis() + " ms";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+    try {
+      if (closed) {
+        return "closed";
+      }
+      try (var st = connection.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+        rs.next();
+        return null;
+      }
+    } catch (SQLException e) {
+      return e.getMessage();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("database " + path + " is closed");

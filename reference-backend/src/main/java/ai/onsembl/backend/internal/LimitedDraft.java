@@ -7,9 +7,11 @@ import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.exceptions.InvalidHandshakeException;
 import org.java_websocket.exceptions.LimitExceededException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.Handshakedata;
 
 /**
  * RFC 6455 with a payload limit, so an oversized frame is refused from its header and never buffered.
@@ -20,6 +22,8 @@ import org.java_websocket.framing.Framedata;
  * byte and calls {@link #onOversize}, which sends ERROR RESOURCE_EXHAUSTED and closes 1009 shortly after.
  */
 final class LimitedDraft extends Draft_6455 {
+  /** The largest upgrade request (request line and headers) accepted. */
+  static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
   private final int maxFrameBytes;
   /** Set by the server when the connection opens; called once, on the reading thread. */
   volatile Runnable onOversize;
@@ -34,6 +38,20 @@ final class LimitedDraft extends Draft_6455 {
 
   int maxFrameBytes() {
     return maxFrameBytes;
+  }
+
+  /**
+   * Refuses an upgrade request larger than {@link #MAX_HANDSHAKE_BYTES}: Java-WebSocket keeps every byte of
+   * an unfinished request and parses it all again on each read, so an endless header would cost memory and
+   * a core. Java-WebSocket answers the refusal by closing the connection.
+   */
+  @Override
+  public Handshakedata translateHandshake(ByteBuffer buf) throws InvalidHandshakeException {
+    if (buf.remaining() > MAX_HANDSHAKE_BYTES) {
+      throw new InvalidHandshakeException("upgrade request too large: expected at most " + MAX_HANDSHAKE_BYTES
+          + " bytes, got " + buf.remaining() + " without its end");
+    }
+    return super.translateHandshake(buf);
   }
 
   @Override

@@ -31,13 +31,22 @@ final class WsServer extends WebSocketServer {
    */
   static final int AGENT_REPLAY_BURST = 1000;
 
+  /** Connections that have not upgraded and authenticated by then are closed. */
+  static final java.time.Duration HANDSHAKE_DEADLINE = java.time.Duration.ofSeconds(10);
+  /** Connections accepted but not yet upgraded and authenticated, in total and from one address. */
+  static final int MAX_PENDING = 1024;
+  static final int MAX_PENDING_PER_ADDRESS = 512;
+
   private final BackendCore core;
+  final ConnectionGuard guard;
   private final CountDownLatch started = new CountDownLatch(1);
   private final AtomicReference<Exception> startFailure = new AtomicReference<>();
 
   WsServer(BackendCore core, InetSocketAddress address) {
     super(address, List.of(new LimitedDraft(core.config.maxFrameBytes())));
     this.core = core;
+    this.guard = new ConnectionGuard(MAX_PENDING, MAX_PENDING_PER_ADDRESS, HANDSHAKE_DEADLINE, new ConnectionGuard.FdBudget());
+    setWebSocketFactory(guard);
     setReuseAddr(true);
     setTcpNoDelay(true);
     setDaemon(true);
@@ -45,6 +54,30 @@ final class WsServer extends WebSocketServer {
     // A backstop for half-open dashboards only (agents are covered sooner by the heartbeat deadline); short
     // values would close busy but healthy peers with 1006 before our own deadline could speak.
     setConnectionLostTimeout((int) Math.max(30, core.config.heartbeatTimeout().toSeconds() * 2));
+  }
+
+  /** Serves TLS (wss://): the guard stays in front of the TLS factory. */
+  void useTls(javax.net.ssl.SSLContext tls) {
+    guard.delegateTo(new org.java_websocket.server.DefaultSSLWebSocketServerFactory(tls));
+  }
+
+  /**
+   * Whether the listening socket is still open and its selector thread alive. Java-WebSocket closes the
+   * listening socket for good when accept() fails (e.g. "Too many open files") and logs nothing, and it
+   * offers no way to ask: this reads its private fields.
+   */
+  boolean listening() {
+    try {
+      java.lang.reflect.Field server = WebSocketServer.class.getDeclaredField("server");
+      java.lang.reflect.Field thread = WebSocketServer.class.getDeclaredField("selectorthread");
+      server.setAccessible(true);
+      thread.setAccessible(true);
+      java.nio.channels.ServerSocketChannel channel = (java.nio.channels.ServerSocketChannel) server.get(this);
+      Thread selector = (Thread) thread.get(this);
+      return channel != null && channel.isOpen() && selector != null && selector.isAlive();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("cannot inspect Java-WebSocket's listener: " + e, e);
+    }
   }
 
   /** Starts and waits until bound; returns the real port. */
@@ -81,6 +114,8 @@ final class WsServer extends WebSocketServer {
     String path = uri.getPath();
     Role role = AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
     int index = core.peerIndex.getAndIncrement();
+    // Upgraded: from here the peer is authenticated or refused and closed shortly (below).
+    guard.authenticated(conn);
     if (role == null) {
       Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1), core.scheduler);
       conn.setAttachment(p);

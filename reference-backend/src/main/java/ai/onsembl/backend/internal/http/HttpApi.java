@@ -13,7 +13,8 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -24,6 +25,23 @@ import javax.net.ssl.SSLContext;
  * credential source on {@link Router#auth()}.
  */
 public final class HttpApi {
+  /** Threads that read and answer requests; more than slow clients can plausibly hold for a deadline. */
+  static final int MAX_THREADS = 256;
+  /** Seconds a client has to send its request line and headers (the JDK's sun.net.httpserver.maxReqTime). */
+  static final int REQUEST_DEADLINE_SECONDS = 10;
+
+  static {
+    // Read once, when the JDK creates its first HttpServer: an explicit -D setting wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_DEADLINE_SECONDS));
+    setIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final Router router;
@@ -37,11 +55,18 @@ public final class HttpApi {
     this.router = new Router(new HttpAuth(api::isDashboardToken));
     registerRoutes(router, api);
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "onsembl-backend-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // The JDK server reads each request on an executor thread, blocking: a few clients sending an unfinished
+    // request would hold a small pool. Threads are made on demand up to MAX_THREADS (idle ones end), and
+    // sun.net.httpserver.maxReqTime (REQUEST_DEADLINE_SECONDS) closes a connection whose request is not read
+    // in time, so slow clients hold a thread for seconds, not forever.
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "onsembl-backend-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    this.executor = pool;
     try {
       if (tls != null) {
         HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 128);
@@ -61,10 +86,13 @@ public final class HttpApi {
 
   private static void registerRoutes(Router router, BackendApi api) {
     router.add("GET", "/healthz", Access.PUBLIC, req -> {
+      Map<String, String> parts = api.health();
+      boolean up = parts.values().stream().allMatch("up"::equals);
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", "ok");
+      body.put("status", up ? "ok" : "down");
+      body.putAll(parts);
       body.put("agentsOnline", api.onlineCount());
-      return Response.json(200, body);
+      return Response.json(up ? 200 : 503, body);
     });
     router.add("GET", "/metrics", Access.DASHBOARD, req -> new Response(200, api.metrics().contentType(),
         api.metrics().scrape(), Map.of()));
