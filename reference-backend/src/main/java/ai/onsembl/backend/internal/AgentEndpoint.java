@@ -77,7 +77,16 @@ final class AgentEndpoint {
       case TERMINAL_OUTPUT -> {
         TerminalOutput out = m.payload(TerminalOutput.class);
         if (claims(p, m, out.agentId())) {
-          onSession(p, m, s -> commandService.onOutput(s, out));
+          onSession(p, m, s -> switch (commandService.onOutput(s, out)) {
+            case ACCEPTED -> true;
+            case FOREIGN -> false;
+            case UNKNOWN -> {
+              // Not closed: a wrapper may replay output of a command this backend no longer knows.
+              FrameGuard.refuse(p, ErrorCode.FORBIDDEN, "TERMINAL_OUTPUT for command " + out.commandId()
+                  + ": expected this agent's own id or a command the backend gave to " + s.agentId, m.id());
+              yield true;
+            }
+          });
         }
       }
       case AGENT_DISCONNECT -> {

@@ -183,27 +183,43 @@ final class CommandService {
     }
   }
 
-  /** Stores a chunk once and streams it once; session output (commandId == agentId) is stored the same way. */
-  boolean onOutput(AgentSession s, TerminalOutput out) {
+  /** What became of a TERMINAL_OUTPUT frame. */
+  enum OutputVerdict {
+    /** Stored and streamed (or a duplicate of a stored chunk). */
+    ACCEPTED,
+    /** Names a command of another agent: refused, nothing stored. */
+    FOREIGN,
+    /** Names neither the sender's session nor a command the backend gave it: refused, nothing stored. */
+    UNKNOWN
+  }
+
+  /**
+   * Stores a chunk once and streams it once. Accepted only for the sender's own session output (commandId ==
+   * its agentId) or a command the backend gave to that agent; anything else is stored nowhere.
+   */
+  OutputVerdict onOutput(AgentSession s, TerminalOutput out) {
     long now = System.currentTimeMillis();
     String stream = out.streamType() == null ? "STDOUT" : out.streamType().raw();
-    Boolean inserted = db.tx(c -> {
+    Object result = db.tx(c -> {
       if (!out.commandId().equals(s.agentId)) {
         Optional<CommandRecord> r = commands.find(c, out.commandId());
-        if (r.isPresent() && !r.get().agentId().equals(s.agentId)) {
-          return null;
+        if (r.isEmpty()) {
+          return OutputVerdict.UNKNOWN;
+        }
+        if (!r.get().agentId().equals(s.agentId)) {
+          return OutputVerdict.FOREIGN;
         }
       }
       return commands.appendOutput(c,
           new OutputChunk(out.commandId(), out.sequence(), s.agentId, stream, out.content(), now));
     });
-    if (inserted == null) {
-      return false;
+    if (result instanceof OutputVerdict refused) {
+      return refused;
     }
-    if (inserted) {
+    if (Boolean.TRUE.equals(result)) {
       hub.broadcast(Message.of(new TerminalStream(out.commandId(), s.agentId, out.streamType(), out.content(),
           out.sequence(), now, out.ansiCodes())));
     }
-    return true;
+    return OutputVerdict.ACCEPTED;
   }
 }

@@ -143,14 +143,19 @@ public final class CommandStore {
     });
   }
 
-  /** The command's output in sequence order. */
+  /** The command's output in sequence order (only what its own agent sent). */
   public List<OutputChunk> output(String commandId, int limit) {
     return db.read(c -> {
       List<OutputChunk> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT command_id, sequence, agent_id, stream_type, content,"
-          + " received_at FROM terminal_output WHERE command_id=? ORDER BY sequence LIMIT ?")) {
+          + " received_at FROM terminal_output WHERE command_id=?"
+          // the command's own agent only (session output: the agent whose id it is)
+          + " AND agent_id=COALESCE((SELECT agent_id FROM commands WHERE command_id=?), ?)"
+          + " ORDER BY sequence LIMIT ?")) {
         ps.setString(1, commandId);
-        ps.setInt(2, limit);
+        ps.setString(2, commandId);
+        ps.setString(3, commandId);
+        ps.setInt(4, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(new OutputChunk(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),

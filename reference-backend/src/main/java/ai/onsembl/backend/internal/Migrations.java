@@ -36,7 +36,18 @@ final class Migrations {
         "CREATE TABLE refresh_tokens ("
             + " token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, scope TEXT, created_at INTEGER NOT NULL,"
             + " expires_at INTEGER NOT NULL, used_at INTEGER)",
-        "CREATE TABLE backend_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"));
+        "CREATE TABLE backend_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+      // 3: output is keyed by its agent too, so one agent's chunk can never take another's (command, sequence).
+      List.of(
+        "CREATE TABLE terminal_output_v2 ("
+            + " agent_id TEXT NOT NULL, command_id TEXT NOT NULL, sequence INTEGER NOT NULL,"
+            + " stream_type TEXT NOT NULL, content TEXT NOT NULL, received_at INTEGER NOT NULL,"
+            + " PRIMARY KEY (agent_id, command_id, sequence))",
+        "INSERT INTO terminal_output_v2 (agent_id, command_id, sequence, stream_type, content, received_at)"
+            + " SELECT agent_id, command_id, sequence, stream_type, content, received_at FROM terminal_output",
+        "DROP TABLE terminal_output",
+        "ALTER TABLE terminal_output_v2 RENAME TO terminal_output",
+        "CREATE INDEX output_by_command ON terminal_output(command_id, sequence)"));
 
   private Migrations() {}
 
