@@ -161,4 +161,24 @@ class BackendCommandTest {
       assertThat(err.toString()).contains("cannot listen on");
     }
   }
+
+  @Test
+  void aWebSocketPortThatStopsListeningEndsTheProcessWithStatus70() throws Exception {
+    start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:", "--agent-token", "a",
+        "--dashboard-token", "d");
+    // What Java-WebSocket does when accept() fails for lack of file descriptors: close its listening channel.
+    java.lang.reflect.Field backendField = BackendCommand.class.getDeclaredField("backend");
+    backendField.setAccessible(true);
+    Object core = ai.onsembl.backend.internal.BackendAccess.bridge()
+        .core((ai.onsembl.backend.ReferenceBackend) backendField.get(command));
+    java.lang.reflect.Field ws = core.getClass().getDeclaredField("ws");
+    ws.setAccessible(true);
+    java.lang.reflect.Field server = org.java_websocket.server.WebSocketServer.class.getDeclaredField("server");
+    server.setAccessible(true);
+    ((java.nio.channels.ServerSocketChannel) server.get(ws.get(core))).close();
+
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(BackendCommand.EXIT_LISTENER_LOST).isEqualTo(70);
+    assertThat(err.toString()).contains("the WebSocket port stopped listening");
+    command = null;
+  }
 }
