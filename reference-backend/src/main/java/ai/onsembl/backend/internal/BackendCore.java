@@ -102,6 +102,7 @@ public final class BackendCore implements AutoCloseable {
     hub.start(this::onWorker, scheduler, dashboards::snapshot, metrics);
     this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
         sessionSecret(config), () -> wsPort);
+    this.web.useRevocations(new RevokedSessions(db));
   }
 
   /** Opens the store, runs startup cleanup, then opens the ports. Fails with everything released. */

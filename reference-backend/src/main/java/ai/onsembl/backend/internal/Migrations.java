@@ -47,7 +47,9 @@ final class Migrations {
             + " SELECT agent_id, command_id, sequence, stream_type, content, received_at FROM terminal_output",
         "DROP TABLE terminal_output",
         "ALTER TABLE terminal_output_v2 RENAME TO terminal_output",
-        "CREATE INDEX output_by_command ON terminal_output(command_id, sequence)"));
+        "CREATE INDEX output_by_command ON terminal_output(command_id, sequence)"),
+      // 4: page sessions signed out before they expire.
+      List.of("CREATE TABLE revoked_sessions (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)"));
 
   private Migrations() {}
 

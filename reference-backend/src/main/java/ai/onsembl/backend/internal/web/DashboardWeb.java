@@ -31,6 +31,9 @@ public final class DashboardWeb {
   private final Predicate<String> tokenCheck;
   private final IntSupplier dashboardWsPort;
   private final Clock clock;
+  /** The page's origin, known once {@link #register} ran. */
+  private volatile int httpPort;
+  private volatile boolean secure;
 
   /**
    * @param tokenCheck accepts the dashboard token (the sign-in form's check)
@@ -60,13 +63,20 @@ public final class DashboardWeb {
    * keep their own sign-ins.
    */
   public void register(HttpServer server) {
-    sessions = sessions.named(SessionCookies.NAME + "_" + server.getAddress().getPort());
+    httpPort = server.getAddress().getPort();
+    secure = server instanceof com.sun.net.httpserver.HttpsServer;
+    sessions = sessions.named(SessionCookies.NAME + "_" + httpPort);
     PageHandler page = new PageHandler(assets, sessions, dashboardWsPort);
     LoginHandler login = new LoginHandler(assets, codes, sessions, tokenCheck, clock);
     server.createContext(PageHandler.PAGE_PATH, page);
     server.createContext(PageHandler.STATIC_PREFIX, page);
     server.createContext(LoginHandler.LOGIN_PATH, login);
     server.createContext(LoginHandler.LOGOUT_PATH, login);
+  }
+
+  /** Keeps sign-outs in {@code store} (the backend's database, so they outlive a restart); call before {@link #register}. */
+  public void useRevocations(SessionCookies.Revocations store) {
+    sessions = sessions.withRevocations(store);
   }
 
   /** A new one-time login code. */
@@ -84,39 +94,69 @@ public final class DashboardWeb {
   }
 
   /**
-   * True when a request authenticates with the session cookie: the cookie is valid, and the request
-   * comes from a page of the same host. A browser always sends {@code Origin} on a WebSocket handshake
-   * and on a cross-origin or unsafe fetch; requiring it to name the request's own host (the page and the
-   * socket may be on different ports) stops another site from riding the cookie (cross-site WebSocket
-   * hijacking), on top of SameSite=Strict. A request without {@code Origin} is accepted only for
-   * GET/HEAD of the REST API, never for the WebSocket upgrade or a write.
+   * True when a request authenticates with the session cookie: the cookie is valid (issued here, not
+   * expired, not signed out), and the request comes from the page itself. A browser always sends
+   * {@code Origin} on a WebSocket handshake and on a cross-origin or unsafe fetch; it must be exactly the
+   * page's origin (scheme, host and HTTP port): another web app on the same host but another port is the
+   * same site for SameSite=Strict, so the cookie alone would let its pages drive this API. A write must
+   * also be JSON ({@code Content-Type: application/json}), which a cross-site form cannot send. A request
+   * without {@code Origin} is accepted only for GET/HEAD of the REST API, never for the WebSocket upgrade
+   * or a write.
    *
    * @param method the HTTP method ({@code GET} for a WebSocket upgrade)
    * @param cookieHeader the {@code Cookie} header, may be null
    * @param originHeader the {@code Origin} header, may be null
    * @param hostHeader the {@code Host} header, may be null
+   * @param contentType the {@code Content-Type} header, may be null
    */
-  public boolean authenticates(String method, String cookieHeader, String originHeader, String hostHeader) {
+  public boolean authenticates(String method, String cookieHeader, String originHeader, String hostHeader,
+      String contentType) {
     if (!sessions.isValidHeader(cookieHeader)) {
       return false;
     }
-    String host = Http.hostname(hostHeader);
+    String m = method == null ? "" : method.toUpperCase(Locale.ROOT);
+    boolean read = m.equals("GET") || m.equals("HEAD");
     if (originHeader == null) {
-      String m = method == null ? "" : method.toUpperCase(Locale.ROOT);
-      return m.equals("GET") || m.equals("HEAD");
+      return read;
     }
-    String origin = Http.originHostname(originHeader);
-    return host != null && host.equals(origin);
+    if (!isPageOrigin(originHeader, hostHeader)) {
+      return false;
+    }
+    return read || isJson(contentType);
   }
 
-  /** {@link #authenticates(String, String, String, String)} for a request to the HTTP server. */
+  /** Whether {@code origin} is exactly this page's origin: our scheme, the Host's name, our HTTP port. */
+  boolean isPageOrigin(String origin, String hostHeader) {
+    String hostname = Http.hostname(hostHeader);
+    int port = httpPort;
+    if (hostname == null || port <= 0) {
+      return false;
+    }
+    String scheme = secure ? "https" : "http";
+    return (scheme + "://" + hostname + ":" + port).equals(Http.normalizedOrigin(origin));
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json");
+  }
+
+  /** {@link #authenticates(String, String, String, String, String)} for a request to the HTTP server. */
   public boolean authenticates(HttpExchange exchange) {
     Headers h = exchange.getRequestHeaders();
-    return authenticates(exchange.getRequestMethod(), h.getFirst("Cookie"), h.getFirst("Origin"), h.getFirst("Host"));
+    return authenticates(exchange.getRequestMethod(), h.getFirst("Cookie"), h.getFirst("Origin"), h.getFirst("Host"),
+        h.getFirst("Content-Type"));
   }
 
-  /** Same as {@link #authenticates(String, String, String, String)} for a WebSocket upgrade request. */
+  /**
+   * The same for a WebSocket upgrade to the dashboard socket (on the WebSocket port: the Host names that
+   * port, but the Origin must still be the page's, on the HTTP port).
+   */
   public boolean authenticatesUpgrade(String cookieHeader, String originHeader, String hostHeader) {
-    return originHeader != null && authenticates("GET", cookieHeader, originHeader, hostHeader);
+    return originHeader != null && authenticates("GET", cookieHeader, originHeader, hostHeader, null);
   }
 }

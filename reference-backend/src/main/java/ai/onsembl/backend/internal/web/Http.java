@@ -84,6 +84,29 @@ final class Http {
     }
   }
 
+  /**
+   * An Origin header as {@code scheme://host:port} (lower case, the scheme's default port filled in), or
+   * null when it is not an http(s) origin.
+   */
+  static String normalizedOrigin(String origin) {
+    if (origin == null || origin.isEmpty() || "null".equals(origin)) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(origin);
+      String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))
+          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+          || uri.getUserInfo() != null) {
+        return null;
+      }
+      int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
+      return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
     Headers headers = exchange.getResponseHeaders();
     headers.set("Content-Type", contentType);

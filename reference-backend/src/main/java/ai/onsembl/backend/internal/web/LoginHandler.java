@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,7 +21,8 @@ import java.util.function.Predicate;
  *       cookie and redirects to /agents (the address bar then shows /agents: the code is not left to copy).
  *   <li>{@code GET /login}: a form; {@code POST /login} with {@code token=...} in the body signs in with
  *       the dashboard token itself (the token is never put in a URL).
- *   <li>{@code POST /logout}: clears the cookie and redirects to the form.
+ *   <li>{@code POST /logout}: revokes the session on the server, clears the cookie and redirects to the form.
+ *   <li>At most 20 failed sign-ins per minute from one client address (then 429 for that address only).
  * </ul>
  */
 final class LoginHandler implements HttpHandler {
@@ -30,6 +32,7 @@ final class LoginHandler implements HttpHandler {
   private static final int MAX_FORM_BYTES = 8 * 1024;
   private static final int MAX_FAILURES_PER_WINDOW = 20;
   private static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+  private static final int MAX_TRACKED_CLIENTS = 10_000;
   private static final String MESSAGE_SLOT = "<!--MESSAGE-->";
 
   private final LoginCodes codes;
@@ -37,8 +40,8 @@ final class LoginHandler implements HttpHandler {
   private final Predicate<String> tokenCheck;
   private final Clock clock;
   private final String formTemplate;
-  private Instant windowStart = Instant.EPOCH;
-  private int failuresInWindow;
+  /** Per client address: one client guessing cannot lock everyone else out. */
+  private final java.util.Map<InetAddress, Window> failures = new java.util.HashMap<>();
 
   LoginHandler(WebAssets assets, LoginCodes codes, SessionCookies sessions, Predicate<String> tokenCheck,
       Clock clock) {
@@ -56,6 +59,7 @@ final class LoginHandler implements HttpHandler {
       String method = exchange.getRequestMethod();
       if (path.equals(LOGOUT_PATH)) {
         if ("POST".equals(method)) {
+          sessions.revoke(sessions.valueFrom(exchange.getRequestHeaders().getFirst("Cookie")));
           exchange.getResponseHeaders().add("Set-Cookie", sessions.clearCookieHeader(Http.isSecure(exchange)));
           Http.redirect(exchange, LOGIN_PATH);
         } else {
@@ -84,7 +88,8 @@ final class LoginHandler implements HttpHandler {
   }
 
   private void tokenForm(HttpExchange exchange) throws IOException {
-    if (tooManyFailures()) {
+    InetAddress client = exchange.getRemoteAddress().getAddress();
+    if (tooManyFailures(client)) {
       Http.sendText(exchange, 429, "Too many failed sign-ins: wait a minute and try again.");
       return;
     }
@@ -93,7 +98,7 @@ final class LoginHandler implements HttpHandler {
     if (token != null && !token.isEmpty() && tokenCheck.test(token)) {
       signIn(exchange);
     } else {
-      recordFailure();
+      recordFailure(client);
       form(exchange, 401, "That token was not accepted.");
     }
   }
@@ -141,21 +146,32 @@ final class LoginHandler implements HttpHandler {
     return null;
   }
 
-  private synchronized boolean tooManyFailures() {
-    rollWindow();
-    return failuresInWindow >= MAX_FAILURES_PER_WINDOW;
+  /** Failed sign-ins in the current window of one client address. */
+  private static final class Window {
+    Instant start;
+    int failures;
   }
 
-  private synchronized void recordFailure() {
-    rollWindow();
-    failuresInWindow++;
+  private synchronized boolean tooManyFailures(InetAddress client) {
+    Window w = window(client);
+    return w.failures >= MAX_FAILURES_PER_WINDOW;
   }
 
-  private void rollWindow() {
+  private synchronized void recordFailure(InetAddress client) {
+    window(client).failures++;
+  }
+
+  /** The client's window, restarted when a minute has passed; old windows are dropped, so the map stays small. */
+  private Window window(InetAddress client) {
     Instant now = clock.instant();
-    if (now.isAfter(windowStart.plus(FAILURE_WINDOW))) {
-      windowStart = now;
-      failuresInWindow = 0;
+    if (failures.size() > MAX_TRACKED_CLIENTS) {
+      failures.values().removeIf(w -> now.isAfter(w.start.plus(FAILURE_WINDOW)));
     }
+    Window w = failures.computeIfAbsent(client, c -> new Window());
+    if (w.start == null || now.isAfter(w.start.plus(FAILURE_WINDOW))) {
+      w.start = now;
+      w.failures = 0;
+    }
+    return w;
   }
 }

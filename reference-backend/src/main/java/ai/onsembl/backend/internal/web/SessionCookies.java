@@ -16,8 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>The value is {@code v1.<expiresEpochSeconds>.<nonce>.<hmac>}. The MAC key is derived from the
  * backend's dashboard secret (its token), so a session survives a backend restart — an open /agents page
- * reconnects without signing in again — and rotating the token ends every session at once. Nothing is
- * stored server-side; a session cannot be revoked before it expires except by rotating the secret.
+ * reconnects without signing in again — and rotating the token ends every session at once. Signing out
+ * revokes the session on the server: its nonce is kept in {@link Revocations} (the backend's store) until
+ * the session would have expired.
  */
 public final class SessionCookies {
 
@@ -34,6 +35,33 @@ public final class SessionCookies {
   private final Duration lifetime;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final Revocations revocations;
+
+  /** Sessions signed out before they expired, by nonce. */
+  public interface Revocations {
+    boolean isRevoked(String nonce);
+
+    /** Remembers {@code nonce} as signed out until {@code expiresEpochSeconds}, when the session ends anyway. */
+    void revoke(String nonce, long expiresEpochSeconds);
+
+    /** Kept in memory only: a restart forgets them. */
+    static Revocations inMemory() {
+      java.util.Map<String, Long> revoked = new java.util.concurrent.ConcurrentHashMap<>();
+      return new Revocations() {
+        @Override
+        public boolean isRevoked(String nonce) {
+          return revoked.containsKey(nonce);
+        }
+
+        @Override
+        public void revoke(String nonce, long expiresEpochSeconds) {
+          long now = java.time.Instant.now().getEpochSecond();
+          revoked.values().removeIf(e -> e < now);
+          revoked.put(nonce, expiresEpochSeconds);
+        }
+      };
+    }
+  }
 
   /**
    * @param secret the dashboard secret (e.g. the dashboard token's bytes); never stored as such
@@ -53,13 +81,20 @@ public final class SessionCookies {
     this.lifetime = lifetime;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.name = NAME;
+    this.revocations = Revocations.inMemory();
   }
 
-  private SessionCookies(String name, byte[] key, Duration lifetime, Clock clock) {
+  private SessionCookies(String name, byte[] key, Duration lifetime, Clock clock, Revocations revocations) {
     this.name = name;
     this.key = key;
     this.lifetime = lifetime;
     this.clock = clock;
+    this.revocations = revocations;
+  }
+
+  /** The same sessions, with sign-outs kept in {@code store}. */
+  public SessionCookies withRevocations(Revocations store) {
+    return new SessionCookies(name, key, lifetime, clock, Objects.requireNonNull(store, "store"));
   }
 
   /**
@@ -71,7 +106,7 @@ public final class SessionCookies {
     if (!cookieName.matches("[A-Za-z0-9_]{1,64}")) {
       throw new IllegalArgumentException("cookie name must be 1-64 of [A-Za-z0-9_], got '" + cookieName + "'");
     }
-    return new SessionCookies(cookieName, key, lifetime, clock);
+    return new SessionCookies(cookieName, key, lifetime, clock, revocations);
   }
 
   /** The cookie's name. */
@@ -116,7 +151,16 @@ public final class SessionCookies {
       return false;
     }
     byte[] expected = hmac(key, body.getBytes(StandardCharsets.US_ASCII));
-    return MessageDigest.isEqual(expected, mac) && clock.instant().getEpochSecond() < expires;
+    return MessageDigest.isEqual(expected, mac) && clock.instant().getEpochSecond() < expires
+        && !revocations.isRevoked(parts[2]);
+  }
+
+  /** Signs a session out on the server: a valid {@code value} is never accepted again. */
+  public void revoke(String value) {
+    if (isValid(value)) {
+      String[] parts = value.split("\\.", -1);
+      revocations.revoke(parts[2], Long.parseLong(parts[1]));
+    }
   }
 
   /** True when a {@code Cookie} request header carries a valid session. */

@@ -170,6 +170,16 @@ class DashboardWebTest {
   }
 
   @Test
+  void logoutRevokesTheSessionOnTheServer() throws Exception {
+    String cookie = signIn();
+    assertThat(get("/agents", cookie).statusCode()).isEqualTo(200);
+    send(HttpRequest.newBuilder(URI.create(base + "/logout")).header("Cookie", cookie)
+        .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(get("/agents", cookie).statusCode()).as("the old cookie, replayed after sign-out").isEqualTo(303);
+    assertThat(web.authenticates("GET", cookie, null, "127.0.0.1:" + WS_PORT, null)).isFalse();
+  }
+
+  @Test
   void wrongMethodsAreRefused() throws Exception {
     HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/agents"))
         .POST(HttpRequest.BodyPublishers.ofString("x")));
@@ -182,16 +192,23 @@ class DashboardWebTest {
   void cookieAuthenticatesOnlyRequestsFromAPageOfTheSameHost() throws Exception {
     String cookie = signIn();
     String host = "127.0.0.1:" + WS_PORT;
-    assertThat(web.authenticatesUpgrade(cookie, base, host)).as("same host, other port").isTrue();
+    assertThat(web.authenticatesUpgrade(cookie, base, host)).as("the page's origin, socket on another port").isTrue();
+    assertThat(web.authenticatesUpgrade(cookie, "http://127.0.0.1:" + (server.getAddress().getPort() + 1), host))
+        .as("another web app on the same host").isFalse();
+    assertThat(web.authenticatesUpgrade(cookie, "https://127.0.0.1:" + server.getAddress().getPort(), host))
+        .as("another scheme").isFalse();
     assertThat(web.authenticatesUpgrade(cookie, "http://evil.example", host)).isFalse();
     assertThat(web.authenticatesUpgrade(cookie, null, host)).as("upgrade without Origin").isFalse();
     assertThat(web.authenticatesUpgrade(cookie, "null", host)).isFalse();
     assertThat(web.authenticatesUpgrade("onsembl_session_" + server.getAddress().getPort() + "=forged", base, host))
         .isFalse();
     assertThat(web.authenticatesUpgrade(null, base, host)).isFalse();
-    assertThat(web.authenticates("GET", cookie, null, host)).as("REST read without Origin").isTrue();
-    assertThat(web.authenticates("POST", cookie, null, host)).as("REST write without Origin").isFalse();
-    assertThat(web.authenticates("POST", cookie, base, host)).isTrue();
+    String json = "application/json; charset=utf-8";
+    assertThat(web.authenticates("GET", cookie, null, host, null)).as("REST read without Origin").isTrue();
+    assertThat(web.authenticates("POST", cookie, null, host, json)).as("REST write without Origin").isFalse();
+    assertThat(web.authenticates("POST", cookie, base, host, json)).isTrue();
+    assertThat(web.authenticates("POST", cookie, base, host, "text/plain")).as("a form's content type").isFalse();
+    assertThat(web.authenticates("POST", cookie, base, host, null)).as("no content type").isFalse();
   }
 
   @Test
