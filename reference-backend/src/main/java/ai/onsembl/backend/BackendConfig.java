@@ -5,7 +5,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Immutable configuration of a {@link ReferenceBackend}. Start from {@link #defaults()} and adjust with the
@@ -30,6 +32,7 @@ import java.util.Objects;
  *     coalesced (latest per agent), then its backlog is replaced by a fresh snapshot (default 8 MiB)
  * @param tls server TLS context for {@code wss://} and {@code https://}, or null for plain ws/http
  * @param accessTokenTtl lifetime of the access tokens the device login and its refresh issue (default 1 h)
+ * @param agentTokens agent tokens bound to the agent ids each may connect as ({@code *}: any); see {@link #withAgentTokens}
  */
 public record BackendConfig(
     String host,
@@ -46,7 +49,8 @@ public record BackendConfig(
     int maxFrameBytes,
     int dashboardQueueLimit,
     SSLContext tls,
-    Duration accessTokenTtl) {
+    Duration accessTokenTtl,
+    Map<String, Set<String>> agentTokens) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -82,6 +86,7 @@ public record BackendConfig(
       throw new IllegalArgumentException("dashboardQueueLimit must be at least 4096 bytes but was "
           + dashboardQueueLimit);
     }
+    agentTokens = agentTokens == null ? Map.of() : copyAgentTokens(agentTokens);
     agentToken = blankToNull(agentToken);
     dashboardToken = blankToNull(dashboardToken);
     jwtSecret = blankToNull(jwtSecret);
@@ -94,7 +99,7 @@ public record BackendConfig(
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
-        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 8 * 1024 * 1024, null, Duration.ofHours(1));
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 8 * 1024 * 1024, null, Duration.ofHours(1), Map.of());
   }
 
   /**
@@ -120,7 +125,7 @@ public record BackendConfig(
    */
   public BackendConfig withGeneratedTokens() {
     BackendConfig c = this;
-    if (agentToken == null && jwtSecret == null) {
+    if (agentToken == null && jwtSecret == null && agentTokens.isEmpty()) {
       c = c.withAgentToken(randomToken());
     }
     if (dashboardToken == null && jwtSecret == null) {
@@ -141,19 +146,19 @@ public record BackendConfig(
   public BackendConfig withHost(String v) {
     return new BackendConfig(v, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withWsPort(int v) {
     return new BackendConfig(host, v, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withHttpPort(int v) {
     return new BackendConfig(host, wsPort, v, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   /** Both ports at once; {@code withPorts(0, 0)} picks free ports. */
@@ -164,7 +169,7 @@ public record BackendConfig(
   public BackendConfig withDatabasePath(String v) {
     return new BackendConfig(host, wsPort, httpPort, v, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withDatabaseFile(Path file) {
@@ -174,43 +179,43 @@ public record BackendConfig(
   public BackendConfig withAgentToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, v, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withDashboardToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, v, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withJwtSecret(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, v,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withHeartbeat(Duration interval, Duration timeout) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls, accessTokenTtl);
+        tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withRateLimits(int agentPerSecond, int dashboardPerSecond) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls, accessTokenTtl);
+        tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withMaxFrameBytes(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, v,
-        dashboardQueueLimit, tls, accessTokenTtl);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
   }
 
   public BackendConfig withDashboardQueueLimit(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v, tls,
-        accessTokenTtl);
+        accessTokenTtl, agentTokens);
   }
 
   /**
@@ -220,19 +225,48 @@ public record BackendConfig(
   public BackendConfig withTls(SSLContext v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, v, accessTokenTtl);
+        dashboardQueueLimit, v, accessTokenTtl, agentTokens);
   }
 
   /** Lifetime of the access tokens issued by the device login ({@code /api/auth/device/token}) and refresh. */
   public BackendConfig withAccessTokenTtl(Duration v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, v);
+        dashboardQueueLimit, tls, v, agentTokens);
   }
 
   /** Fails fast when no credential could ever open an agent or a dashboard connection. */
+  /**
+   * Agent tokens bound to agent ids: each token opens {@code /ws/agent} only for the agent ids it maps to
+   * ({@code "*"} in a set: any id). Works beside (or instead of) the one shared {@link #agentToken()}.
+   */
+  public BackendConfig withAgentTokens(Map<String, Set<String>> v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit, tls, accessTokenTtl, v);
+  }
+
+  private static Map<String, Set<String>> copyAgentTokens(Map<String, Set<String>> tokens) {
+    Map<String, Set<String>> copy = new java.util.LinkedHashMap<>();
+    tokens.forEach((token, ids) -> {
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("agentTokens: a token must not be blank");
+      }
+      if (ids == null || ids.isEmpty()) {
+        throw new IllegalArgumentException("agentTokens: the token ending ..." + tail(token)
+            + " maps to no agent id: expected at least one id or *");
+      }
+      copy.put(token, Set.copyOf(ids));
+    });
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+
+  private static String tail(String token) {
+    return token.length() <= 4 ? "" : token.substring(token.length() - 4);
+  }
+
   public void validateCredentials() {
-    if (agentToken == null && jwtSecret == null) {
+    if (agentToken == null && jwtSecret == null && agentTokens.isEmpty()) {
       throw new IllegalArgumentException("no agent credential: set an agent token or a JWT secret");
     }
     if (dashboardToken == null && jwtSecret == null) {
@@ -247,7 +281,8 @@ public record BackendConfig(
         + ", jwtSecret=" + redact(jwtSecret) + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout="
         + heartbeatTimeout + ", agentMessagesPerSecond=" + agentMessagesPerSecond + ", dashboardMessagesPerSecond="
         + dashboardMessagesPerSecond + ", maxFrameBytes=" + maxFrameBytes + ", dashboardQueueLimit="
-        + dashboardQueueLimit + ", tls=" + (tls != null) + ", accessTokenTtl=" + accessTokenTtl + "]";
+        + dashboardQueueLimit + ", tls=" + (tls != null) + ", accessTokenTtl=" + accessTokenTtl
+        + ", agentTokens=" + agentTokens.size() + " bound]";
   }
 
   private static String redact(String secret) {

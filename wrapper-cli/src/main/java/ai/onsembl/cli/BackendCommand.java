@@ -2,6 +2,7 @@ package ai.onsembl.cli;
 
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReadyLine;
+import ai.onsembl.backend.AgentTokens;
 import ai.onsembl.backend.ReferenceBackend;
 import ai.onsembl.backend.TlsContexts;
 import java.io.IOException;
@@ -67,6 +68,11 @@ public final class BackendCommand implements Callable<Integer> {
   @Option(names = "--agent-token", paramLabel = "TOKEN",
       description = "Static token for /ws/agent (or " + AGENT_TOKEN_ENV + ").")
   String agentToken;
+
+  @Option(names = "--agent-tokens", paramLabel = "FILE",
+      description = "Agent tokens bound to agent ids: lines 'TOKEN AGENT_ID [AGENT_ID...]' ('*' = any id);"
+          + " each token connects only as its ids. With or instead of --agent-token.")
+  Path agentTokensFile;
 
   @Option(names = "--dashboard-token", paramLabel = "TOKEN",
       description = "Static token for /ws/dashboard and HTTP Bearer (or " + DASHBOARD_TOKEN_ENV + ").")
@@ -136,10 +142,17 @@ public final class BackendCommand implements Callable<Integer> {
         .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout)
         .withAccessTokenTtl(accessTokenTtl);
     SSLContext tls = tls();
+    if (agentTokensFile != null) {
+      try {
+        config = config.withAgentTokens(AgentTokens.read(agentTokensFile));
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        throw new ParameterException(spec.commandLine(), "--agent-tokens: " + e.getMessage());
+      }
+    }
     String agent = firstOf(agentToken, env.get(AGENT_TOKEN_ENV));
     String dashboard = firstOf(dashboardToken, env.get(DASHBOARD_TOKEN_ENV));
     String secret = firstOf(jwtSecret, env.get(JWT_SECRET_ENV));
-    if (agent == null && secret == null) {
+    if (agent == null && secret == null && config.agentTokens().isEmpty()) {
       agent = BackendConfig.randomToken();
       err.println("onsembl backend: no agent token or JWT secret given; generated agent token: " + agent);
     }

@@ -181,4 +181,26 @@ class BackendCommandTest {
     assertThat(err.toString()).contains("the WebSocket port stopped listening");
     command = null;
   }
+
+  @Test
+  void agentTokensFromAFileAreBoundToTheirAgentIdsAndABadFileIsAUsageError() throws Exception {
+    Path bad = dir.resolve("bad-tokens");
+    java.nio.file.Files.writeString(bad, "# tokens\nsecret-without-ids\n");
+    assertThat(runToCompletion("backend", "--db", ":memory:", "--agent-tokens", bad.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--agent-tokens: " + bad + " line 2: expected TOKEN AGENT_ID")
+        .doesNotContain("secret-without-ids");
+
+    Path file = dir.resolve("agent-tokens");
+    java.nio.file.Files.writeString(file, "tok-1 b-1\n");
+    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:",
+        "--agent-tokens", file.toString(), "--dashboard-token", "d");
+    assertThat(err.toString()).doesNotContain("generated agent token");
+    ai.onsembl.testing.ProtocolClient ok = ai.onsembl.testing.ProtocolClient.agent(
+        URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"), "b-1");
+    ok.closeBounded(Duration.ofSeconds(2));
+    ai.onsembl.testing.ProtocolClient other = ai.onsembl.testing.ProtocolClient.open(
+        URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"));
+    other.send(ai.onsembl.testing.ProtocolClient.agentConnect("b-2"));
+    assertThat(other.awaitClose(Duration.ofSeconds(5))).isEqualTo(4401);
+  }
 }

@@ -120,6 +120,14 @@ final class AgentEndpoint {
       FrameGuard.spoofed(p, id, m.id());
       return;
     }
+    Authenticator.Result credential = p.credential;
+    if (credential != null && !credential.allowsAgent(id)) {
+      // Final like a wrong token (4401: the wrapper does not retry): this token will never open that id.
+      FrameGuard.refuse(p, ErrorCode.UNAUTHORIZED, "This token may connect as " + String.join(", ",
+          new java.util.TreeSet<>(credential.agentIds())) + " only, not as " + id, m.id());
+      p.closeAfter(4401, "Agent id not allowed for this token", 250);
+      return;
+    }
     p.agentId = id;
     worker.execute(() -> lifecycle.connect(p, m, hello));
   }

@@ -79,7 +79,7 @@ public final class BackendCore implements AutoCloseable {
     this.db = Database.open(config.databasePath());
     this.deviceAuth = new DeviceAuth(db, config.jwtSecret(), config.accessTokenTtl(), java.time.Clock.systemUTC());
     this.auth = new Authenticator(config.agentToken(), config.dashboardToken(), config.jwtSecret(),
-        deviceAuth.signingKey());
+        deviceAuth.signingKey(), config.agentTokens());
     this.agents = new AgentStore(db);
     this.commands = new CommandStore(db);
     this.hub = new DashboardHub(config.dashboardQueueLimit(), config.heartbeatTimeout().toNanos());

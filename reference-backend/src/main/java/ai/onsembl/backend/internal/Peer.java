@@ -28,6 +28,8 @@ public final class Peer {
   private final AtomicLong frames = new AtomicLong();
   /** The agent id this connection announced in AGENT_CONNECT; set on the reading thread, before the worker. */
   volatile String agentId;
+  /** The credential an agent connection was opened with (which agent ids it may use). */
+  volatile Authenticator.Result credential;
   /** The registered session once the worker accepted AGENT_CONNECT. */
   volatile AgentSession session;
   volatile long lastFrameNanos = System.nanoTime();

@@ -145,6 +145,7 @@ final class WsServer extends WebSocketServer {
           AGENT_REPLAY_BURST),
           core.scheduler);
       p.hooks = core.hooks;
+      p.credential = auth;
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.expectConnect(p);
