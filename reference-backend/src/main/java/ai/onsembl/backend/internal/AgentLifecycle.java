@@ -27,6 +27,8 @@ final class AgentLifecycle {
   static final String SERVER_RESTARTED = "Server restarted";
   static final String SERVER_STOPPED = "Server stopped";
   static final String HEARTBEAT_TIMEOUT = "Heartbeat timeout";
+  static final String STORE_UNAVAILABLE = "Store unavailable";
+  static final int STORE_UNAVAILABLE_CODE = 1013;
 
   private final BackendConfig config;
   private final Database db;
@@ -39,6 +41,9 @@ final class AgentLifecycle {
   private final AtomicLong epochs;
   private final AgentSender toAgent;
   private final Consumer<Peer> forceCloseLater;
+  /** Sessions already ended whose OFFLINE the store could not take yet; on the worker only. */
+  private final List<Ending> unsaved = new ArrayList<>();
+  private volatile int unsavedCount;
 
   AgentLifecycle(BackendConfig config, Database db, AgentStore agents, CommandStore commands, Registry registry,
       DashboardHub hub, BackendMetrics metrics, HeartbeatMonitor monitor, AtomicLong epochs, AgentSender toAgent,
@@ -80,14 +85,26 @@ final class AgentLifecycle {
       acknowledge(existing, msg);
       return;
     }
+    if (!unsaved.isEmpty() || !db.writable()) {
+      refuseWhileStoreFails(peer, msg);
+      return;
+    }
     long epoch = epochs.incrementAndGet();
     AgentState announced = new AgentState(peer.agentId, hello.name(),
         hello.agentType() == null ? null : hello.agentType().raw(), hello.version(), hello.hostMachine(),
         AgentStatus.ONLINE, null, null, null, epoch);
     AgentSession session = new AgentSession(peer.agentId, epoch, peer, announced, hello.capabilities());
-    AgentSession previous = registry.put(session);
     long now = System.currentTimeMillis();
-    AgentState stored = db.tx(c -> agents.markOnline(c, announced, now));
+    AgentState stored;
+    try {
+      // The store first: a session becomes current only once its row says ONLINE under its epoch.
+      stored = db.tx(c -> agents.markOnline(c, announced, now));
+    } catch (IllegalStateException e) {
+      LOG.error("Agent {}: cannot write its ONLINE row: {}", peer.agentId, e.getMessage());
+      refuseWhileStoreFails(peer, msg);
+      return;
+    }
+    AgentSession previous = registry.put(session);
     peer.session = session;
     if (previous != null) {
       previous.ended.set(true);
@@ -103,6 +120,47 @@ final class AgentLifecycle {
     LOG.info("Agent {} ONLINE ({}, epoch {})", session.agentId, peer.describe(), epoch);
     hub.broadcast(Messages.agentConnected(session));
     hub.broadcast(Messages.agentStatus(session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
+  }
+
+  /** A new agent while the store cannot be written: told why and closed 1013 (try again later); no session. */
+  private void refuseWhileStoreFails(Peer peer, Message msg) {
+    String why = "The backend's store cannot be written (" + db.writeFailure() + "); try again later";
+    FrameGuard.refuse(peer, ai.onsembl.protocol.ErrorCode.INTERNAL_ERROR, why, msg.id());
+    peer.closeAfter(STORE_UNAVAILABLE_CODE, STORE_UNAVAILABLE, 250);
+  }
+
+  /** True while OFFLINE rows wait for the store, or its last write failed. */
+  boolean storeFailing() {
+    return unsavedCount > 0 || !db.writable();
+  }
+
+  /** Why the store is failing (its last write error, or OFFLINE rows waiting), or null. */
+  String storeFailure() {
+    if (!storeFailing()) {
+      return null;
+    }
+    String why = db.writeFailure();
+    return "not writable: " + (why != null ? why : "OFFLINE rows are waiting to be written");
+  }
+
+  /**
+   * On the worker, every second while the store fails: writes the OFFLINE rows that could not be written, or
+   * probes the store with an empty write transaction, so agents are accepted again as soon as it recovers.
+   */
+  void retryStore() {
+    if (!unsaved.isEmpty()) {
+      List<Ending> again = new ArrayList<>(unsaved);
+      unsaved.clear();
+      unsavedCount = 0;
+      finish(again, true);
+    } else if (!db.writable()) {
+      try {
+        db.tryTx(c -> null);
+        LOG.info("The store can be written again");
+      } catch (IllegalStateException e) {
+        LOG.debug("Store still failing: {}", e.getMessage());
+      }
+    }
   }
 
   private void acknowledge(AgentSession s, Message msg) {
@@ -207,18 +265,40 @@ final class AgentLifecycle {
   }
 
   private void finish(List<Ending> endings) {
+    finish(endings, false);
+  }
+
+  private void finish(List<Ending> endings, boolean retry) {
     if (endings.isEmpty()) {
       return;
     }
     long now = System.currentTimeMillis();
-    db.tx(c -> {
+    Database.Work<Object> work = c -> {
       for (Ending e : endings) {
+        e.cancelled = null;
         if (agents.markOffline(c, e.s.agentId, e.s.epoch, e.reason, e.lastSeen, now)) {
           e.cancelled = commands.cancelOpen(c, e.s.agentId, CANCELLED_ON_DISCONNECT, now);
         }
       }
       return null;
-    });
+    };
+    try {
+      if (retry) {
+        db.tryTx(work);
+        LOG.info("The store can be written again: {} OFFLINE row(s) written", endings.size());
+      } else {
+        db.tx(work);
+      }
+    } catch (IllegalStateException ex) {
+      // SQLITE_BUSY past the busy timeout, disk full: kept and written by retryStore() once the store recovers,
+      // so no row stays ONLINE without a session; until then new agents are refused.
+      unsaved.addAll(endings);
+      unsavedCount = unsaved.size();
+      if (!retry) {
+        LOG.error("Cannot write OFFLINE for {} agent(s), retrying every second: {}", endings.size(), ex.getMessage());
+      }
+      return;
+    }
     if (endings.size() > 1) {
       LOG.info("{} agents OFFLINE in one batch", endings.size());
     }

@@ -92,6 +92,7 @@ public final class BackendCore implements AutoCloseable {
         this::ping, this::heartbeatTimedOut);
     this.lifecycle = new AgentLifecycle(config, db, agents, commands, registry, hub, metrics, monitor, epochs,
         this::sendToAgent, this::forceCloseLater);
+    metrics.storeWritable(() -> lifecycle.storeFailing() ? 0 : 1);
     this.closes = new CloseBatcher(this::onWorker, lifecycle::closedAll);
     this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
     this.agentEndpoint = new AgentEndpoint(this::onWorker, hooks, metrics, lifecycle, commandService);
@@ -124,6 +125,11 @@ public final class BackendCore implements AutoCloseable {
       core.httpPort = core.http.port();
       core.http.addDashboardPage(core.web);
       core.scheduler.scheduleWithFixedDelay(core::guardPort, 1, 1, TimeUnit.SECONDS);
+      core.scheduler.scheduleWithFixedDelay(() -> core.onWorker(() -> {
+        if (core.lifecycle.storeFailing()) {
+          core.lifecycle.retryStore();
+        }
+      }), 1, 1, TimeUnit.SECONDS);
       core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
           config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
       String tls = config.tls() != null ? "s" : "";
@@ -294,7 +300,8 @@ public final class BackendCore implements AutoCloseable {
     parts.put("webSocket", ws != null && !listenerLost && ws.listening() ? "up"
         : "down: the WebSocket port " + wsPort + " is not listening");
     parts.put("http", http != null ? "up" : "down");
-    String store = db.probe(Duration.ofMillis(500));
+    String unsaved = lifecycle.storeFailing() ? lifecycle.storeFailure() : null;
+    String store = unsaved != null ? unsaved : db.probe(Duration.ofMillis(500));
     parts.put("store", store == null ? "up" : "down: " + store);
     return parts;
   }

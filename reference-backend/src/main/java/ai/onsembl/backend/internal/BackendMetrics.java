@@ -30,6 +30,7 @@ public final class BackendMetrics {
   private final Counter dashboardResyncs;
   private final Counter dashboardCoalesced;
   private final Counter dashboardDropped;
+  private volatile long lastAgentCloseMillis;
   private final Histogram heartbeatLag;
 
   BackendMetrics(LongSupplier ghostCount, LongSupplier dashboardConnections) {
@@ -63,6 +64,10 @@ public final class BackendMetrics {
         .register(registry);
     dashboardDropped = Counter.builder().name("dashboard_dropped_total")
         .help("Dashboards closed (1008) because they read nothing for the heartbeat timeout").register(registry);
+    GaugeWithCallback.builder().name("agent_last_close_timestamp_seconds")
+        .help("Wall-clock time Java-WebSocket last delivered the close of an agent socket (0 before any); the "
+            + "benchmarks compare it with when dashboards saw the OFFLINE")
+        .callback(cb -> cb.call(lastAgentCloseMillis / 1e3)).register(registry);
     GaugeWithCallback.builder().name("agent_ghost_count")
         .help("Agents the store says are ONLINE without a live socket in the registry; always 0 when correct")
         .callback(cb -> cb.call(ghostCount.getAsLong())).register(registry);
@@ -82,6 +87,19 @@ public final class BackendMetrics {
   /** An AGENT_HEARTBEAT stamped {@code sentMillis} (epoch ms) was processed now; clock skew is clamped to 0. */
   void heartbeatProcessed(long sentMillis) {
     heartbeatLag.observe(Math.max(0, System.currentTimeMillis() - sentMillis) / 1e3);
+  }
+
+  /** Registers {@code store_writable}: 1 while the store takes writes, 0 while they fail (then agents are refused). */
+  void storeWritable(LongSupplier writable) {
+    GaugeWithCallback.builder().name("store_writable")
+        .help("1 while the database takes writes; 0 while they fail (SQLITE_BUSY, disk full): new agents are then "
+            + "refused (close 1013) and OFFLINE rows wait to be retried")
+        .callback(cb -> cb.call(writable.getAsLong())).register(registry);
+  }
+
+  /** Java-WebSocket delivered an agent socket's close now. */
+  void agentSocketClosed() {
+    lastAgentCloseMillis = System.currentTimeMillis();
   }
 
   void dashboardResync() {

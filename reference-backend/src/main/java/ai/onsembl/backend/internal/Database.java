@@ -18,6 +18,9 @@ public final class Database implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final String path;
   private volatile boolean closed;
+  private static final int BUSY_TIMEOUT_MILLIS = 5000;
+  /** Null while the last write transaction committed; otherwise why it failed (SQLITE_BUSY, disk full...). */
+  private volatile String writeFailure;
 
   /** A unit of work against the connection. */
   @FunctionalInterface
@@ -46,7 +49,7 @@ public final class Database implements AutoCloseable {
           s.execute("PRAGMA journal_mode=WAL");
         }
         s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA busy_timeout=5000");
+        s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
       }
       Database db = new Database(path, c);
       db.tx(Migrations::apply);
@@ -69,9 +72,14 @@ public final class Database implements AutoCloseable {
       try {
         T result = work.run(connection);
         connection.commit();
+        writeFailure = null;
         return result;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+      } catch (SQLException e) {
+        writeFailure = e.getMessage();
+        rollbackQuietly();
+        throw e;
+      } catch (RuntimeException e) {
+        rollbackQuietly();
         throw e;
       } finally {
         connection.setAutoCommit(true);
@@ -81,6 +89,50 @@ public final class Database implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // the transaction is gone either way; the original failure is what matters
+    }
+  }
+
+  /**
+   * As {@link #tx} but without waiting for another process's write lock (busy timeout 0 for this transaction):
+   * for retries that must not hold the worker while the store is locked.
+   */
+  public <T> T tryTx(Work<T> work) {
+    lock.lock();
+    try {
+      setBusyTimeout(0);
+      try {
+        return tx(work);
+      } finally {
+        setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void setBusyTimeout(int millis) {
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA busy_timeout=" + millis);
+    } catch (SQLException e) {
+      throw new IllegalStateException("database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** True while the last write transaction committed (or none failed yet). */
+  public boolean writable() {
+    return writeFailure == null;
+  }
+
+  /** Why the last write transaction failed, or null when it committed. */
+  public String writeFailure() {
+    return writeFailure;
   }
 
   /** Runs read-only {@code work}. */

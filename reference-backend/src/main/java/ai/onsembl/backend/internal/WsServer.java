@@ -202,6 +202,7 @@ final class WsServer extends WebSocketServer {
     // 1006 after the peer's own close frame is Java-WebSocket seeing EOF before finishing the handshake.
     int effective = code == 1006 && p.peerCloseCode != 0 ? p.peerCloseCode : code;
     if (p.kind == Peer.Kind.AGENT) {
+      core.metrics.agentSocketClosed();
       core.closes.closed(p, effective, detected);
     } else if (p.kind == Peer.Kind.DASHBOARD) {
       core.onWorker(() -> core.dashboards.closed(p));
