@@ -30,6 +30,8 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
   private volatile WebSocket ws;
   private volatile String closedWith;
   private volatile boolean closing;
+  /** Nanoseconds this dashboard spends on each frame (a slow reader), 0 for as fast as it can. */
+  private volatile long nanosPerFrame;
   private CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
 
   private Dashboard(Consumer<Event> tap, boolean queue) {
@@ -45,6 +47,13 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
         .connectTimeout(Duration.ofSeconds(10))
         .buildAsync(backend.dashboardUri(), d).get(15, TimeUnit.SECONDS);
     d.send(Frames.dashboardInit());
+    return d;
+  }
+
+  /** As {@link #open(BackendProcess, Consumer, boolean)}, reading at most {@code framesPerSecond} frames/s. */
+  static Dashboard openSlow(BackendProcess backend, Consumer<Event> tap, int framesPerSecond) throws Exception {
+    Dashboard d = open(backend, tap, false);
+    d.nanosPerFrame = 1_000_000_000L / framesPerSecond;
     return d;
   }
 
@@ -69,6 +78,10 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
       String text = partial.toString();
       partial.setLength(0);
       handle(text, now);
+      long pause = nanosPerFrame;
+      if (pause > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(pause); // a slow reader: the socket backs up
+      }
     }
     webSocket.request(1);
     return null;

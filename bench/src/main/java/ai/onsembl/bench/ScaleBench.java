@@ -26,6 +26,8 @@ public final class ScaleBench {
   private static final String BACKEND_CPU = "0";
   private static final String GENERATOR_CPU = "1";
   private static final int IN_FLIGHT = 500;
+  /** The slow dashboard's reading rate: 20,000 frames (10,000 OFFLINE) take it 10 s at this rate. */
+  private static final int SLOW_FRAMES_PER_SECOND = 2000;
 
   private ScaleBench() {}
 
@@ -48,13 +50,13 @@ public final class ScaleBench {
     LagHistogram lag = new LagHistogram();
     Map<String, Long> offlineSeen = new ConcurrentHashMap<>();
     AtomicLong lastOffline = new AtomicLong();
+    Map<String, Long> slowSeen = new ConcurrentHashMap<>();
+    AtomicLong slowLast = new AtomicLong();
+    AtomicLong slowSnapshots = new AtomicLong();
     try (BackendProcess backend = BackendProcess.start(BACKEND_CPU);
-        Dashboard dash = Dashboard.open(backend, e -> {
-          if (e.type().equals("AGENT_STATUS") && "OFFLINE".equals(e.status()) && e.agentId() != null) {
-            offlineSeen.put(e.agentId(), e.nanos());
-            lastOffline.set(e.nanos());
-          }
-        }, false)) {
+        Dashboard dash = Dashboard.open(backend, e -> offline(e, offlineSeen, lastOffline, null), false);
+        Dashboard slow = Dashboard.openSlow(backend, e -> offline(e, slowSeen, slowLast, slowSnapshots),
+            SLOW_FRAMES_PER_SECOND)) {
       for (String mode : List.of("clean", "kill")) {
         String prefix = "s" + n + mode.charAt(0) + "-";
         long stormTicks0 = Procs.cpuTicks(backend.pid());
@@ -92,6 +94,8 @@ public final class ScaleBench {
           threads.add(Procs.threads(backend.pid()));
 
           double storeBase = backend.metricSum("agent_disconnected_total");
+          long snapshotsBase = slowSnapshots.get();
+          long t0Wall = System.currentTimeMillis();
           long t0 = System.nanoTime();
           if (mode.equals("clean")) {
             OutputStream in = gen.getOutputStream();
@@ -102,8 +106,12 @@ public final class ScaleBench {
           }
           long storeDone = 0;
           long dashDone = 0;
+          long slowDone = 0;
           long giveUp = t0 + TimeUnit.SECONDS.toNanos(60);
-          while ((storeDone == 0 || dashDone == 0) && System.nanoTime() < giveUp) {
+          while ((storeDone == 0 || dashDone == 0 || slowDone == 0) && System.nanoTime() < giveUp) {
+            if (slowDone == 0 && countPrefix(slowSeen, prefix) >= ok) {
+              slowDone = slowLast.get();
+            }
             if (storeDone == 0 && backend.metricSum("agent_disconnected_total") - storeBase >= ok) {
               storeDone = System.nanoTime();
             }
@@ -132,6 +140,35 @@ public final class ScaleBench {
           if (dash.closedWith() != null) {
             Results.note(section, label + ": the backend closed the bench dashboard: " + dash.closedWith());
           }
+          // The floor: when Java-WebSocket delivered the last onClose (the backend's wall clock, same host).
+          double lastClose = backend.metricSum("agent_last_close_timestamp_seconds");
+          Stats closeFloor = new Stats();
+          Stats boardAfter = new Stats();
+          if (lastClose > 0) {
+            closeFloor.add(lastClose - t0Wall / 1e3);
+            if (dashDone != 0) {
+              double dashWall = t0Wall / 1e3 + (dashDone - t0) / 1e9;
+              boardAfter.add(Math.max(0, dashWall - lastClose) * 1e3);
+            }
+          }
+          Results.row(section, label + ": mass disconnect, " + how + " → last onClose (floor)", Goal.none(),
+              closeFloor, "s", "to the backend's agent_last_close_timestamp_seconds: Java-WebSocket's one selector "
+              + "thread delivering the last of the " + ok + " closes");
+          Results.row(section, label + ": mass disconnect, " + how + " → dashboard after the last onClose",
+              Goal.p99AtMost(200, "ms"), boardAfter, "ms", "last AGENT_STATUS OFFLINE on the dashboard minus the "
+              + "last onClose (bench and backend clocks are the same host's)");
+          Stats slowBoard = new Stats();
+          if (slowDone != 0) {
+            slowBoard.add((slowDone - t0) / 1e9);
+          }
+          Results.row(section, label + ": mass disconnect, " + how + " → all OFFLINE on a slow dashboard ("
+              + SLOW_FRAMES_PER_SECOND + " frames/s)", Goal.none(), slowBoard, "s", "AGENT_STATUS OFFLINE or a fresh "
+              + "DASHBOARD_CONNECTED snapshot; " + (slow.closedWith() == null ? "kept" : "closed: " + slow.closedWith())
+              + ", " + (slowSnapshots.get() - snapshotsBase) + " resync snapshot(s)"
+              + (slowDone == 0 ? "; not reached in 60 s (seen " + countPrefix(slowSeen, prefix) + ")" : ""));
+          Results.note(section, label + " " + mode + ": fast dashboard " + (dash.closedWith() == null ? "kept"
+              : "dropped (" + dash.closedWith() + ")") + ", slow dashboard " + (slow.closedWith() == null ? "kept"
+              : "dropped (" + slow.closedWith() + ")"));
         } finally {
           Procs.stop(gen, Duration.ofSeconds(30));
         }
@@ -152,6 +189,24 @@ public final class ScaleBench {
     Results.row(section, label + ": heartbeat-processing lag", lagGoal, lag.quantileMs(0.5), lag.quantileMs(0.99),
         (long) lag.count(), "ms", "backend histogram agent_heartbeat_lag_seconds (envelope timestamp → processed), "
         + "steady windows of both runs pooled, quantiles interpolated in buckets; runs = heartbeats");
+  }
+
+  /** Records agents seen OFFLINE in a status frame or in a (resync) snapshot. */
+  private static void offline(Dashboard.Event e, Map<String, Long> seen, AtomicLong last, AtomicLong snapshots) {
+    if (e.type().equals("AGENT_STATUS") && "OFFLINE".equals(e.status()) && e.agentId() != null) {
+      seen.put(e.agentId(), e.nanos());
+      last.set(e.nanos());
+    } else if (e.type().equals("DASHBOARD_CONNECTED")) {
+      if (snapshots != null) {
+        snapshots.incrementAndGet();
+      }
+      for (var a : e.payload().path("agents")) {
+        if ("OFFLINE".equalsIgnoreCase(a.path("status").asText()) && a.hasNonNull("agentId")) {
+          seen.putIfAbsent(a.path("agentId").asText(), e.nanos());
+          last.set(e.nanos());
+        }
+      }
+    }
   }
 
   private static Stats scaled(Stats s, double factor) {
