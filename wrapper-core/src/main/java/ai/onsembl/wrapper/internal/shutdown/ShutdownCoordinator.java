@@ -32,7 +32,7 @@ import java.util.function.IntConsumer;
  */
 public final class ShutdownCoordinator {
   /** After a signal or STOP, the goodbye goes out at the latest this long after the trigger. */
-  public static final Duration GOODBYE_BOUND = Duration.ofMillis(300);
+  public static final Duration GOODBYE_BOUND = Duration.ofMillis(500);
   /** How long a halt waits for its best-effort steps (kill, goodbye) before it halts anyway. */
   static final Duration HALT_STEPS_MAX = Duration.ofSeconds(1);
 
