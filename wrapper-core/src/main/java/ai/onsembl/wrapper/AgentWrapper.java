@@ -221,7 +221,14 @@ public final class AgentWrapper {
     child.onPumpError(e -> internalError("the agent's output pump", e));
     if (ownsProcess) {
       // An Error on any other thread of ours (the command timer, a command's worker) ends the wrapper too.
-      Thread.setDefaultUncaughtExceptionHandler((th, e) -> internalError("thread " + th.getName(), e));
+      // (An uncaught RuntimeException is only logged: it ends that thread, as it did before.)
+      Thread.setDefaultUncaughtExceptionHandler((th, e) -> {
+        if (e instanceof Error) {
+          internalError("thread " + th.getName(), e);
+        } else {
+          log.error("uncaught exception in thread " + th.getName(), e);
+        }
+      });
       List<String> trapped = SignalTrap.install(this::onSignal);
       log.debug("handling signals " + trapped);
       Thread hook = new Thread(() -> {
