@@ -136,7 +136,9 @@ public record BackendConfig(
 
   /** {@code ~/.onsembl/backend.db}, the command line's default database. */
   public static Path defaultDatabaseFile() {
-    return Path.of(System.getProperty("user.home"), ".onsembl", "backend.db");
+    String home = System.getenv("HOME"); // as a shell would: Java's user.home ignores $HOME on Linux
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".onsembl",
+        "backend.db");
   }
 
   public boolean inMemory() {

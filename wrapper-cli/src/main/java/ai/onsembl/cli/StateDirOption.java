@@ -1,5 +1,6 @@
 package ai.onsembl.cli;
 
+import ai.onsembl.wrapper.WrapperConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -21,6 +22,6 @@ public final class StateDirOption {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return Path.of(fromEnv).toAbsolutePath();
     }
-    return Path.of(System.getProperty("user.home"), ".onsembl");
+    return WrapperConfig.defaultStateDir(env);
   }
 }

@@ -90,11 +90,20 @@ public record WrapperConfig(
     version = version == null ? "0.0.0" : version;
   }
 
+  /**
+   * {@code $HOME/.onsembl}: {@code HOME} from {@code env} first, as a shell would (Java's {@code user.home}
+   * ignores {@code $HOME} on Linux), else {@code user.home}.
+   */
+  public static Path defaultStateDir(java.util.Map<String, String> env) {
+    String home = env.get("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".onsembl");
+  }
+
   /** The documented defaults: localhost:3001, claude, 15 s heartbeat, 5 s / 2 s / 7 s shutdown, reconnect 1 s → 30 s. */
   public static WrapperConfig defaults() {
     return new WrapperConfig(DEFAULT_SERVER, AgentKind.CLAUDE, List.of(), null, null, null,
         Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(7), null, false,
-        Path.of(System.getProperty("user.dir")), Path.of(System.getProperty("user.home"), ".onsembl"), "info",
+        Path.of(System.getProperty("user.dir")), defaultStateDir(System.getenv()), "info",
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), null);
   }
 

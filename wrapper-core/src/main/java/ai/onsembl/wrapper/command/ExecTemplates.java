@@ -17,22 +17,27 @@ import java.util.Optional;
 public final class ExecTemplates {
   /** The placeholder every exec template must contain. */
   public static final String PROMPT = "{prompt}";
-  /** {@code claude -p {prompt}}. */
-  public static final List<String> CLAUDE = List.of("claude", "-p", PROMPT);
-  /** {@code gemini -p {prompt}}. */
+  /** Ends the options: what follows is an argument even when it starts with {@code -}. */
+  public static final String END_OF_OPTIONS = "--";
+  /** {@code claude -p -- {prompt}} ({@code -p} is a flag; the prompt is its positional argument). */
+  public static final List<String> CLAUDE = List.of("claude", "-p", END_OF_OPTIONS, PROMPT);
+  /**
+   * {@code gemini -p {prompt}}: {@code -p} takes the prompt as its value and the CLI has no {@code --} for it,
+   * so a prompt that starts with {@code -} is refused (see {@link #optionLikePrompt}).
+   */
   public static final List<String> GEMINI = List.of("gemini", "-p", PROMPT);
-  /** {@code codex exec {prompt}}. */
-  public static final List<String> CODEX = List.of("codex", "exec", PROMPT);
+  /** {@code codex exec -- {prompt}}. */
+  public static final List<String> CODEX = List.of("codex", "exec", END_OF_OPTIONS, PROMPT);
   /** The mock agent's file name in the distribution's {@code bin/}. */
   public static final String MOCK_AGENT_NAME = "onsembl-mock-agent";
-  /** {@code onsembl-mock-agent -p {prompt}}, found on PATH; prefer {@link #mock(Path)} with the real path. */
-  public static final List<String> MOCK = List.of(MOCK_AGENT_NAME, "-p", PROMPT);
+  /** {@code onsembl-mock-agent -p -- {prompt}}, found on PATH; prefer {@link #mock(Path)} with the real path. */
+  public static final List<String> MOCK = List.of(MOCK_AGENT_NAME, "-p", END_OF_OPTIONS, PROMPT);
 
   private ExecTemplates() {}
 
-  /** {@code <script> -p {prompt}} for the mock agent at {@code script} (e.g. {@code <home>/bin/onsembl-mock-agent}). */
+  /** {@code <script> -p -- {prompt}} for the mock agent at {@code script} (e.g. {@code <home>/bin/onsembl-mock-agent}). */
   public static List<String> mock(Path script) {
-    return List.of(script.toString(), "-p", PROMPT);
+    return List.of(script.toString(), "-p", END_OF_OPTIONS, PROMPT);
   }
 
   /** The default template of {@code claude|gemini|codex|mock} (any case); empty for anything else. */
@@ -119,6 +124,28 @@ public final class ExecTemplates {
     if (template.stream().noneMatch(e -> e.contains(PROMPT))) {
       throw new IllegalArgumentException("exec template: expected an argument with " + PROMPT + " but got " + template);
     }
+  }
+
+  /**
+   * Why {@code prompt} must not run with {@code template}, or null when it may: a prompt starting with
+   * {@code -} that would be a whole argv element of its own with no {@code --} before it would be read by the
+   * agent as an option (say {@code --dangerously-skip-permissions}).
+   */
+  public static String optionLikePrompt(List<String> template, String prompt) {
+    if (prompt == null || !prompt.startsWith("-")) {
+      return null;
+    }
+    boolean endOfOptions = false;
+    for (String element : template) {
+      if (element.equals(END_OF_OPTIONS)) {
+        endOfOptions = true;
+      } else if (element.equals(PROMPT) && !endOfOptions) {
+        return "prompt refused: it starts with '-' and the exec template " + String.join(" ", template)
+            + " has no '--' before " + PROMPT + ", so the agent would read it as an option;"
+            + " expected a prompt that does not start with '-' (or a template with '--' before " + PROMPT + ")";
+      }
+    }
+    return null;
   }
 
   /** The argv for one command: {@code template} with the prompt substituted, one element per template element. */

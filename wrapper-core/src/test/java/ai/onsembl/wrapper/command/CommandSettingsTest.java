@@ -16,13 +16,13 @@ class CommandSettingsTest {
 
   @Test
   void agentDefaultsAreTheDocumentedExecTemplates() {
-    assertThat(ExecTemplates.forAgent("claude")).contains(List.of("claude", "-p", "{prompt}"));
+    assertThat(ExecTemplates.forAgent("claude")).contains(List.of("claude", "-p", "--", "{prompt}"));
     assertThat(ExecTemplates.forAgent("Gemini")).contains(List.of("gemini", "-p", "{prompt}"));
-    assertThat(ExecTemplates.forAgent("codex")).contains(List.of("codex", "exec", "{prompt}"));
-    assertThat(ExecTemplates.forAgent("mock")).contains(List.of("onsembl-mock-agent", "-p", "{prompt}"));
+    assertThat(ExecTemplates.forAgent("codex")).contains(List.of("codex", "exec", "--", "{prompt}"));
+    assertThat(ExecTemplates.forAgent("mock")).contains(List.of("onsembl-mock-agent", "-p", "--", "{prompt}"));
     assertThat(ExecTemplates.forAgent("custom")).isEmpty();
     assertThat(ExecTemplates.mock(Path.of("/opt/onsembl/bin/onsembl-mock-agent")))
-        .containsExactly("/opt/onsembl/bin/onsembl-mock-agent", "-p", "{prompt}");
+        .containsExactly("/opt/onsembl/bin/onsembl-mock-agent", "-p", "--", "{prompt}");
   }
 
   @Test
@@ -80,8 +80,20 @@ class CommandSettingsTest {
   @Test
   void expandPutsThePromptIntoExactlyTheElementsThatHoldThePlaceholder() {
     String prompt = "$(rm -rf /) && echo 'hi'";
-    assertThat(ExecTemplates.expand(ExecTemplates.CLAUDE, prompt)).containsExactly("claude", "-p", prompt);
+    assertThat(ExecTemplates.expand(ExecTemplates.CLAUDE, prompt)).containsExactly("claude", "-p", "--", prompt);
     assertThat(ExecTemplates.expand(List.of("aider", "--message={prompt}", "--yes"), prompt))
         .containsExactly("aider", "--message=" + prompt, "--yes");
+  }
+
+  @Test
+  void aPromptThatWouldBeReadAsAnOptionIsRefusedUnlessDashDashComesBeforeIt() {
+    String evil = "--dangerously-skip-permissions";
+    assertThat(ExecTemplates.optionLikePrompt(ExecTemplates.CLAUDE, evil)).isNull();
+    assertThat(ExecTemplates.optionLikePrompt(ExecTemplates.CODEX, evil)).isNull();
+    assertThat(ExecTemplates.optionLikePrompt(ExecTemplates.GEMINI, evil))
+        .contains("starts with '-'").contains("gemini -p {prompt}").contains("no '--' before {prompt}");
+    assertThat(ExecTemplates.optionLikePrompt(List.of("aider", "--message={prompt}"), evil))
+        .as("inside an element of its own: never an option").isNull();
+    assertThat(ExecTemplates.optionLikePrompt(ExecTemplates.GEMINI, "fix the - sign")).isNull();
   }
 }

@@ -47,6 +47,11 @@ public final class ExecExecution extends Execution {
 
   @Override
   protected void run() {
+    String optionLike = ExecTemplates.optionLikePrompt(settings.execTemplate(), text);
+    if (optionLike != null) {
+      finish(Outcome.failed(optionLike));
+      return;
+    }
     List<String> argv = ExecTemplates.expand(settings.execTemplate(), text);
     String missing = missingProgram(argv.get(0));
     if (missing != null) {

@@ -243,27 +243,24 @@ public final class BackendLink implements Outbound {
       return;
     }
     Map<String, String> headers = t == null ? Map.of() : Map.of("Authorization", "Bearer " + t);
-    LinkConnection c = new LinkConnection(uriWithQuery(t), headers, settings, settings.maxQueuedBytes(),
+    LinkConnection c = new LinkConnection(uriWithAgentId(), headers, settings, settings.maxQueuedBytes(),
         () -> connectPayload.apply(agentId), () -> new AgentHeartbeat(agentId, metrics.get()), thread, log, owner);
     current = c;
     log.debug("connecting to " + settings.endpoint());
     c.open();
   }
 
-  private URI uriWithQuery(String t) {
+  /**
+   * The endpoint with {@code ?agentId=}. The token goes in the Authorization header only: a URL ends up in
+   * proxy and server access logs (the TypeScript backend reads the header first).
+   */
+  private URI uriWithAgentId() {
     URI base = settings.endpoint();
-    StringBuilder q = new StringBuilder();
-    if (agentId != null) {
-      q.append("agentId=").append(URLEncoder.encode(agentId, StandardCharsets.UTF_8));
-    }
-    if (t != null) {
-      q.append(q.length() == 0 ? "" : "&").append("token=").append(URLEncoder.encode(t, StandardCharsets.UTF_8));
-    }
-    String s = base.toString();
-    if (q.length() == 0) {
+    if (agentId == null) {
       return base;
     }
-    return URI.create(s + (base.getRawQuery() == null ? "?" : "&") + q);
+    String q = "agentId=" + URLEncoder.encode(agentId, StandardCharsets.UTF_8);
+    return URI.create(base + (base.getRawQuery() == null ? "?" : "&") + q);
   }
 
   private void online(LinkConnection c, String assigned) {
