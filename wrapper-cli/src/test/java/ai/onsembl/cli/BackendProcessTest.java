@@ -37,8 +37,9 @@ class BackendProcessTest {
 
   private ReadyLine startBackend() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         OnsemblAgent.class.getName(), "backend", "--port", "0", "--http-port", "0");
+    pb.environment().put("HOME", home.toString()); // the default database follows $HOME, as a shell's would
     pb.environment().put("ONSEMBL_BACKEND_AGENT_TOKEN", "proc-agent");
     pb.environment().put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "proc-dash");
     pb.redirectError(home.resolve("stderr.txt").toFile());

@@ -110,7 +110,7 @@ class ConfigPrecedenceTest {
   void claudeDefaultsToExecModeWithItsTemplate() {
     var r = resolve("--agent", "claude", "--concurrency", "2");
     assertThat(r.commands().mode()).isEqualTo(CommandSettings.Mode.EXEC);
-    assertThat(r.commands().execTemplate()).containsExactly("claude", "-p", "{prompt}");
+    assertThat(r.commands().execTemplate()).containsExactly("claude", "-p", "--", "{prompt}");
     assertThat(r.commands().concurrency()).isEqualTo(2);
   }
 

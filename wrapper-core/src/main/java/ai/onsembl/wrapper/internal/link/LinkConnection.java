@@ -81,7 +81,7 @@ final class LinkConnection {
     this.connectTimeoutMillis = settings.connectTimeout().toMillis();
     this.intervalMillis = settings.heartbeatInterval().toMillis();
     this.unconfirmed = new UnconfirmedFrames(maxUnconfirmedBytes);
-    this.socket = new LinkSocket(uri, headers, (int) connectTimeoutMillis, new Events());
+    this.socket = new LinkSocket(uri, headers, (int) connectTimeoutMillis, new Events(), maxUnconfirmedBytes);
   }
 
   /** Starts the TCP connect and the ACK deadline; link thread. */

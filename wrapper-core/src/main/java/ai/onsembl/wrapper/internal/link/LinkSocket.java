@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.framing.TextFrame;
@@ -36,12 +37,30 @@ final class LinkSocket extends WebSocketClient {
   private volatile boolean closedFired;
   private final AtomicBoolean badFrameSeen = new AtomicBoolean();
 
+  /** Frames in Java-WebSocket's send queue at which the backlog is summed (it is near empty normally). */
+  private static final int BACKLOG_CHECK_FRAMES = 64;
+  /** Frames in the send queue that make the link dead whatever their size (each buffer costs heap too). */
+  private static final int MAX_BACKLOG_FRAMES = 50_000;
+  private final long maxBacklogBytes;
+  private final AtomicBoolean backlogFull = new AtomicBoolean();
+  private int sendsSinceCheck;
+
   LinkSocket(URI uri, Map<String, String> headers, int connectTimeoutMillis, Events events) {
+    this(uri, headers, connectTimeoutMillis, events, 8L << 20);
+  }
+
+  /**
+   * @param maxBacklogBytes bytes written but not yet taken by the backend (Java-WebSocket's unbounded send
+   *     queue) at which the connection counts as dead: dropped at once, so the link reconnects with backoff
+   *     instead of running out of heap (a backend that never reads while it sends PINGs piled up PONGs)
+   */
+  LinkSocket(URI uri, Map<String, String> headers, int connectTimeoutMillis, Events events, long maxBacklogBytes) {
     // A frame above the protocol's limit is refused by its header (close 1009) before its payload is read:
     // unlimited, one 20 MB frame from a hostile backend ran the wrapper's small heap out of memory and left
     // the read thread dead and the link deaf (e2e WrapperHostileServerIT).
     super(uri, new LinkDraft(Limits.MAX_FRAME_BYTES), headers, connectTimeoutMillis);
     this.events = events;
+    this.maxBacklogBytes = maxBacklogBytes;
     setConnectionLostTimeout(0);
     setTcpNoDelay(true);
   }
@@ -58,6 +77,45 @@ final class LinkSocket extends WebSocketClient {
     frame.setFin(true);
     frame.setTransferemasked(true);
     sendFrame(frame);
+    checkBacklog();
+  }
+
+  /** Drops the connection when the backend has left too much unread (see the constructor); any thread. */
+  private void checkBacklog() {
+    if (!(getConnection() instanceof WebSocketImpl impl)) {
+      return;
+    }
+    java.util.concurrent.BlockingQueue<ByteBuffer> queue = impl.outQueue;
+    int frames = queue.size();
+    if (frames < BACKLOG_CHECK_FRAMES) {
+      return;
+    }
+    synchronized (this) {
+      // Summing walks the queue: at most every 64th send while it is backed up.
+      if (frames < MAX_BACKLOG_FRAMES && ++sendsSinceCheck < BACKLOG_CHECK_FRAMES) {
+        return;
+      }
+      sendsSinceCheck = 0;
+    }
+    long bytes = 0;
+    for (ByteBuffer b : queue) {
+      bytes += b.remaining();
+    }
+    if ((bytes > maxBacklogBytes || frames >= MAX_BACKLOG_FRAMES) && backlogFull.compareAndSet(false, true)) {
+      String why = "the backend left " + bytes + " bytes in " + frames + " frames unread (limit " + maxBacklogBytes
+          + " bytes): the link counts as dead";
+      // Close the TCP socket first: the library's writer may be blocked in write() and only that wakes it.
+      try {
+        java.net.Socket tcp = getSocket();
+        if (tcp != null) {
+          tcp.close();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // closing anyway
+      }
+      queue.clear();
+      abort(why);
+    }
   }
 
   /** True the first time it is called on this connection: the first bad frame is worth a warning. */
