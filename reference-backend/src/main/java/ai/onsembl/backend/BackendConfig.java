@@ -50,7 +50,32 @@ public record BackendConfig(
     int dashboardQueueLimit,
     SSLContext tls,
     Duration accessTokenTtl,
-    Map<String, Set<String>> agentTokens) {
+    Map<String, Set<String>> agentTokens,
+    OutputLimits output) {
+
+  /**
+   * How much terminal output the store keeps.
+   *
+   * @param maxBytesPerCommand output kept per command (UTF-8 bytes); beyond it the oldest chunks are dropped and
+   *     the command records how much was dropped (default 16 MiB)
+   * @param retention output of finished commands is deleted this long after they finished (default 7 days)
+   */
+  public record OutputLimits(long maxBytesPerCommand, Duration retention) {
+    public OutputLimits {
+      if (maxBytesPerCommand < 1024) {
+        throw new IllegalArgumentException("maxBytesPerCommand must be at least 1024 but was " + maxBytesPerCommand);
+      }
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("output retention must be positive but was " + retention);
+      }
+    }
+
+    /** 16 MiB per command, 7 days. */
+    public static OutputLimits defaults() {
+      return new OutputLimits(16L * 1024 * 1024, Duration.ofDays(7));
+    }
+  }
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -87,6 +112,7 @@ public record BackendConfig(
           + dashboardQueueLimit);
     }
     agentTokens = agentTokens == null ? Map.of() : copyAgentTokens(agentTokens);
+    output = output == null ? OutputLimits.defaults() : output;
     agentToken = blankToNull(agentToken);
     dashboardToken = blankToNull(dashboardToken);
     jwtSecret = blankToNull(jwtSecret);
@@ -99,7 +125,8 @@ public record BackendConfig(
    */
   public static BackendConfig defaults() {
     return new BackendConfig("127.0.0.1", 3001, 3002, IN_MEMORY, null, null, null, Duration.ofSeconds(15),
-        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 8 * 1024 * 1024, null, Duration.ofHours(1), Map.of());
+        Duration.ofSeconds(45), 100, 50, 1024 * 1024, 8 * 1024 * 1024, null, Duration.ofHours(1), Map.of(),
+        OutputLimits.defaults());
   }
 
   /**
@@ -148,19 +175,19 @@ public record BackendConfig(
   public BackendConfig withHost(String v) {
     return new BackendConfig(v, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withWsPort(int v) {
     return new BackendConfig(host, v, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withHttpPort(int v) {
     return new BackendConfig(host, wsPort, v, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   /** Both ports at once; {@code withPorts(0, 0)} picks free ports. */
@@ -171,7 +198,7 @@ public record BackendConfig(
   public BackendConfig withDatabasePath(String v) {
     return new BackendConfig(host, wsPort, httpPort, v, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withDatabaseFile(Path file) {
@@ -181,43 +208,43 @@ public record BackendConfig(
   public BackendConfig withAgentToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, v, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withDashboardToken(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, v, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withJwtSecret(String v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, v,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withHeartbeat(Duration interval, Duration timeout) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         interval, timeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls, accessTokenTtl, agentTokens);
+        tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withRateLimits(int agentPerSecond, int dashboardPerSecond) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentPerSecond, dashboardPerSecond, maxFrameBytes, dashboardQueueLimit,
-        tls, accessTokenTtl, agentTokens);
+        tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withMaxFrameBytes(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, v,
-        dashboardQueueLimit, tls, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, output);
   }
 
   public BackendConfig withDashboardQueueLimit(int v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes, v, tls,
-        accessTokenTtl, agentTokens);
+        accessTokenTtl, agentTokens, output);
   }
 
   /**
@@ -227,14 +254,14 @@ public record BackendConfig(
   public BackendConfig withTls(SSLContext v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, v, accessTokenTtl, agentTokens);
+        dashboardQueueLimit, v, accessTokenTtl, agentTokens, output);
   }
 
   /** Lifetime of the access tokens issued by the device login ({@code /api/auth/device/token}) and refresh. */
   public BackendConfig withAccessTokenTtl(Duration v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, v, agentTokens);
+        dashboardQueueLimit, tls, v, agentTokens, output);
   }
 
   /** Fails fast when no credential could ever open an agent or a dashboard connection. */
@@ -245,7 +272,13 @@ public record BackendConfig(
   public BackendConfig withAgentTokens(Map<String, Set<String>> v) {
     return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
         heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
-        dashboardQueueLimit, tls, accessTokenTtl, v);
+        dashboardQueueLimit, tls, accessTokenTtl, v, output);
+  }
+
+  public BackendConfig withOutputLimits(OutputLimits v) {
+    return new BackendConfig(host, wsPort, httpPort, databasePath, agentToken, dashboardToken, jwtSecret,
+        heartbeatInterval, heartbeatTimeout, agentMessagesPerSecond, dashboardMessagesPerSecond, maxFrameBytes,
+        dashboardQueueLimit, tls, accessTokenTtl, agentTokens, v);
   }
 
   private static Map<String, Set<String>> copyAgentTokens(Map<String, Set<String>> tokens) {

@@ -101,6 +101,17 @@ public final class BackendCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   Duration accessTokenTtl;
 
+  @Option(names = "--max-output-per-command", defaultValue = "16MiB", paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description = "Terminal output kept per command (and per agent session); beyond it the oldest output is dropped"
+          + " and the API and page say how much (default: ${DEFAULT-VALUE}).")
+  long maxOutputPerCommand;
+
+  @Option(names = "--output-retention", defaultValue = "7d", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Output of finished commands is deleted this long after they finished (default: ${DEFAULT-VALUE}).")
+  Duration outputRetention;
+
   @Option(names = "--tls-keystore", paramLabel = "FILE",
       description = "PKCS12 key store (certificate and key): serve wss:// and https:// (password from "
           + "--tls-password-file or " + TLS_PASSWORD_ENV + ").")
@@ -141,6 +152,11 @@ public final class BackendCommand implements Callable<Integer> {
     BackendConfig config = BackendConfig.defaults().withHost(host).withPorts(port, httpPort)
         .withDatabasePath(dbPath).withHeartbeat(heartbeatInterval, heartbeatTimeout)
         .withAccessTokenTtl(accessTokenTtl);
+    try {
+      config = config.withOutputLimits(new BackendConfig.OutputLimits(maxOutputPerCommand, outputRetention));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     SSLContext tls = tls();
     if (agentTokensFile != null) {
       try {

@@ -7,9 +7,12 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations on the command line: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT5S}). */
+/**
+ * Durations on the command line: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601
+ * ({@code PT5S}).
+ */
 public final class DurationConverter implements ITypeConverter<Duration> {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   @Override
   public Duration convert(String value) {
@@ -29,6 +32,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
             return Duration.ofSeconds(n);
           case "m":
             return Duration.ofMinutes(n);
+          case "d":
+            return Duration.ofDays(n);
           default:
             return Duration.ofHours(n);
         }
@@ -43,6 +48,6 @@ public final class DurationConverter implements ITypeConverter<Duration> {
       // fall through to the error below
     }
     throw new TypeConversionException(
-        "expected a duration such as 250ms, 5s, 2m, 1h or PT5S but got '" + value + "'");
+        "expected a duration such as 250ms, 5s, 2m, 1h, 7d or PT5S but got '" + value + "'");
   }
 }

@@ -53,6 +53,11 @@ public final class BackendApi {
     return core.commands.find(commandId);
   }
 
+  /** Output of a command dropped by the per-command cap: {bytes, chunks}. */
+  public long[] outputDropped(String commandId) {
+    return core.commands.dropped(commandId);
+  }
+
   public List<OutputChunk> output(String commandId, int limit) {
     return core.commands.output(commandId, limit);
   }

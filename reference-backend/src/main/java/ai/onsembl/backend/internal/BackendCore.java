@@ -95,6 +95,7 @@ public final class BackendCore implements AutoCloseable {
     metrics.storeWritable(() -> lifecycle.storeFailing() ? 0 : 1);
     this.closes = new CloseBatcher(this::onWorker, lifecycle::closedAll);
     this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
+    commandService.maxOutputBytes = config.output().maxBytesPerCommand();
     this.agentEndpoint = new AgentEndpoint(this::onWorker, hooks, metrics, lifecycle, commandService);
     DashboardLiveness dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(),
         config.heartbeatTimeout(), this::forceCloseLater);
@@ -130,6 +131,7 @@ public final class BackendCore implements AutoCloseable {
           core.lifecycle.retryStore();
         }
       }), 1, 1, TimeUnit.SECONDS);
+      core.scheduler.scheduleWithFixedDelay(() -> core.onWorker(core::pruneOutput), 0, 10, TimeUnit.MINUTES);
       core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
           config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
       String tls = config.tls() != null ? "s" : "";
@@ -304,6 +306,15 @@ public final class BackendCore implements AutoCloseable {
     String store = unsaved != null ? unsaved : db.probe(Duration.ofMillis(500));
     parts.put("store", store == null ? "up" : "down: " + store);
     return parts;
+  }
+
+  /** Deletes the output of commands finished longer ago than --output-retention. */
+  void pruneOutput() {
+    long before = System.currentTimeMillis() - config.output().retention().toMillis();
+    int n = db.tx(c -> commands.pruneOutput(c, before));
+    if (n > 0) {
+      LOG.info("Deleted {} output chunk(s) of commands finished more than {} ago", n, config.output().retention());
+    }
   }
 
   /** Writes in-memory last_seen of live agents, at most once per interval, in one transaction. */

@@ -36,6 +36,8 @@ final class CommandService {
   private final Registry registry;
   private final DashboardHub hub;
   private final AgentSender toAgent;
+  /** Output kept per command (--max-output-per-command); set once before the ports open. */
+  volatile long maxOutputBytes = Long.MAX_VALUE;
 
   CommandService(Database db, AgentStore agents, CommandStore commands, Registry registry, DashboardHub hub,
       AgentSender toAgent) {
@@ -211,7 +213,7 @@ final class CommandService {
         }
       }
       return commands.appendOutput(c,
-          new OutputChunk(out.commandId(), out.sequence(), s.agentId, stream, out.content(), now));
+          new OutputChunk(out.commandId(), out.sequence(), s.agentId, stream, out.content(), now), maxOutputBytes);
     });
     if (result instanceof OutputVerdict refused) {
       return refused;

@@ -96,6 +96,14 @@ public final class CommandStore {
 
   /** Stores a chunk once; returns false when {@code (commandId, sequence)} was already stored. */
   public boolean appendOutput(Connection c, OutputChunk chunk) throws SQLException {
+    return appendOutput(c, chunk, Long.MAX_VALUE);
+  }
+
+  /**
+   * Stores a chunk once (false when {@code (commandId, sequence)} was already stored) and keeps the command's
+   * output within {@code maxBytes} (UTF-8): the oldest chunks are deleted and counted as dropped.
+   */
+  public boolean appendOutput(Connection c, OutputChunk chunk, long maxBytes) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO terminal_output"
         + " (command_id, sequence, agent_id, stream_type, content, received_at) VALUES (?,?,?,?,?,?)")) {
       ps.setString(1, chunk.commandId());
@@ -104,8 +112,117 @@ public final class CommandStore {
       ps.setString(4, chunk.streamType());
       ps.setString(5, chunk.content());
       ps.setLong(6, chunk.receivedAt());
-      return ps.executeUpdate() > 0;
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
     }
+    long stored;
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO output_totals (agent_id, command_id, stored_bytes)"
+        + " VALUES (?,?,?) ON CONFLICT (agent_id, command_id) DO UPDATE SET stored_bytes=stored_bytes+excluded.stored_bytes"
+        + " RETURNING stored_bytes")) {
+      ps.setString(1, chunk.agentId());
+      ps.setString(2, chunk.commandId());
+      ps.setLong(3, utf8Length(chunk.content()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        stored = rs.getLong(1);
+      }
+    }
+    if (stored > maxBytes) {
+      dropOldest(c, chunk.agentId(), chunk.commandId(), stored - maxBytes);
+    }
+    return true;
+  }
+
+  /** Deletes the oldest chunks of a command until at least {@code excess} bytes are gone. */
+  private static void dropOldest(Connection c, String agentId, String commandId, long excess) throws SQLException {
+    long bytes = 0;
+    long chunks = 0;
+    long lastSequence = Long.MIN_VALUE;
+    try (PreparedStatement ps = c.prepareStatement("SELECT sequence, length(CAST(content AS BLOB)) FROM terminal_output"
+        + " WHERE agent_id=? AND command_id=? ORDER BY sequence")) {
+      ps.setString(1, agentId);
+      ps.setString(2, commandId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (bytes < excess && rs.next()) {
+          lastSequence = rs.getLong(1);
+          bytes += rs.getLong(2);
+          chunks++;
+        }
+      }
+    }
+    if (chunks == 0) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "DELETE FROM terminal_output WHERE agent_id=? AND command_id=? AND sequence<=?")) {
+      ps.setString(1, agentId);
+      ps.setString(2, commandId);
+      ps.setLong(3, lastSequence);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE output_totals SET stored_bytes=stored_bytes-?,"
+        + " dropped_bytes=dropped_bytes+?, dropped_chunks=dropped_chunks+? WHERE agent_id=? AND command_id=?")) {
+      ps.setLong(1, bytes);
+      ps.setLong(2, bytes);
+      ps.setLong(3, chunks);
+      ps.setString(4, agentId);
+      ps.setString(5, commandId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** How much of a command's output was dropped by the cap: {bytes, chunks}, both 0 when none. */
+  public long[] dropped(String commandId) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(dropped_bytes), 0),"
+          + " COALESCE(SUM(dropped_chunks), 0) FROM output_totals WHERE command_id=?"
+          + " AND agent_id=COALESCE((SELECT agent_id FROM commands WHERE command_id=?), ?)")) {
+        ps.setString(1, commandId);
+        ps.setString(2, commandId);
+        ps.setString(3, commandId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+      }
+    });
+  }
+
+  /** Deletes the output of commands that finished before {@code finishedBefore}; returns the chunks deleted. */
+  public int pruneOutput(Connection c, long finishedBefore) throws SQLException {
+    String finished = "SELECT agent_id, command_id FROM commands WHERE completed_at IS NOT NULL AND completed_at<?";
+    int n;
+    try (PreparedStatement ps = c.prepareStatement(
+        "DELETE FROM terminal_output WHERE (agent_id, command_id) IN (" + finished + ")")) {
+      ps.setLong(1, finishedBefore);
+      n = ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "DELETE FROM output_totals WHERE (agent_id, command_id) IN (" + finished + ")")) {
+      ps.setLong(1, finishedBefore);
+      ps.executeUpdate();
+    }
+    return n;
+  }
+
+  /** UTF-8 length without encoding. */
+  static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch < 0x80) {
+        n++;
+      } else if (ch < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   public Optional<CommandRecord> find(String commandId) {

@@ -49,7 +49,15 @@ final class Migrations {
         "ALTER TABLE terminal_output_v2 RENAME TO terminal_output",
         "CREATE INDEX output_by_command ON terminal_output(command_id, sequence)"),
       // 4: page sessions signed out before they expire.
-      List.of("CREATE TABLE revoked_sessions (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)"));
+      List.of("CREATE TABLE revoked_sessions (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)"),
+      // 5: output kept and dropped per command (--max-output-per-command), maintained with every chunk.
+      List.of("CREATE TABLE output_totals ("
+          + " agent_id TEXT NOT NULL, command_id TEXT NOT NULL, stored_bytes INTEGER NOT NULL,"
+          + " dropped_bytes INTEGER NOT NULL DEFAULT 0, dropped_chunks INTEGER NOT NULL DEFAULT 0,"
+          + " PRIMARY KEY (agent_id, command_id))",
+          "INSERT INTO output_totals (agent_id, command_id, stored_bytes)"
+          + " SELECT agent_id, command_id, SUM(length(CAST(content AS BLOB))) FROM terminal_output"
+          + " GROUP BY agent_id, command_id"));
 
   private Migrations() {}
 

@@ -65,6 +65,7 @@ final class ApiRoutes {
       Map<String, Object> body = Views.command(c);
       body.put("output", api.output(id, req.intQuery("outputLimit", 10_000, 100_000)).stream()
           .map(Views::output).toList());
+      putTruncation(body, id);
       return Response.json(200, body);
     }).orElseGet(() -> api.agent(id).map(a -> sessionOutput(req, id))
         .orElseGet(() -> Response.error(404, "COMMAND_NOT_FOUND", "no command " + id)));
@@ -78,7 +79,16 @@ final class ApiRoutes {
     body.put("status", "SESSION");
     body.put("output", api.output(agentId, req.intQuery("outputLimit", 10_000, 100_000)).stream()
         .map(Views::output).toList());
+    putTruncation(body, agentId);
     return Response.json(200, body);
+  }
+
+  /** outputTruncated, and how much the --max-output-per-command cap dropped (oldest first). */
+  private void putTruncation(Map<String, Object> body, String commandId) {
+    long[] dropped = api.outputDropped(commandId);
+    body.put("outputTruncated", dropped[0] > 0);
+    body.put("outputDroppedBytes", dropped[0]);
+    body.put("outputDroppedChunks", dropped[1]);
   }
 
   private Response submit(Request req) throws Exception {
