@@ -127,7 +127,9 @@ class OutputOwnershipTest {
       s.execute("CREATE TABLE terminal_output (command_id TEXT NOT NULL, sequence INTEGER NOT NULL,"
           + " agent_id TEXT NOT NULL, stream_type TEXT NOT NULL, content TEXT NOT NULL, received_at INTEGER NOT NULL,"
           + " PRIMARY KEY (command_id, sequence))");
-      s.execute("INSERT INTO commands VALUES ('c1','old','make','COMPLETED',NULL,0,'rest',1,1,1)");
+      long now = System.currentTimeMillis(); // finished just now: within --output-retention, so its output stays
+      s.execute("INSERT INTO commands VALUES ('c1','old','make','COMPLETED',NULL,0,'rest'," + now + "," + now + ","
+          + now + ")");
       s.execute("INSERT INTO terminal_output VALUES ('c1',1,'old','STDOUT','kept\n',1)");
       s.execute("PRAGMA user_version = 1");
     }

@@ -41,7 +41,7 @@ class StoreTest {
         .withDashboardToken("d").withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(5));
     try (ReferenceBackend backend = ReferenceBackend.start(config)) {
       assertThat(queryString(db, "PRAGMA journal_mode")).isEqualTo("wal");
-      assertThat(queryLong(db, "PRAGMA user_version")).isEqualTo(4);
+      assertThat(queryLong(db, "PRAGMA user_version")).isEqualTo(5);
       ProtocolClient agent = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "ls-1");
       try {
         agent.answerPings = true;
