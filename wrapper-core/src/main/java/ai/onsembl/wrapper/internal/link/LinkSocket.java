@@ -104,6 +104,9 @@ final class LinkSocket extends WebSocketClient {
     if ((bytes > maxBacklogBytes || frames >= MAX_BACKLOG_FRAMES) && backlogFull.compareAndSet(false, true)) {
       String why = "the backend left " + bytes + " bytes in " + frames + " frames unread (limit " + maxBacklogBytes
           + " bytes): the link counts as dead";
+      // Named before the socket closes: the library's writer, woken by the close, may report its own bare 1006
+      // before abort() below runs, and the link's log and reconnect reason must say why it was dropped.
+      dropReason = why;
       // Close the TCP socket first: the library's writer may be blocked in write() and only that wakes it.
       try {
         java.net.Socket tcp = getSocket();
@@ -169,11 +172,19 @@ final class LinkSocket extends WebSocketClient {
     }
   }
 
+  /** Why this side dropped the connection (a full backlog), whatever the library reports with its 1006. */
+  private volatile String dropReason;
+
   private synchronized void fireClosed(int code, String reason, boolean remote) {
     if (closedFired) {
       return;
     }
     closedFired = true;
+    String why = dropReason;
+    if (why != null) {
+      events.closed(this, 1006, why, false);
+      return;
+    }
     events.closed(this, code, reason == null ? "" : reason, remote);
   }
 
