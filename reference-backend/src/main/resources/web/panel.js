@@ -36,7 +36,7 @@ export function createPanel(ctx) {
   function commandFor(commandId, agentId) {
     let command = commands.get(commandId);
     if (!command) {
-      command = { commandId, agentId, content: null, status: '', error: '', exitCode: null,
+      command = { commandId, agentId, content: null, status: '', error: '', truncated: '', exitCode: null,
                   chunks: new Map(), startedAt: ctx.serverNow(), node: null };
       commands.set(commandId, command);
       prune(agentId);
@@ -140,9 +140,11 @@ export function createPanel(ctx) {
     cancel.addEventListener('click', () => cancelCommand(command));
     head.append(cancel);
     const error = make('p', 'command-error');
+    const note = make('p', 'command-note');
+    note.setAttribute('data-role', 'truncated');
     const output = make('pre', 'output');
     output.setAttribute('data-role', 'output');
-    box.append(head, error, output);
+    box.append(head, error, note, output);
     command.chunks.forEach((chunk) => insertChunk(output, chunk));
     return box;
   }
@@ -166,6 +168,9 @@ export function createPanel(ctx) {
     const error = box.children[1];
     error.textContent = command.error;
     error.hidden = !command.error;
+    const note = box.children[2];
+    note.textContent = command.truncated;
+    note.hidden = !command.truncated;
     if (fresh) {
       const stick = el.list.scrollHeight - el.list.scrollTop - el.list.clientHeight < 40;
       el.list.append(box);
@@ -246,12 +251,24 @@ export function createPanel(ctx) {
       details.forEach((d) => {
         if (!d || !Array.isArray(d.output)) return;
         const command = commandFor(String(d.commandId), agentId);
+        if (d.outputTruncated === true) {
+          const bytes = num(d.outputDroppedBytes) || 0;
+          const chunks = num(d.outputDroppedChunks) || 0;
+          command.truncated = `Output truncated: the oldest ${sizeText(bytes)} (${chunks} chunk${chunks === 1 ? '' : 's'}) `
+            + 'were dropped by the per-command output cap.';
+        }
         d.output.forEach((o) => addChunk(command, num(o.sequence), o.streamType, o.content, o.timestamp));
       });
       if (selected === agentId) render(true);
     } catch (e) {
       if (selected === agentId) failed('Loading recent commands', e);
     }
+  }
+
+  function sizeText(bytes) {
+    if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+    if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${bytes} bytes`;
   }
 
   async function loadHistory(agentId) {

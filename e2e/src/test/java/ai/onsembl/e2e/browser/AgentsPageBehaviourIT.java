@@ -182,7 +182,8 @@ class AgentsPageBehaviourIT {
     long now = System.currentTimeMillis();
     backend.answer("/api/commands?agentId=h1&limit=10", "{\"commands\":[{\"commandId\":\"old-1\",\"agentId\":\"h1\","
         + "\"content\":\"earlier command\",\"status\":\"COMPLETED\",\"createdAt\":" + (now - 60_000) + "}]}");
-    backend.answer("/api/commands/old-1?outputLimit=2000", "{\"commandId\":\"old-1\",\"output\":["
+    backend.answer("/api/commands/old-1?outputLimit=2000", "{\"commandId\":\"old-1\",\"outputTruncated\":true,"
+        + "\"outputDroppedBytes\":3145728,\"outputDroppedChunks\":48,\"output\":["
         + "{\"sequence\":2,\"streamType\":\"STDOUT\",\"content\":\"second\\n\"},"
         + "{\"sequence\":1,\"streamType\":\"STDOUT\",\"content\":\"first\\n\"}]}");
     backend.answer("/api/agents/h1/history?limit=8", "{\"history\":["
@@ -195,6 +196,10 @@ class AgentsPageBehaviourIT {
     AgentsPage.awaitUntil("the earlier command's output", WAIT,
         () -> "first\nsecond".equals(page.commandOutput("earlier command")));
     assertThat(page.commandStatus("earlier command")).isEqualTo("COMPLETED");
+    assertThat(page.commandCard("earlier command").orElseThrow()
+        .findElement(By.cssSelector("[data-role='truncated']")).getText())
+        .as("the page says the output cap dropped the oldest output, and how much")
+        .isEqualTo("Output truncated: the oldest 3.0 MiB (48 chunks) were dropped by the per-command output cap.");
     AgentsPage.awaitUntil("two history entries", WAIT,
         () -> browser.driver().findElements(By.cssSelector("#history-list .history-item")).size() == 2);
     assertThat(browser.driver().findElement(By.id("history-list")).getText())

@@ -10,24 +10,24 @@ import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Frames on {@code /ws/agent}. Checks run on the reading thread; anything that touches the store or
- * dashboards goes to the worker in arrival order.
+ * dashboards goes to the worker in arrival order, through a {@link WorkGate}: when the worker is behind by
+ * its limit, the reading thread waits (backpressure to the sockets) instead of growing the queue.
  */
 final class AgentEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(AgentEndpoint.class);
 
-  private final Executor worker;
+  private final WorkGate worker;
   private final BackendHooks hooks;
   private final BackendMetrics metrics;
   private final AgentLifecycle lifecycle;
   private final CommandService commandService;
 
-  AgentEndpoint(Executor worker, BackendHooks hooks, BackendMetrics metrics, AgentLifecycle lifecycle,
+  AgentEndpoint(WorkGate worker, BackendHooks hooks, BackendMetrics metrics, AgentLifecycle lifecycle,
       CommandService commandService) {
     this.worker = worker;
     this.hooks = hooks;
@@ -49,7 +49,7 @@ final class AgentEndpoint {
       return;
     }
     switch (m.type()) {
-      case AGENT_CONNECT -> onConnect(p, m, m.payload(AgentConnect.class));
+      case AGENT_CONNECT -> onConnect(p, m, m.payload(AgentConnect.class), text.length());
       case PONG -> { }
       case AGENT_HEARTBEAT -> {
         AgentHeartbeat hb = m.payload(AgentHeartbeat.class);
@@ -65,19 +65,19 @@ final class AgentEndpoint {
       case COMMAND_ACK -> {
         CommandAck ack = m.payload(CommandAck.class);
         if (claims(p, m, ack.agentId())) {
-          onSession(p, m, s -> commandService.onAck(s, ack));
+          onSession(p, m, text.length(), s -> commandService.onAck(s, ack));
         }
       }
       case COMMAND_COMPLETE -> {
         CommandComplete done = m.payload(CommandComplete.class);
         if (claims(p, m, done.agentId())) {
-          onSession(p, m, s -> commandService.onComplete(s, done));
+          onSession(p, m, text.length(), s -> commandService.onComplete(s, done));
         }
       }
       case TERMINAL_OUTPUT -> {
         TerminalOutput out = m.payload(TerminalOutput.class);
         if (claims(p, m, out.agentId())) {
-          onSession(p, m, s -> switch (commandService.onOutput(s, out)) {
+          onSession(p, m, text.length(), s -> switch (commandService.onOutput(s, out)) {
             case ACCEPTED -> true;
             case FOREIGN -> false;
             case UNKNOWN -> {
@@ -92,7 +92,7 @@ final class AgentEndpoint {
       case AGENT_DISCONNECT -> {
         AgentDisconnect bye = m.payload(AgentDisconnect.class);
         if (claims(p, m, bye.agentId())) {
-          onSession(p, m, s -> {
+          onSession(p, m, text.length(), s -> {
             s.goodbyeReason = bye.reason() == null || bye.reason().isBlank() ? "Agent disconnected" : bye.reason();
             return true;
           });
@@ -110,7 +110,7 @@ final class AgentEndpoint {
     }
   }
 
-  private void onConnect(Peer p, Message m, AgentConnect hello) {
+  private void onConnect(Peer p, Message m, AgentConnect hello, int size) {
     String id = hello.agentId();
     if (id == null || id.isBlank()) {
       FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "AGENT_CONNECT payload.agentId is required", m.id());
@@ -129,7 +129,7 @@ final class AgentEndpoint {
       return;
     }
     p.agentId = id;
-    worker.execute(() -> lifecycle.connect(p, m, hello));
+    worker.run(size, () -> lifecycle.connect(p, m, hello));
   }
 
   /** Checks that a frame's agentId (when it has one) is this connection's agent. */
@@ -149,8 +149,8 @@ final class AgentEndpoint {
     boolean run(AgentSession s);
   }
 
-  private void onSession(Peer p, Message m, SessionWork work) {
-    worker.execute(() -> {
+  private void onSession(Peer p, Message m, int size, SessionWork work) {
+    worker.run(size, () -> {
       AgentSession s = p.session;
       if (s == null || s.ended.get()) {
         return;

@@ -59,6 +59,7 @@ public final class BackendCore implements AutoCloseable {
   final AgentLifecycle lifecycle;
   final CommandService commandService;
   final AgentEndpoint agentEndpoint;
+  final WorkGate frameGate;
   final CloseBatcher closes;
   final DashboardEndpoint dashboards;
   final DashboardWeb web;
@@ -96,7 +97,11 @@ public final class BackendCore implements AutoCloseable {
     this.closes = new CloseBatcher(this::onWorker, lifecycle::closedAll);
     this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
     commandService.maxOutputBytes = config.output().maxBytesPerCommand();
-    this.agentEndpoint = new AgentEndpoint(this::onWorker, hooks, metrics, lifecycle, commandService);
+    // Agent frames waiting for the worker: 16 frames of the largest size (16 MiB by default), then backpressure.
+    this.frameGate = new WorkGate(this::onWorker, (int) Math.min(Integer.MAX_VALUE, 16L * config.maxFrameBytes()),
+        closed::get);
+    metrics.workerQueue(frameGate::queuedBytes, frameGate::waits);
+    this.agentEndpoint = new AgentEndpoint(frameGate, hooks, metrics, lifecycle, commandService);
     DashboardLiveness dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(),
         config.heartbeatTimeout(), this::forceCloseLater);
     this.dashboards = new DashboardEndpoint(this::onWorker, agents, registry, hub, dashboardLiveness,

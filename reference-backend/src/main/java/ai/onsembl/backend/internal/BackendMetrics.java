@@ -98,6 +98,15 @@ public final class BackendMetrics {
   }
 
   /** Java-WebSocket delivered an agent socket's close now. */
+  void workerQueue(LongSupplier queuedBytes, LongSupplier waits) {
+    GaugeWithCallback.builder().name("worker_queue_bytes")
+        .help("Bytes of agent frames waiting for the backend's worker (bounded; beyond it sockets are not read)")
+        .callback(cb -> cb.call(queuedBytes.getAsLong())).register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("worker_backpressure_waits")
+        .help("Agent frames whose reading thread waited for room in the worker's queue (backpressure)")
+        .callback(cb -> cb.call(waits.getAsLong())).register(registry);
+  }
+
   void agentSocketClosed() {
     lastAgentCloseMillis = System.currentTimeMillis();
   }

@@ -216,6 +216,40 @@ class FleetBurstTest {
     assertNoGhost(core);
   }
 
+  @Test
+  void theWorkersQueueIsBoundedAndTheSocketThatFillsItWaitsWithNothingLost() throws Exception {
+    // maxFrameBytes 4 KiB: the worker takes at most 16 x 4 KiB of agent frames before the reader waits
+    BackendCore core = start(BackendConfig.forTests().withRateLimits(100_000, 50).withMaxFrameBytes(4096)
+        .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    assertThat(core.frameGate.limit()).isEqualTo(64 * 1024);
+    ProtocolClient agent = track(ProtocolClient.agent(agentUri(), "flooder"));
+    ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
+    dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
+
+    blockWorker(core);
+    int frames = 1000;
+    String chunk = "y".repeat(3000) + "\n";
+    for (int i = 1; i <= frames; i++) {
+      agent.send(new TerminalOutput("flooder", "flooder", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+    }
+    // 3 MB were sent; the worker is held: the reading thread waits once 64 KiB are queued
+    await().atMost(WAIT).until(() -> core.frameGate.waits() >= 1);
+    assertThat(metric(core, "worker_backpressure_waits_total")).isGreaterThanOrEqualTo(1);
+    for (int i = 0; i < 20; i++) {
+      assertThat(core.frameGate.queuedBytes()).as("bytes queued for the held worker").isLessThanOrEqualTo(64 * 1024);
+      Thread.sleep(10);
+    }
+    release.countDown();
+
+    await().atMost(WAIT).until(() -> core.commands.output("flooder", frames + 10).size() == frames);
+    assertThat(core.commands.output("flooder", frames + 10)).extracting(CommandStore.OutputChunk::sequence)
+        .as("every frame stored once, in order").isSorted().doesNotHaveDuplicates();
+    await().atMost(WAIT).until(() -> core.frameGate.queuedBytes() == 0);
+    assertThat(agent.closeCode).as("the agent that was slowed down is still connected").isNotDone();
+    assertThat(backend.agent("flooder")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertNoGhost(core);
+  }
+
   private static double metric(BackendCore core, String name) {
     for (String line : new String(core.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
       if (line.startsWith(name + " ")) {
