@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Issue 13, the agent's last words, checked where the user sees them (a dashboard socket of a real backend):
+ * The agent's last words, checked where the user sees them (a dashboard socket of a real backend):
  * (a) an agent that prints one line on stdout and one on stderr and exits 3; (b) an agent that prints a line
  * when it gets SIGTERM and exits. Every line must reach the dashboard before the agent's AGENT_DISCONNECT; for
  * (b) also SIGTERM → AGENT_DISCONNECT on the dashboard (an agent that exits promptly on SIGTERM). Args: exit

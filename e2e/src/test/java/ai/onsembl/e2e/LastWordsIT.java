@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13 with real processes: the packaged launcher, the reference backend, a dashboard socket. What an agent
+ * The agent's last words with real processes: the packaged launcher, the reference backend, a dashboard socket. What an agent
  * prints last (before it exits, or when it gets SIGTERM) is on the dashboard before its AGENT_DISCONNECT. The
  * suite runs 20 exit runs and 10 SIGTERM runs (-Dlastwords.exitRuns / -Dlastwords.termRuns raise them);
  * {@code scripts/bench} (LastWordsBench) runs 200 and 100 and measures SIGTERM → AGENT_DISCONNECT.

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13: the agent's last words reach the backend before AGENT_DISCONNECT, and the races of the start,
+ * The agent's last words reach the backend before AGENT_DISCONNECT, and the races of the start,
  * restart and shutdown paths leave nothing running. In-process wrappers (no halt) against a scripted backend,
  * real child processes.
  */
@@ -126,7 +126,7 @@ class WrapperLastWordsTest {
 
   @Test
   void theLastLinesOfAnAgentThatExitsArriveBeforeTheGoodbye() throws Exception {
-    // The user's case of issue 13, 20 times: 20 of 20 runs lost a line before the fix.
+    // A wrapper stopping after its agent printed and exited, 20 times: before the fix every run lost a line.
     for (int i = 0; i < 20; i++) {
       ScriptedServer s = server();
       AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
