@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Throughput of encode and decode for the two hottest frames, TERMINAL_OUTPUT and AGENT_HEARTBEAT, with the full
- * codec (jackson-databind: the backend's) and the streaming codec (jackson-core only: the wrapper's link).
+ * Throughput of encode and decode for the two hottest frames, TERMINAL_OUTPUT and AGENT_HEARTBEAT,
+ * with the full codec (jackson-databind: the backend's) and the streaming codec (jackson-core only:
+ * the wrapper's link).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -37,10 +38,16 @@ public class CodecBenchmark {
   private static final ProtocolCodec CODEC = ProtocolCodec.standard();
   private static final StreamingCodec STREAMING = StreamingCodec.standard();
 
-  /** A TERMINAL_OUTPUT frame; its own state so that only the output benchmarks take the size parameter. */
+  /**
+   * A TERMINAL_OUTPUT frame; its own state so that only the output benchmarks take the size
+   * parameter.
+   */
   @State(Scope.Benchmark)
   public static class Output {
-    /** Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 64 KiB chunk (the wrapper's). */
+    /**
+     * Bytes of terminal output per TERMINAL_OUTPUT frame: a line, and a coalesced 64 KiB chunk (the
+     * wrapper's).
+     */
     @Param({"80", "65536"})
     public int outputBytes;
 
@@ -53,8 +60,18 @@ public class CodecBenchmark {
       while (sb.length() < outputBytes) {
         sb.append("line of agent output with some \"quotes\" and unicode é\n");
       }
-      message = new Message(MessageType.TERMINAL_OUTPUT, "out-1", 1795834404797L, new TerminalOutput("cmd-1",
-          "agent-1", EnumValue.of(StreamType.STDOUT), sb.substring(0, outputBytes), 42, null));
+      message =
+          new Message(
+              MessageType.TERMINAL_OUTPUT,
+              "out-1",
+              1795834404797L,
+              new TerminalOutput(
+                  "cmd-1",
+                  "agent-1",
+                  EnumValue.of(StreamType.STDOUT),
+                  sb.substring(0, outputBytes),
+                  42,
+                  null));
       json = CODEC.encode(message);
     }
   }
@@ -64,8 +81,12 @@ public class CodecBenchmark {
 
   @Setup
   public void setUp() {
-    heartbeat = new Message(MessageType.AGENT_HEARTBEAT, "hb-1", 1795834404797L,
-        new AgentHeartbeat("agent-1", new HealthMetrics(12.5, 84.2, 3_600_000L, 7L, 1520.5)));
+    heartbeat =
+        new Message(
+            MessageType.AGENT_HEARTBEAT,
+            "hb-1",
+            1795834404797L,
+            new AgentHeartbeat("agent-1", new HealthMetrics(12.5, 84.2, 3_600_000L, 7L, 1520.5)));
     heartbeatJson = CODEC.encode(heartbeat);
   }
 

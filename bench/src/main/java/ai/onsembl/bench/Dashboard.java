@@ -2,7 +2,6 @@ package ai.onsembl.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -15,7 +14,8 @@ import java.util.function.Predicate;
 
 /**
  * A dashboard socket (JDK WebSocket client). Every frame becomes an {@link Event} stamped with
- * {@link System#nanoTime()} on arrival; a tap sees each one on the socket's thread, the rest are queued.
+ * {@link System#nanoTime()} on arrival; a tap sees each one on the socket's thread, the rest are
+ * queued.
  */
 final class Dashboard implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,8 +30,10 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
   private volatile WebSocket ws;
   private volatile String closedWith;
   private volatile boolean closing;
+
   /** Nanoseconds this dashboard spends on each frame (a slow reader), 0 for as fast as it can. */
   private volatile long nanosPerFrame;
+
   private CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
 
   private Dashboard(Consumer<Event> tap, boolean queue) {
@@ -40,25 +42,33 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Opens it, sends DASHBOARD_INIT and waits for DASHBOARD_CONNECTED. */
-  static Dashboard open(BackendProcess backend, Consumer<Event> tap, boolean queue) throws Exception {
+  static Dashboard open(BackendProcess backend, Consumer<Event> tap, boolean queue)
+      throws Exception {
     Dashboard d = new Dashboard(tap, queue);
-    d.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .header("Authorization", "Bearer " + BackendProcess.DASHBOARD_TOKEN)
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(backend.dashboardUri(), d).get(15, TimeUnit.SECONDS);
+    d.ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .header("Authorization", "Bearer " + BackendProcess.DASHBOARD_TOKEN)
+            .connectTimeout(Duration.ofSeconds(10))
+            .buildAsync(backend.dashboardUri(), d)
+            .get(15, TimeUnit.SECONDS);
     d.send(Frames.dashboardInit());
     return d;
   }
 
-  /** As {@link #open(BackendProcess, Consumer, boolean)}, reading at most {@code framesPerSecond} frames/s. */
-  static Dashboard openSlow(BackendProcess backend, Consumer<Event> tap, int framesPerSecond) throws Exception {
+  /**
+   * As {@link #open(BackendProcess, Consumer, boolean)}, reading at most {@code framesPerSecond}
+   * frames/s.
+   */
+  static Dashboard openSlow(BackendProcess backend, Consumer<Event> tap, int framesPerSecond)
+      throws Exception {
     Dashboard d = open(backend, tap, false);
     d.nanosPerFrame = 1_000_000_000L / framesPerSecond;
     return d;
   }
 
   static Dashboard open(BackendProcess backend) throws Exception {
-    return open(backend, e -> { }, true);
+    return open(backend, e -> {}, true);
   }
 
   synchronized void send(String text) {
@@ -80,7 +90,8 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
       handle(text, now);
       long pause = nanosPerFrame;
       if (pause > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(pause); // a slow reader: the socket backs up
+        java.util.concurrent.locks.LockSupport.parkNanos(
+            pause); // a slow reader: the socket backs up
       }
     }
     webSocket.request(1);
@@ -96,7 +107,8 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
         send(Frames.pong(p.path("timestamp").asLong()));
         return;
       }
-      Event e = new Event(type, p.path("agentId").asText(null), p.path("status").asText(null), p, now);
+      Event e =
+          new Event(type, p.path("agentId").asText(null), p.path("status").asText(null), p, now);
       tap.accept(e);
       if (queue) {
         events.add(e);
@@ -115,19 +127,26 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
     return null;
   }
 
-  /** Null while open; the close code and reason once the backend closed it (e.g. dropped as too slow). */
+  /**
+   * Null while open; the close code and reason once the backend closed it (e.g. dropped as too
+   * slow).
+   */
   String closedWith() {
     return closedWith;
   }
 
-  /** The next queued event matching {@code what}, skipping others; throws when none comes in time. */
-  Event await(Predicate<Event> what, Duration timeout, String description) throws InterruptedException {
+  /**
+   * The next queued event matching {@code what}, skipping others; throws when none comes in time.
+   */
+  Event await(Predicate<Event> what, Duration timeout, String description)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       Event e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
       if (e == null) {
-        throw new IllegalStateException("dashboard: expected " + description + " within " + timeout + ", none came");
+        throw new IllegalStateException(
+            "dashboard: expected " + description + " within " + timeout + ", none came");
       }
       if (what.test(e)) {
         return e;
@@ -136,7 +155,8 @@ final class Dashboard implements WebSocket.Listener, AutoCloseable {
   }
 
   static Predicate<Event> status(String agentId, String status) {
-    return e -> e.type().equals("AGENT_STATUS") && agentId.equals(e.agentId()) && status.equals(e.status());
+    return e ->
+        e.type().equals("AGENT_STATUS") && agentId.equals(e.agentId()) && status.equals(e.status());
   }
 
   static Predicate<Event> disconnect(String agentId) {

@@ -1,8 +1,8 @@
 package ai.onsembl.bench;
 
 /**
- * A speed or footprint goal (docs/BENCHMARKS.md) and the statistic it is judged on: latency goals on the p99 (the stricter reading),
- * footprint on the largest run, throughput on the smallest run.
+ * A speed or footprint goal (docs/BENCHMARKS.md) and the statistic it is judged on: latency goals
+ * on the p99 (the stricter reading), footprint on the largest run, throughput on the smallest run.
  */
 record Goal(String text, double bound, boolean atMost, String judgedOn, double medianBound) {
   static Goal p99AtMost(double bound, String unit) {
@@ -11,7 +11,8 @@ record Goal(String text, double bound, boolean atMost, String judgedOn, double m
 
   /** Two bounds at once, e.g. median ≤ 250 ms and p99 ≤ 400 ms: met only when both are. */
   static Goal medianAndP99AtMost(double median, double p99, String unit) {
-    return new Goal("median ≤ " + fmt(median) + ", p99 ≤ " + fmt(p99) + " " + unit, p99, true, "p99", median);
+    return new Goal(
+        "median ≤ " + fmt(median) + ", p99 ≤ " + fmt(p99) + " " + unit, p99, true, "p99", median);
   }
 
   static Goal maxAtMost(double bound, String unit) {
@@ -40,8 +41,16 @@ record Goal(String text, double bound, boolean atMost, String judgedOn, double m
     if (!Double.isNaN(medianBound) && s.median() > medianBound) {
       double by = s.median() - medianBound;
       String p99 = verdictOf(judged(s), unit);
-      return "**missed** by " + fmt(by) + " " + unit + " (" + Math.round(100 * by / medianBound) + " %, median)"
-          + (p99.startsWith("met") ? "; p99 met" : "; p99 " + p99.replace("**missed** ", "missed "));
+      return "**missed** by "
+          + fmt(by)
+          + " "
+          + unit
+          + " ("
+          + Math.round(100 * by / medianBound)
+          + " %, median)"
+          + (p99.startsWith("met")
+              ? "; p99 met"
+              : "; p99 " + p99.replace("**missed** ", "missed "));
     }
     String v = verdictOf(judged(s), unit);
     return Double.isNaN(medianBound) || !v.startsWith("met") ? v : "met (median and p99)";
@@ -60,7 +69,15 @@ record Goal(String text, double bound, boolean atMost, String judgedOn, double m
       return "met (" + judgedOn + ")";
     }
     double by = Math.abs(v - bound);
-    return "**missed** by " + fmt(by) + " " + unit + " (" + Math.round(100 * by / bound) + " %, " + judgedOn + ")";
+    return "**missed** by "
+        + fmt(by)
+        + " "
+        + unit
+        + " ("
+        + Math.round(100 * by / bound)
+        + " %, "
+        + judgedOn
+        + ")";
   }
 
   static String fmt(double v) {

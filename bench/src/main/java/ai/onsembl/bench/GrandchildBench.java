@@ -9,13 +9,21 @@ public final class GrandchildBench {
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.parseInt(args[0]);
-    try (BackendProcess backend = BackendProcess.start(null); Dashboard dash = Dashboard.open(backend)) {
+    try (BackendProcess backend = BackendProcess.start(null);
+        Dashboard dash = Dashboard.open(backend)) {
       Stats exit = new Stats();
       for (int i = 0; i < runs; i++) {
-        Wrapper w = Wrapper.launch(Wrapper.Variant.SHIPPED, backend, "grand-" + i, "sh", "-c",
-            "sleep 600 & sleep 600; wait");
+        Wrapper w =
+            Wrapper.launch(
+                Wrapper.Variant.SHIPPED,
+                backend,
+                "grand-" + i,
+                "sh",
+                "-c",
+                "sleep 600 & sleep 600; wait");
         try {
-          dash.await(Dashboard.status(w.agentId, "ONLINE"), Duration.ofSeconds(30), w.agentId + " ONLINE");
+          dash.await(
+              Dashboard.status(w.agentId, "ONLINE"), Duration.ofSeconds(30), w.agentId + " ONLINE");
           // The grandchild must exist before the signal, or this measures an idle child.
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
           while (w.process.descendants().count() < 3 && System.nanoTime() < deadline) {
@@ -33,13 +41,24 @@ public final class GrandchildBench {
           }
           long left = w.tree.stream().filter(ProcessHandle::isAlive).count();
           if (left > 0) {
-            Results.note("2", "grandchild run " + i + ": " + left + " process(es) of the tree were alive 2 s after the wrapper exited");
+            Results.note(
+                "2",
+                "grandchild run "
+                    + i
+                    + ": "
+                    + left
+                    + " process(es) of the tree were alive 2 s after the wrapper exited");
           }
         } finally {
           w.reap();
         }
       }
-      Results.row("2", "SIGTERM → process exit, child with a grandchild", Goal.p99AtMost(200, "ms"), exit, "ms",
+      Results.row(
+          "2",
+          "SIGTERM → process exit, child with a grandchild",
+          Goal.p99AtMost(200, "ms"),
+          exit,
+          "ms",
           "child `sh -c 'sleep 600 & sleep 600; wait'` (sh + 2 sleeps), kill -TERM of the wrapper to its exit");
     }
   }

@@ -3,7 +3,10 @@ package ai.onsembl.bench;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The backend's {@code agent_heartbeat_lag_seconds} histogram from /metrics, and quantiles of a difference. */
+/**
+ * The backend's {@code agent_heartbeat_lag_seconds} histogram from /metrics, and quantiles of a
+ * difference.
+ */
 final class LagHistogram {
   /** Upper bound (s) → cumulative count; +Inf as {@link Double#POSITIVE_INFINITY}. */
   final TreeMap<Double, Double> cumulative = new TreeMap<>();

@@ -13,7 +13,8 @@ final class Procs {
 
   /** {@code wrapper-cli/target/onsembl-agent}, or {@code -Dbench.dist}. */
   static Path dist() {
-    return Path.of(System.getProperty("bench.dist", "wrapper-cli/target/onsembl-agent")).toAbsolutePath();
+    return Path.of(System.getProperty("bench.dist", "wrapper-cli/target/onsembl-agent"))
+        .toAbsolutePath();
   }
 
   static String launcher() {

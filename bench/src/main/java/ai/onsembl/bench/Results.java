@@ -8,24 +8,54 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends result rows (tab-separated: section, measurement, goal, median, p99, runs, unit, verdict, method)
- * to the file named by {@code -Dbench.out}; {@link Report} turns them into docs/BENCHMARKS.md.
+ * Appends result rows (tab-separated: section, measurement, goal, median, p99, runs, unit, verdict,
+ * method) to the file named by {@code -Dbench.out}; {@link Report} turns them into
+ * docs/BENCHMARKS.md.
  */
 final class Results {
   private Results() {}
 
   static void row(String section, String name, Goal goal, Stats s, String unit, String method) {
-    String line = String.join("\t", section, name, goal.text(), Goal.fmt(s.median()), Goal.fmt(s.p99()),
-        Integer.toString(s.count()), unit, goal.verdict(s, unit), method.replace('\t', ' ').replace('\n', ' '));
+    String line =
+        String.join(
+            "\t",
+            section,
+            name,
+            goal.text(),
+            Goal.fmt(s.median()),
+            Goal.fmt(s.p99()),
+            Integer.toString(s.count()),
+            unit,
+            goal.verdict(s, unit),
+            method.replace('\t', ' ').replace('\n', ' '));
     System.out.println("RESULT " + line);
     write(line);
   }
 
-  /** A row whose median and p99 come from elsewhere (a histogram); the goal is judged on the p99. */
-  static void row(String section, String name, Goal goal, double median, double p99, long runs, String unit,
+  /**
+   * A row whose median and p99 come from elsewhere (a histogram); the goal is judged on the p99.
+   */
+  static void row(
+      String section,
+      String name,
+      Goal goal,
+      double median,
+      double p99,
+      long runs,
+      String unit,
       String method) {
-    String line = String.join("\t", section, name, goal.text(), Goal.fmt(median), Goal.fmt(p99), Long.toString(runs),
-        unit, goal.verdictOf(p99, unit), method.replace('\t', ' ').replace('\n', ' '));
+    String line =
+        String.join(
+            "\t",
+            section,
+            name,
+            goal.text(),
+            Goal.fmt(median),
+            Goal.fmt(p99),
+            Long.toString(runs),
+            unit,
+            goal.verdictOf(p99, unit),
+            method.replace('\t', ' ').replace('\n', ' '));
     System.out.println("RESULT " + line);
     write(line);
   }
@@ -42,7 +72,11 @@ final class Results {
       return;
     }
     try {
-      Files.writeString(Path.of(out), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(
+          Path.of(out),
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -16,17 +16,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Goal 5: per agent count, a backend process pinned to one core and a {@link ScaleGenerator} process pinned to
- * the other; two generator runs per count (one ends with a clean close of every agent, one with SIGKILL of the
- * generator). Measures connect time, backend CPU/RSS and heartbeat lag over a steady window, and mass
- * disconnect → OFFLINE in the store (/metrics agent_disconnected_total) and on a dashboard.
- * Args: steadySeconds, counts... (e.g. {@code 20 1000 5000 10000}).
+ * Goal 5: per agent count, a backend process pinned to one core and a {@link ScaleGenerator}
+ * process pinned to the other; two generator runs per count (one ends with a clean close of every
+ * agent, one with SIGKILL of the generator). Measures connect time, backend CPU/RSS and heartbeat
+ * lag over a steady window, and mass disconnect → OFFLINE in the store (/metrics
+ * agent_disconnected_total) and on a dashboard. Args: steadySeconds, counts... (e.g. {@code 20 1000
+ * 5000 10000}).
  */
 public final class ScaleBench {
   private static final String BACKEND_CPU = "0";
   private static final String GENERATOR_CPU = "1";
   private static final int IN_FLIGHT = 500;
-  /** The slow dashboard's reading rate: 20,000 frames (10,000 OFFLINE) take it 10 s at this rate. */
+
+  /**
+   * The slow dashboard's reading rate: 20,000 frames (10,000 OFFLINE) take it 10 s at this rate.
+   */
   private static final int SLOW_FRAMES_PER_SECOND = 2000;
 
   private ScaleBench() {}
@@ -54,19 +58,26 @@ public final class ScaleBench {
     AtomicLong slowLast = new AtomicLong();
     AtomicLong slowSnapshots = new AtomicLong();
     try (BackendProcess backend = BackendProcess.start(BACKEND_CPU);
-        Dashboard dash = Dashboard.open(backend, e -> offline(e, offlineSeen, lastOffline, null), false);
-        Dashboard slow = Dashboard.openSlow(backend, e -> offline(e, slowSeen, slowLast, slowSnapshots),
-            SLOW_FRAMES_PER_SECOND)) {
+        Dashboard dash =
+            Dashboard.open(backend, e -> offline(e, offlineSeen, lastOffline, null), false);
+        Dashboard slow =
+            Dashboard.openSlow(
+                backend,
+                e -> offline(e, slowSeen, slowLast, slowSnapshots),
+                SLOW_FRAMES_PER_SECOND)) {
       for (String mode : List.of("clean", "kill")) {
         String prefix = "s" + n + mode.charAt(0) + "-";
         long stormTicks0 = Procs.cpuTicks(backend.pid());
         long stormWall0 = System.nanoTime();
         Process gen = startGenerator(backend, n, prefix);
-        BufferedReader out = new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+            new BufferedReader(new InputStreamReader(gen.getInputStream(), StandardCharsets.UTF_8));
         try {
           String connected = readLine(out, Duration.ofSeconds(180));
           if (connected == null || !connected.startsWith("CONNECTED ")) {
-            Results.note(section, label + " " + mode + ": the generator did not connect (" + connected + ")");
+            Results.note(
+                section,
+                label + " " + mode + ": the generator did not connect (" + connected + ")");
             continue;
           }
           String[] f = connected.split(" ");
@@ -78,7 +89,8 @@ public final class ScaleBench {
           stormBackend.add((Procs.cpuTicks(backend.pid()) - stormTicks0) / stormSeconds);
           stormGenerator.add(Procs.cpuTicks(gen.pid()) / stormSeconds);
           if (failed > 0) {
-            Results.note(section, label + " " + mode + ": " + failed + " of " + n + " connects failed");
+            Results.note(
+                section, label + " " + mode + ": " + failed + " of " + n + " connects failed");
           }
           // Steady state: every agent heartbeats once a second.
           Procs.sleep(Duration.ofSeconds(2));
@@ -120,8 +132,10 @@ public final class ScaleBench {
             }
             Procs.sleep(Duration.ofMillis(20));
           }
-          String how = mode.equals("clean") ? "clean close (AGENT_DISCONNECT + close 1000 from every agent)"
-              : "generator killed with SIGKILL";
+          String how =
+              mode.equals("clean")
+                  ? "clean close (AGENT_DISCONNECT + close 1000 from every agent)"
+                  : "generator killed with SIGKILL";
           Stats store = new Stats();
           Stats board = new Stats();
           if (storeDone != 0) {
@@ -130,17 +144,36 @@ public final class ScaleBench {
           if (dashDone != 0) {
             board.add((dashDone - t0) / 1e9);
           }
-          Results.row(section, label + ": mass disconnect, " + how + " → all OFFLINE in the store",
-              Goal.p99AtMost(2, "s"), store, "s", "from the close command / SIGKILL to /metrics "
-              + "agent_disconnected_total having grown by " + ok + " (counted after the store transaction; polled "
-              + "every 20 ms)" + (storeDone == 0 ? "; not reached in 60 s" : ""));
-          Results.row(section, label + ": mass disconnect, " + how + " → all OFFLINE on a dashboard",
-              Goal.p99AtMost(2, "s"), board, "s", "to the last of " + ok + " AGENT_STATUS OFFLINE on one dashboard"
-              + (dashDone == 0 ? "; not reached in 60 s (seen " + countPrefix(offlineSeen, prefix) + ")" : ""));
+          Results.row(
+              section,
+              label + ": mass disconnect, " + how + " → all OFFLINE in the store",
+              Goal.p99AtMost(2, "s"),
+              store,
+              "s",
+              "from the close command / SIGKILL to /metrics "
+                  + "agent_disconnected_total having grown by "
+                  + ok
+                  + " (counted after the store transaction; polled "
+                  + "every 20 ms)"
+                  + (storeDone == 0 ? "; not reached in 60 s" : ""));
+          Results.row(
+              section,
+              label + ": mass disconnect, " + how + " → all OFFLINE on a dashboard",
+              Goal.p99AtMost(2, "s"),
+              board,
+              "s",
+              "to the last of "
+                  + ok
+                  + " AGENT_STATUS OFFLINE on one dashboard"
+                  + (dashDone == 0
+                      ? "; not reached in 60 s (seen " + countPrefix(offlineSeen, prefix) + ")"
+                      : ""));
           if (dash.closedWith() != null) {
-            Results.note(section, label + ": the backend closed the bench dashboard: " + dash.closedWith());
+            Results.note(
+                section, label + ": the backend closed the bench dashboard: " + dash.closedWith());
           }
-          // The floor: when Java-WebSocket delivered the last onClose (the backend's wall clock, same host).
+          // The floor: when Java-WebSocket delivered the last onClose (the backend's wall clock,
+          // same host).
           double lastClose = backend.metricSum("agent_last_close_timestamp_seconds");
           Stats closeFloor = new Stats();
           Stats boardAfter = new Stats();
@@ -151,48 +184,116 @@ public final class ScaleBench {
               boardAfter.add(Math.max(0, dashWall - lastClose) * 1e3);
             }
           }
-          Results.row(section, label + ": mass disconnect, " + how + " → last onClose (floor)", Goal.none(),
-              closeFloor, "s", "to the backend's agent_last_close_timestamp_seconds: Java-WebSocket's one selector "
-              + "thread delivering the last of the " + ok + " closes");
-          Results.row(section, label + ": mass disconnect, " + how + " → dashboard after the last onClose",
-              Goal.p99AtMost(200, "ms"), boardAfter, "ms", "last AGENT_STATUS OFFLINE on the dashboard minus the "
-              + "last onClose (bench and backend clocks are the same host's)");
+          Results.row(
+              section,
+              label + ": mass disconnect, " + how + " → last onClose (floor)",
+              Goal.none(),
+              closeFloor,
+              "s",
+              "to the backend's agent_last_close_timestamp_seconds: Java-WebSocket's one selector "
+                  + "thread delivering the last of the "
+                  + ok
+                  + " closes");
+          Results.row(
+              section,
+              label + ": mass disconnect, " + how + " → dashboard after the last onClose",
+              Goal.p99AtMost(200, "ms"),
+              boardAfter,
+              "ms",
+              "last AGENT_STATUS OFFLINE on the dashboard minus the "
+                  + "last onClose (bench and backend clocks are the same host's)");
           Stats slowBoard = new Stats();
           if (slowDone != 0) {
             slowBoard.add((slowDone - t0) / 1e9);
           }
-          Results.row(section, label + ": mass disconnect, " + how + " → all OFFLINE on a slow dashboard ("
-              + SLOW_FRAMES_PER_SECOND + " frames/s)", Goal.none(), slowBoard, "s", "AGENT_STATUS OFFLINE or a fresh "
-              + "DASHBOARD_CONNECTED snapshot; " + (slow.closedWith() == null ? "kept" : "closed: " + slow.closedWith())
-              + ", " + (slowSnapshots.get() - snapshotsBase) + " resync snapshot(s)"
-              + (slowDone == 0 ? "; not reached in 60 s (seen " + countPrefix(slowSeen, prefix) + ")" : ""));
-          Results.note(section, label + " " + mode + ": fast dashboard " + (dash.closedWith() == null ? "kept"
-              : "dropped (" + dash.closedWith() + ")") + ", slow dashboard " + (slow.closedWith() == null ? "kept"
-              : "dropped (" + slow.closedWith() + ")"));
+          Results.row(
+              section,
+              label
+                  + ": mass disconnect, "
+                  + how
+                  + " → all OFFLINE on a slow dashboard ("
+                  + SLOW_FRAMES_PER_SECOND
+                  + " frames/s)",
+              Goal.none(),
+              slowBoard,
+              "s",
+              "AGENT_STATUS OFFLINE or a fresh "
+                  + "DASHBOARD_CONNECTED snapshot; "
+                  + (slow.closedWith() == null ? "kept" : "closed: " + slow.closedWith())
+                  + ", "
+                  + (slowSnapshots.get() - snapshotsBase)
+                  + " resync snapshot(s)"
+                  + (slowDone == 0
+                      ? "; not reached in 60 s (seen " + countPrefix(slowSeen, prefix) + ")"
+                      : ""));
+          Results.note(
+              section,
+              label
+                  + " "
+                  + mode
+                  + ": fast dashboard "
+                  + (dash.closedWith() == null ? "kept" : "dropped (" + dash.closedWith() + ")")
+                  + ", slow dashboard "
+                  + (slow.closedWith() == null ? "kept" : "dropped (" + slow.closedWith() + ")"));
         } finally {
           Procs.stop(gen, Duration.ofSeconds(30));
         }
       }
     }
-    Results.row(section, label + ": time to connect all", Goal.p99AtMost(10, "s"), scaled(connect, 1e-3), "s",
-        "generator start to the last AGENT_CONNECT ACK, " + IN_FLIGHT + " connects in flight, one "
-        + "java.net.http client; one sample per generator run");
-    Results.row(section, label + ": CPU during the connect storm, backend", Goal.none(), stormBackend,
-        "% of one core", "utime+stime over generator start → all ACKed (each process has a core of its own)");
-    Results.row(section, label + ": CPU during the connect storm, generator", Goal.none(), stormGenerator,
-        "% of one core", "as above, for the generator JVM (includes its own JVM startup)");
-    Results.row(section, label + ": backend CPU while heartbeating", Goal.none(), cpu, "% of one core",
+    Results.row(
+        section,
+        label + ": time to connect all",
+        Goal.p99AtMost(10, "s"),
+        scaled(connect, 1e-3),
+        "s",
+        "generator start to the last AGENT_CONNECT ACK, "
+            + IN_FLIGHT
+            + " connects in flight, one "
+            + "java.net.http client; one sample per generator run");
+    Results.row(
+        section,
+        label + ": CPU during the connect storm, backend",
+        Goal.none(),
+        stormBackend,
+        "% of one core",
+        "utime+stime over generator start → all ACKed (each process has a core of its own)");
+    Results.row(
+        section,
+        label + ": CPU during the connect storm, generator",
+        Goal.none(),
+        stormGenerator,
+        "% of one core",
+        "as above, for the generator JVM (includes its own JVM startup)");
+    Results.row(
+        section,
+        label + ": backend CPU while heartbeating",
+        Goal.none(),
+        cpu,
+        "% of one core",
         "utime+stime of the backend process over a " + steadySeconds + " s steady window per run");
-    Results.row(section, label + ": backend VmRSS", Goal.none(), rss, "MiB", "end of each steady window; "
-        + "threads " + Goal.fmt(threads.median()));
+    Results.row(
+        section,
+        label + ": backend VmRSS",
+        Goal.none(),
+        rss,
+        "MiB",
+        "end of each steady window; " + "threads " + Goal.fmt(threads.median()));
     Goal lagGoal = n >= 10_000 ? Goal.p99AtMost(50, "ms") : Goal.none();
-    Results.row(section, label + ": heartbeat-processing lag", lagGoal, lag.quantileMs(0.5), lag.quantileMs(0.99),
-        (long) lag.count(), "ms", "backend histogram agent_heartbeat_lag_seconds (envelope timestamp → processed), "
-        + "steady windows of both runs pooled, quantiles interpolated in buckets; runs = heartbeats");
+    Results.row(
+        section,
+        label + ": heartbeat-processing lag",
+        lagGoal,
+        lag.quantileMs(0.5),
+        lag.quantileMs(0.99),
+        (long) lag.count(),
+        "ms",
+        "backend histogram agent_heartbeat_lag_seconds (envelope timestamp → processed), "
+            + "steady windows of both runs pooled, quantiles interpolated in buckets; runs = heartbeats");
   }
 
   /** Records agents seen OFFLINE in a status frame or in a (resync) snapshot. */
-  private static void offline(Dashboard.Event e, Map<String, Long> seen, AtomicLong last, AtomicLong snapshots) {
+  private static void offline(
+      Dashboard.Event e, Map<String, Long> seen, AtomicLong last, AtomicLong snapshots) {
     if (e.type().equals("AGENT_STATUS") && "OFFLINE".equals(e.status()) && e.agentId() != null) {
       seen.put(e.agentId(), e.nanos());
       last.set(e.nanos());
@@ -221,22 +322,41 @@ public final class ScaleBench {
     return seen.keySet().stream().filter(k -> k.startsWith(prefix)).count();
   }
 
-  private static Process startGenerator(BackendProcess backend, int n, String prefix) throws IOException {
+  private static Process startGenerator(BackendProcess backend, int n, String prefix)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of("taskset", "-c", GENERATOR_CPU, java, "-Xmx3g", "-Xss512k",
-        "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), ScaleGenerator.class.getName(),
-        backend.wsUrl, BackendProcess.AGENT_TOKEN, Integer.toString(n), Integer.toString(IN_FLIGHT), "600", prefix));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "taskset",
+                "-c",
+                GENERATOR_CPU,
+                java,
+                "-Xmx3g",
+                "-Xss512k",
+                "-XX:+UseParallelGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ScaleGenerator.class.getName(),
+                backend.wsUrl,
+                BackendProcess.AGENT_TOKEN,
+                Integer.toString(n),
+                Integer.toString(IN_FLIGHT),
+                "600",
+                prefix));
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   private static String readLine(BufferedReader r, Duration timeout) throws Exception {
-    CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
-      try {
-        return r.readLine();
-      } catch (IOException e) {
-        return null;
-      }
-    });
+    CompletableFuture<String> f =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return r.readLine();
+              } catch (IOException e) {
+                return null;
+              }
+            });
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {

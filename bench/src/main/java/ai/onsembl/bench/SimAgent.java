@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A simulated agent on the JDK WebSocket client: AGENT_CONNECT, answers PING, heartbeats on demand,
- * closes cleanly. {@link #goSilent()} stops reading, so it answers neither PING nor WebSocket pings.
+ * closes cleanly. {@link #goSilent()} stops reading, so it answers neither PING nor WebSocket
+ * pings.
  */
 final class SimAgent implements WebSocket.Listener {
   final String agentId;
@@ -30,32 +31,44 @@ final class SimAgent implements WebSocket.Listener {
   }
 
   /** Completes when the backend has ACKed AGENT_CONNECT. */
-  static CompletableFuture<SimAgent> connect(HttpClient client, URI uri, String agentId, String token) {
+  static CompletableFuture<SimAgent> connect(
+      HttpClient client, URI uri, String agentId, String token) {
     return connect(client, uri, agentId, token, false);
   }
 
-  /** With {@code quietAfterHello} it stops reading after SERVER_HEARTBEAT: see {@link #goSilent()}. */
-  static CompletableFuture<SimAgent> connect(HttpClient client, URI uri, String agentId, String token,
-      boolean quietAfterHello) {
+  /**
+   * With {@code quietAfterHello} it stops reading after SERVER_HEARTBEAT: see {@link #goSilent()}.
+   */
+  static CompletableFuture<SimAgent> connect(
+      HttpClient client, URI uri, String agentId, String token, boolean quietAfterHello) {
     SimAgent a = new SimAgent(agentId, quietAfterHello);
-    client.newWebSocketBuilder().header("Authorization", "Bearer " + token).connectTimeout(Duration.ofSeconds(60))
-        .buildAsync(uri, a).whenComplete((ws, err) -> {
-          if (err != null) {
-            a.acked.completeExceptionally(err);
-          } else {
-            a.ws = ws;
-            a.send(Frames.agentConnect(agentId));
-          }
-        });
+    client
+        .newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .connectTimeout(Duration.ofSeconds(60))
+        .buildAsync(uri, a)
+        .whenComplete(
+            (ws, err) -> {
+              if (err != null) {
+                a.acked.completeExceptionally(err);
+              } else {
+                a.ws = ws;
+                a.send(Frames.agentConnect(agentId));
+              }
+            });
     return a.acked;
   }
 
   /** Sends are chained: the JDK client refuses a send while the previous one is pending. */
   synchronized CompletableFuture<?> send(String text) {
-    sending = sending.handle((x, e) -> null).thenCompose(x -> {
-      lastSentNanos = System.nanoTime();
-      return ws.sendText(text, true);
-    });
+    sending =
+        sending
+            .handle((x, e) -> null)
+            .thenCompose(
+                x -> {
+                  lastSentNanos = System.nanoTime();
+                  return ws.sendText(text, true);
+                });
     return sending;
   }
 
@@ -72,23 +85,28 @@ final class SimAgent implements WebSocket.Listener {
   }
 
   /**
-   * For an agent connected {@code quietAfterHello}: waits until SERVER_HEARTBEAT (sent right after the ACK) has
-   * been read, after which it reads nothing more: no PONG, and with no read demand the JDK client answers no
-   * WebSocket ping either.
+   * For an agent connected {@code quietAfterHello}: waits until SERVER_HEARTBEAT (sent right after
+   * the ACK) has been read, after which it reads nothing more: no PONG, and with no read demand the
+   * JDK client answers no WebSocket ping either.
    */
   void goSilent() throws Exception {
-    // Not setting `silent` here: racing the ACK's onText, that could withhold the read of SERVER_HEARTBEAT.
+    // Not setting `silent` here: racing the ACK's onText, that could withhold the read of
+    // SERVER_HEARTBEAT.
     try {
       serverHeartbeat.get(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(agentId + ": no SERVER_HEARTBEAT within 10 s; frames seen: " + seen, e);
+      throw new IllegalStateException(
+          agentId + ": no SERVER_HEARTBEAT within 10 s; frames seen: " + seen, e);
     }
   }
 
   /** AGENT_DISCONNECT, then a close frame 1000. */
   synchronized CompletableFuture<?> closeCleanly() {
     send(Frames.disconnect(agentId));
-    sending = sending.handle((x, e) -> null).thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+    sending =
+        sending
+            .handle((x, e) -> null)
+            .thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
     return sending;
   }
 
@@ -125,8 +143,9 @@ final class SimAgent implements WebSocket.Listener {
           }
           serverHeartbeat.complete(null);
         }
-        case "ERROR" -> acked.completeExceptionally(new IllegalStateException(agentId + " refused: " + text));
-        default -> { }
+        case "ERROR" ->
+            acked.completeExceptionally(new IllegalStateException(agentId + " refused: " + text));
+        default -> {}
       }
     }
     if (!silent) {
@@ -137,7 +156,8 @@ final class SimAgent implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    acked.completeExceptionally(new IllegalStateException(agentId + " closed " + statusCode + " " + reason));
+    acked.completeExceptionally(
+        new IllegalStateException(agentId + " closed " + statusCode + " " + reason));
     return null;
   }
 

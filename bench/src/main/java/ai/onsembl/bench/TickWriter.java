@@ -3,8 +3,8 @@ package ai.onsembl.bench;
 import java.time.Instant;
 
 /**
- * The child of {@link LineLatencyBench}: writes {@code tick <epoch µs>} every period, then idles so the
- * wrapper stays up. Args: lines, period ms.
+ * The child of {@link LineLatencyBench}: writes {@code tick <epoch µs>} every period, then idles so
+ * the wrapper stays up. Args: lines, period ms.
  */
 public final class TickWriter {
   private TickWriter() {}

@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
 
 /** One {@code onsembl-agent start} process the bench launched, with the times it measured. */
 final class Wrapper {
-  /** How to start the wrapper JVM: the launcher as shipped, without its CDS archive, or plain java. */
+  /**
+   * How to start the wrapper JVM: the launcher as shipped, without its CDS archive, or plain java.
+   */
   enum Variant {
     SHIPPED("launcher as shipped (its flags + AppCDS archive)"),
     NO_CDS("launcher flags, AppCDS off (ONSEMBL_NO_CDS=1)"),
@@ -38,38 +40,71 @@ final class Wrapper {
   }
 
   /** Spawns {@code start --agent-id ID -- child...} against the backend, in a fresh state dir. */
-  static Wrapper launch(Variant v, BackendProcess backend, String agentId, String... child) throws IOException {
+  static Wrapper launch(Variant v, BackendProcess backend, String agentId, String... child)
+      throws IOException {
     return launch(v, Procs.dist(), backend, agentId, child);
   }
 
   /** As above with {@code env} added to the wrapper's environment (e.g. ONSEMBL_JAVA_OPTS). */
-  static Wrapper launch(Variant v, BackendProcess backend, String agentId, Map<String, String> env,
-      String... child) throws IOException {
+  static Wrapper launch(
+      Variant v, BackendProcess backend, String agentId, Map<String, String> env, String... child)
+      throws IOException {
     return launch(v, Procs.dist(), backend, agentId, env, child);
   }
 
-  /** As above with the distribution in {@code dist} (to compare builds of it, e.g. with and without an archive). */
-  static Wrapper launch(Variant v, Path dist, BackendProcess backend, String agentId, String... child)
+  /**
+   * As above with the distribution in {@code dist} (to compare builds of it, e.g. with and without
+   * an archive).
+   */
+  static Wrapper launch(
+      Variant v, Path dist, BackendProcess backend, String agentId, String... child)
       throws IOException {
     return launch(v, dist, backend, agentId, Map.of(), child);
   }
 
-  private static Wrapper launch(Variant v, Path dist, BackendProcess backend, String agentId,
-      Map<String, String> env, String... child) throws IOException {
+  private static Wrapper launch(
+      Variant v,
+      Path dist,
+      BackendProcess backend,
+      String agentId,
+      Map<String, String> env,
+      String... child)
+      throws IOException {
     Path state = Files.createTempDirectory("bench-wrapper");
     state.toFile().deleteOnExit();
     List<String> cmd = new ArrayList<>();
     if (v == Variant.JVM_DEFAULTS) {
-      cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Donsembl.home=" + dist, "-cp", dist.resolve("lib") + "/*", "ai.onsembl.cli.OnsemblAgent"));
+      cmd.addAll(
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Donsembl.home=" + dist,
+              "-cp",
+              dist.resolve("lib") + "/*",
+              "ai.onsembl.cli.OnsemblAgent"));
     } else {
       cmd.add(dist.resolve("bin/onsembl-agent").toString());
     }
-    cmd.addAll(List.of("start", "--server", backend.wsUrl, "--agent-id", agentId, "--name", agentId,
-        "--state-dir", state.toString(), "--log-level", "warn", "--child-grace", "2s", "--"));
+    cmd.addAll(
+        List.of(
+            "start",
+            "--server",
+            backend.wsUrl,
+            "--agent-id",
+            agentId,
+            "--name",
+            agentId,
+            "--state-dir",
+            state.toString(),
+            "--log-level",
+            "warn",
+            "--child-grace",
+            "2s",
+            "--"));
     cmd.addAll(List.of(child));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("ONSEMBL_TOKEN", BackendProcess.AGENT_TOKEN);
     pb.environment().put("ONSEMBL_STATE_DIR", state.toString());
     if (v == Variant.NO_CDS) {
@@ -80,7 +115,9 @@ final class Wrapper {
     return new Wrapper(agentId, pb.start(), t0);
   }
 
-  /** Remembers the process tree now (before a SIGKILL re-parents it) so {@link #reap()} can kill it. */
+  /**
+   * Remembers the process tree now (before a SIGKILL re-parents it) so {@link #reap()} can kill it.
+   */
   void snapshotTree() {
     tree.addAll(process.descendants().toList());
   }

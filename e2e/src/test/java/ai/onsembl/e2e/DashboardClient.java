@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 
 /**
- * A dashboard on {@code /ws/dashboard} (the shared {@link ProtocolClient}) that records every frame it
- * receives as JSON and answers the backend's PINGs.
+ * A dashboard on {@code /ws/dashboard} (the shared {@link ProtocolClient}) that records every frame
+ * it receives as JSON and answers the backend's PINGs.
  */
 public final class DashboardClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,30 +23,37 @@ public final class DashboardClient implements AutoCloseable {
   private final ProtocolClient socket;
 
   private DashboardClient(String wsUrl, String token) {
-    this.socket = new ProtocolClient(URI.create(wsUrl + "/ws/dashboard?token=" + token),
-        Map.of("Authorization", "Bearer " + token));
+    this.socket =
+        new ProtocolClient(
+            URI.create(wsUrl + "/ws/dashboard?token=" + token),
+            Map.of("Authorization", "Bearer " + token));
     socket.answerPings = true;
-    socket.onText(text -> {
-      try {
-        JsonNode n = JSON.readTree(text);
-        synchronized (frames) {
-          frames.add(n);
-        }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    socket.onText(
+        text -> {
+          try {
+            JsonNode n = JSON.readTree(text);
+            synchronized (frames) {
+              frames.add(n);
+            }
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /** Connects and sends our DASHBOARD_INIT (every agent, terminals). */
   public static DashboardClient connect(String wsUrl, String token) throws Exception {
     DashboardClient c = open(wsUrl, token);
-    c.send("{\"type\":\"DASHBOARD_INIT\",\"id\":\"init-1\",\"timestamp\":" + System.currentTimeMillis()
-        + ",\"payload\":{\"subscriptions\":{\"agents\":[\"*\"],\"terminals\":true}}}");
+    c.send(
+        "{\"type\":\"DASHBOARD_INIT\",\"id\":\"init-1\",\"timestamp\":"
+            + System.currentTimeMillis()
+            + ",\"payload\":{\"subscriptions\":{\"agents\":[\"*\"],\"terminals\":true}}}");
     return c;
   }
 
-  /** Connects and sends nothing (the test sends its own frames); the backend's PINGs are answered. */
+  /**
+   * Connects and sends nothing (the test sends its own frames); the backend's PINGs are answered.
+   */
   public static DashboardClient open(String wsUrl, String token) throws Exception {
     DashboardClient c = new DashboardClient(wsUrl, token);
     c.socket.connectOrFail();
@@ -68,22 +75,28 @@ public final class DashboardClient implements AutoCloseable {
   /** Every frame received so far, of {@code type}. */
   public List<JsonNode> frames(String type) {
     synchronized (frames) {
-      return frames.stream().filter(f -> type.equals(f.path("type").asText())).collect(Collectors.toList());
+      return frames.stream()
+          .filter(f -> type.equals(f.path("type").asText()))
+          .collect(Collectors.toList());
     }
   }
 
   /** Waits for a frame of {@code type} whose payload matches. */
   public JsonNode await(String type, Predicate<JsonNode> payload, Duration timeout) {
     JsonNode[] found = new JsonNode[1];
-    Awaitility.await("dashboard " + type).atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> {
-      for (JsonNode f : frames(type)) {
-        if (payload.test(f.path("payload"))) {
-          found[0] = f;
-          return true;
-        }
-      }
-      return false;
-    });
+    Awaitility.await("dashboard " + type)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () -> {
+              for (JsonNode f : frames(type)) {
+                if (payload.test(f.path("payload"))) {
+                  found[0] = f;
+                  return true;
+                }
+              }
+              return false;
+            });
     return found[0];
   }
 

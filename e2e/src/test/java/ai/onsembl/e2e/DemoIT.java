@@ -26,38 +26,63 @@ class DemoIT {
   private static final Pattern REST = Pattern.compile("Bearer ([^']+)' (http://[^/]+)/api/agents");
 
   @Test
-  void demoRunsTwoMockAgentsAndCtrlCShowsEachGoingOfflineWithItsReason(@TempDir Path home) throws Exception {
-    List<String> cmd = List.of("setsid", Dist.launcher().toString(), "demo", "--port", "0", "--http-port", "0");
-    try (RunningProcess demo = RunningProcess.start("demo", cmd, Map.of("HOME", home.toString()), home)) {
+  void demoRunsTwoMockAgentsAndCtrlCShowsEachGoingOfflineWithItsReason(@TempDir Path home)
+      throws Exception {
+    List<String> cmd =
+        List.of("setsid", Dist.launcher().toString(), "demo", "--port", "0", "--http-port", "0");
+    try (RunningProcess demo =
+        RunningProcess.start("demo", cmd, Map.of("HOME", home.toString()), home)) {
       demo.awaitStdout(l -> l.startsWith("Press Ctrl+C"), Duration.ofSeconds(60));
-      String dashboard = demo.awaitStdout(l -> l.contains("Dashboard: http://"), Duration.ofSeconds(1));
+      String dashboard =
+          demo.awaitStdout(l -> l.contains("Dashboard: http://"), Duration.ofSeconds(1));
       assertThat(dashboard).contains("/login?code=");
       Matcher m = REST.matcher(demo.awaitStdout(l -> l.contains("REST:"), Duration.ofSeconds(1)));
       assertThat(m.find()).isTrue();
       HttpClient http = HttpClient.newHttpClient();
-      HttpRequest agents = HttpRequest.newBuilder(URI.create(m.group(2) + "/api/agents"))
-          .header("Authorization", "Bearer " + m.group(1)).build();
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-        String body = http.send(agents, HttpResponse.BodyHandlers.ofString()).body();
-        return body.split("\"status\":\"ONLINE\"", -1).length - 1 == 2;
-      });
+      HttpRequest agents =
+          HttpRequest.newBuilder(URI.create(m.group(2) + "/api/agents"))
+              .header("Authorization", "Bearer " + m.group(1))
+              .build();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                String body = http.send(agents, HttpResponse.BodyHandlers.ofString()).body();
+                return body.split("\"status\":\"ONLINE\"", -1).length - 1 == 2;
+              });
 
       demo.signalGroup("INT"); // Ctrl+C: the whole foreground group gets SIGINT
 
       assertThat(demo.awaitExit(Duration.ofSeconds(30))).isEqualTo(130);
       String out = String.join("\n", demo.stdout());
-      assertThat(out).contains("demo-agent-1 OFFLINE: Graceful shutdown (SIGINT)",
-          "demo-agent-2 OFFLINE: Graceful shutdown (SIGINT)", "onsembl demo: stopped.");
+      assertThat(out)
+          .contains(
+              "demo-agent-1 OFFLINE: Graceful shutdown (SIGINT)",
+              "demo-agent-2 OFFLINE: Graceful shutdown (SIGINT)",
+              "onsembl demo: stopped.");
       assertThat(demo.survivingDescendants()).isEmpty();
     }
   }
 
   @Test
   void demoWithRunForStopsByItselfAndExitsZero(@TempDir Path home) {
-    try (RunningProcess demo = RunningProcess.launcher("demo", Map.of("HOME", home.toString()), home,
-        "demo", "--port", "0", "--http-port", "0", "--agents", "1", "--run-for", "3s")) {
+    try (RunningProcess demo =
+        RunningProcess.launcher(
+            "demo",
+            Map.of("HOME", home.toString()),
+            home,
+            "demo",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--agents",
+            "1",
+            "--run-for",
+            "3s")) {
       assertThat(demo.awaitExit(Duration.ofSeconds(60))).as(demo.transcript()).isZero();
-      assertThat(String.join("\n", demo.stdout())).contains("demo-agent-1 OFFLINE: Graceful shutdown (SIGTERM)");
+      assertThat(String.join("\n", demo.stdout()))
+          .contains("demo-agent-1 OFFLINE: Graceful shutdown (SIGTERM)");
       assertThat(demo.survivingDescendants()).isEmpty();
     }
   }

@@ -4,19 +4,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** Where the packaged distribution is: {@code wrapper-cli/target/onsembl-agent}, built by the reactor. */
+/**
+ * Where the packaged distribution is: {@code wrapper-cli/target/onsembl-agent}, built by the
+ * reactor.
+ */
 public final class Dist {
   private Dist() {}
 
   /** The distribution's home directory; fails with a clear message when it was not built. */
   public static Path home() {
     String override = System.getProperty("onsembl.dist");
-    Path home = override != null
-        ? Paths.get(override)
-        : Paths.get("").toAbsolutePath().resolveSibling("wrapper-cli").resolve("target/onsembl-agent");
+    Path home =
+        override != null
+            ? Paths.get(override)
+            : Paths.get("")
+                .toAbsolutePath()
+                .resolveSibling("wrapper-cli")
+                .resolve("target/onsembl-agent");
     if (!Files.isExecutable(home.resolve("bin/onsembl-agent"))) {
-      throw new IllegalStateException("expected the packaged launcher at " + home.resolve("bin/onsembl-agent")
-          + " but it is missing: run 'mvn package' at the root (scripts/test does)");
+      throw new IllegalStateException(
+          "expected the packaged launcher at "
+              + home.resolve("bin/onsembl-agent")
+              + " but it is missing: run 'mvn package' at the root (scripts/test does)");
     }
     return home;
   }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Onsembl web frontend's own frames, replayed in its order (DASHBOARD_INIT with object
- * subscriptions, then its PING) against {@code onsembl-agent backend}, while a real wrapper connects and is
- * stopped with SIGTERM. The frontend sees no ERROR, its snapshot, the agent's status, a PONG for its PING,
- * and the agent's disconnect.
+ * subscriptions, then its PING) against {@code onsembl-agent backend}, while a real wrapper
+ * connects and is stopped with SIGTERM. The frontend sees no ERROR, its snapshot, the agent's
+ * status, a PONG for its PING, and the agent's disconnect.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
@@ -39,10 +39,12 @@ class FrontendDashboardIT {
     String ping = frontendFrame("frontend-to-server__PING.json");
     JsonNode pingPayload = JSON.readTree(ping).path("payload");
     assertThat(JSON.readTree(init).path("payload").path("subscriptions").path("agents").isObject())
-        .as("the captured INIT subscribes with objects").isTrue();
+        .as("the captured INIT subscribes with objects")
+        .isTrue();
 
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
-        DashboardClient frontend = DashboardClient.open(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN)) {
+        DashboardClient frontend =
+            DashboardClient.open(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN)) {
       frontend.await("DASHBOARD_CONNECTED", p -> true, WAIT);
       frontend.send(init);
       frontend.await("ACK", p -> "msg_1_1796286315273".equals(p.path("messageId").asText()), WAIT);
@@ -52,21 +54,46 @@ class FrontendDashboardIT {
       assertThat(pong.path("sequence").asLong()).isEqualTo(pingPayload.path("sequence").asLong());
 
       String name = "frontend-watched";
-      try (RunningProcess wrapper = RunningProcess.launcher(name, Map.of("HOME", home.toString(),
-          "ONSEMBL_TOKEN", BackendProcess.AGENT_TOKEN, "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home,
-          "start", "--server", backend.wsUrl(), "--agent", "mock", "--name", name)) {
-        String agentId = backend.awaitAgent(name, "ONLINE", Duration.ofSeconds(30)).path("agentId").asText();
-        frontend.await("AGENT_STATUS", p -> agentId.equals(p.path("agentId").asText())
-            && "ONLINE".equals(p.path("status").asText()), WAIT);
+      try (RunningProcess wrapper =
+          RunningProcess.launcher(
+              name,
+              Map.of(
+                  "HOME",
+                  home.toString(),
+                  "ONSEMBL_TOKEN",
+                  BackendProcess.AGENT_TOKEN,
+                  "ONSEMBL_STATE_DIR",
+                  home.resolve("state").toString()),
+              home,
+              "start",
+              "--server",
+              backend.wsUrl(),
+              "--agent",
+              "mock",
+              "--name",
+              name)) {
+        String agentId =
+            backend.awaitAgent(name, "ONLINE", Duration.ofSeconds(30)).path("agentId").asText();
+        frontend.await(
+            "AGENT_STATUS",
+            p ->
+                agentId.equals(p.path("agentId").asText())
+                    && "ONLINE".equals(p.path("status").asText()),
+            WAIT);
 
         wrapper.signal("TERM");
         assertThat(wrapper.awaitExit(WAIT)).as(wrapper.transcript()).isEqualTo(143);
         frontend.await("AGENT_DISCONNECT", p -> agentId.equals(p.path("agentId").asText()), WAIT);
-        frontend.await("AGENT_STATUS", p -> agentId.equals(p.path("agentId").asText())
-            && "OFFLINE".equals(p.path("status").asText()), WAIT);
+        frontend.await(
+            "AGENT_STATUS",
+            p ->
+                agentId.equals(p.path("agentId").asText())
+                    && "OFFLINE".equals(p.path("status").asText()),
+            WAIT);
       }
       assertThat(frontend.frames("ERROR")).as("ERROR frames the frontend got").isEmpty();
-      assertThat(frontend.frames()).extracting(f -> f.path("type").asText())
+      assertThat(frontend.frames())
+          .extracting(f -> f.path("type").asText())
           .startsWith("DASHBOARD_CONNECTED")
           .containsSubsequence("ACK", "PONG", "AGENT_STATUS", "AGENT_DISCONNECT", "AGENT_STATUS");
     }

@@ -28,7 +28,8 @@ class LauncherIT {
   void helpListsTheCommands() {
     try (RunningProcess p = RunningProcess.launcher("help", Map.of(), null, "--help")) {
       assertThat(p.awaitExit(Duration.ofSeconds(20))).isZero();
-      assertThat(String.join("\n", p.stdout())).contains("start", "stop", "status", "backend", "demo");
+      assertThat(String.join("\n", p.stdout()))
+          .contains("start", "stop", "status", "backend", "demo");
     }
   }
 
@@ -41,11 +42,15 @@ class LauncherIT {
   }
 
   @Test
-  void backendJvmExitsOnOutOfMemoryInsteadOfLivingOnWithoutItsServer(@TempDir Path tmp) throws Exception {
+  void backendJvmExitsOnOutOfMemoryInsteadOfLivingOnWithoutItsServer(@TempDir Path tmp)
+      throws Exception {
     try (BackendProcess backend = BackendProcess.start(tmp.resolve("b.db"), tmp)) {
-      String cmdline = Files.readString(Path.of("/proc/" + backend.process().pid() + "/cmdline"))
-          .replace('\0', ' ');
-      assertThat(cmdline).as("the backend JVM's command line").contains("-XX:+ExitOnOutOfMemoryError");
+      String cmdline =
+          Files.readString(Path.of("/proc/" + backend.process().pid() + "/cmdline"))
+              .replace('\0', ' ');
+      assertThat(cmdline)
+          .as("the backend JVM's command line")
+          .contains("-XX:+ExitOnOutOfMemoryError");
     }
   }
 }

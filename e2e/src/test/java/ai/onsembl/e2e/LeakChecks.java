@@ -12,16 +12,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LeakChecks implements AfterAllCallback {
   @Override
   public void afterAll(ExtensionContext context) {
-    List<ProcessHandle> left = ProcessHandle.current().descendants()
-        .filter(ProcessHandle::isAlive)
-        .collect(Collectors.toList());
+    List<ProcessHandle> left =
+        ProcessHandle.current()
+            .descendants()
+            .filter(ProcessHandle::isAlive)
+            .collect(Collectors.toList());
     if (left.isEmpty()) {
       return;
     }
-    String names = left.stream()
-        .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
-        .collect(Collectors.joining("\n"));
+    String names =
+        left.stream()
+            .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+            .collect(Collectors.joining("\n"));
     left.forEach(ProcessHandle::destroyForcibly);
-    throw new AssertionError("processes left alive after " + context.getDisplayName() + ":\n" + names);
+    throw new AssertionError(
+        "processes left alive after " + context.getDisplayName() + ":\n" + names);
   }
 }

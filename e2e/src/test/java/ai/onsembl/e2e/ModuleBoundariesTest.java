@@ -18,18 +18,28 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The build check: no module reaches into another module's {@code .internal} packages,
- * in production or test code. Reads the compiled classes of every module of the reactor (this module sees
- * them all: the build compiles them before e2e; bench's when present).
+ * The build check: no module reaches into another module's {@code .internal} packages, in
+ * production or test code. Reads the compiled classes of every module of the reactor (this module
+ * sees them all: the build compiles them before e2e; bench's when present).
  */
 class ModuleBoundariesTest {
-  /** The module roots that keep internals: each one's {@code ..internal..} packages are for itself only. */
-  private static final List<String> OWNERS = List.of("ai.onsembl.protocol", "ai.onsembl.wrapper", "ai.onsembl.backend");
-  private static final List<String> MODULES = List.of("protocol", "wrapper-core", "reference-backend", "wrapper-cli");
+  /**
+   * The module roots that keep internals: each one's {@code ..internal..} packages are for itself
+   * only.
+   */
+  private static final List<String> OWNERS =
+      List.of("ai.onsembl.protocol", "ai.onsembl.wrapper", "ai.onsembl.backend");
+
+  private static final List<String> MODULES =
+      List.of("protocol", "wrapper-core", "reference-backend", "wrapper-cli");
 
   static ArchRule noReachingInto(String owner) {
-    return noClasses().that().resideOutsideOfPackage(owner + "..")
-        .should().dependOnClassesThat().resideInAPackage(owner + "..internal..")
+    return noClasses()
+        .that()
+        .resideOutsideOfPackage(owner + "..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(owner + "..internal..")
         .as("no class outside " + owner + " depends on " + owner + "..internal..");
   }
 
@@ -38,11 +48,20 @@ class ModuleBoundariesTest {
     List<Path> dirs = new ArrayList<>();
     for (String module : MODULES) {
       Path main = root.resolve(module).resolve("target/classes");
-      assertThat(main).as("compiled classes of " + module + " (build the reactor first)").isDirectory();
+      assertThat(main)
+          .as("compiled classes of " + module + " (build the reactor first)")
+          .isDirectory();
       dirs.add(main);
     }
-    for (String module : List.of("protocol", "test-support", "wrapper-core", "reference-backend", "wrapper-cli", "e2e",
-        "bench")) {
+    for (String module :
+        List.of(
+            "protocol",
+            "test-support",
+            "wrapper-core",
+            "reference-backend",
+            "wrapper-cli",
+            "e2e",
+            "bench")) {
       for (String kind : List.of("target/classes", "target/test-classes")) {
         Path d = root.resolve(module).resolve(kind);
         if (Files.isDirectory(d) && !dirs.contains(d)) {
@@ -51,7 +70,8 @@ class ModuleBoundariesTest {
       }
     }
     // the sample violation below is not part of the code base
-    return new ClassFileImporter().importPaths(dirs)
+    return new ClassFileImporter()
+        .importPaths(dirs)
         .that(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(Violation.class)));
   }
 
@@ -68,7 +88,8 @@ class ModuleBoundariesTest {
   @Test
   void theCheckFailsOnAClassThatReachesIn() {
     JavaClasses violation = new ClassFileImporter().importClasses(Violation.class);
-    assertThatThrownBy(() -> noReachingInto("ai.onsembl.backend").check(violation)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> noReachingInto("ai.onsembl.backend").check(violation))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("BackendAccess");
   }
 

@@ -21,10 +21,10 @@ import org.awaitility.Awaitility;
 
 /**
  * A real OS process started by a test (the packaged launcher, usually), with its stdout and stderr
- * collected line by line: the e2e suite's one process harness, on the wrapper's own {@link ProcessTree}
- * (signals through kill(1), zombies told from running processes, whole groups reaped). {@link #close()}
- * SIGKILLs it and every descendant it left, so a failing test never leaks processes. Only processes this
- * object started are ever signalled.
+ * collected line by line: the e2e suite's one process harness, on the wrapper's own {@link
+ * ProcessTree} (signals through kill(1), zombies told from running processes, whole groups reaped).
+ * {@link #close()} SIGKILLs it and every descendant it left, so a failing test never leaks
+ * processes. Only processes this object started are ever signalled.
  */
 public final class RunningProcess implements AutoCloseable {
   private final String name;
@@ -43,7 +43,8 @@ public final class RunningProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} in {@code dir} with {@code env} added to this JVM's environment. */
-  public static RunningProcess start(String name, List<String> command, Map<String, String> env, Path dir) {
+  public static RunningProcess start(
+      String name, List<String> command, Map<String, String> env, Path dir) {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().putAll(env);
     if (dir != null) {
@@ -58,7 +59,8 @@ public final class RunningProcess implements AutoCloseable {
   }
 
   /** Starts the packaged launcher with {@code args}. */
-  public static RunningProcess launcher(String name, Map<String, String> env, Path dir, String... args) {
+  public static RunningProcess launcher(
+      String name, Map<String, String> env, Path dir, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Dist.launcher().toString());
     cmd.addAll(List.of(args));
@@ -66,18 +68,22 @@ public final class RunningProcess implements AutoCloseable {
   }
 
   private Thread pump(InputStream in, List<String> sink, String threadName) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (sink) {
-            sink.add(line);
-          }
-        }
-      } catch (IOException e) {
-        // the process went away; what was read is kept
-      }
-    }, threadName);
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (sink) {
+                    sink.add(line);
+                  }
+                }
+              } catch (IOException e) {
+                // the process went away; what was read is kept
+              }
+            },
+            threadName);
     t.setDaemon(true);
     t.start();
     return t;
@@ -117,22 +123,31 @@ public final class RunningProcess implements AutoCloseable {
     return awaitLine(stderr, match, timeout, "stderr");
   }
 
-  private String awaitLine(List<String> sink, Predicate<String> match, Duration timeout, String what) {
+  private String awaitLine(
+      List<String> sink, Predicate<String> match, Duration timeout, String what) {
     String[] found = new String[1];
-    Awaitility.await(name + " " + what + " line").atMost(timeout).pollInterval(Duration.ofMillis(20))
-        .failFast(name + " exited without printing it:\n" + "(see transcript)",
-            () -> !process.isAlive() && !outPump.isAlive() && !errPump.isAlive() && !contains(sink, match))
-        .until(() -> {
-          synchronized (sink) {
-            for (String l : sink) {
-              if (match.test(l)) {
-                found[0] = l;
-                return true;
+    Awaitility.await(name + " " + what + " line")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
+        .failFast(
+            name + " exited without printing it:\n" + "(see transcript)",
+            () ->
+                !process.isAlive()
+                    && !outPump.isAlive()
+                    && !errPump.isAlive()
+                    && !contains(sink, match))
+        .until(
+            () -> {
+              synchronized (sink) {
+                for (String l : sink) {
+                  if (match.test(l)) {
+                    found[0] = l;
+                    return true;
+                  }
+                }
               }
-            }
-          }
-          return false;
-        });
+              return false;
+            });
     return found[0];
   }
 
@@ -151,8 +166,9 @@ public final class RunningProcess implements AutoCloseable {
   }
 
   /**
-   * Sends a signal to this process's whole process group, as a terminal's Ctrl+C does to its foreground
-   * group. Only valid for processes started through {@code setsid} (they lead their own group).
+   * Sends a signal to this process's whole process group, as a terminal's Ctrl+C does to its
+   * foreground group. Only valid for processes started through {@code setsid} (they lead their own
+   * group).
    */
   public void signalGroup(String signal) {
     rememberDescendants();
@@ -161,7 +177,10 @@ public final class RunningProcess implements AutoCloseable {
     }
   }
 
-  /** Records the current descendants, so that ones re-parented after our process dies are still found. */
+  /**
+   * Records the current descendants, so that ones re-parented after our process dies are still
+   * found.
+   */
   public Set<ProcessHandle> rememberDescendants() {
     process.toHandle().descendants().forEach(seenDescendants::add);
     return Set.copyOf(seenDescendants);
@@ -171,8 +190,14 @@ public final class RunningProcess implements AutoCloseable {
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError(name + " (pid " + process.pid() + ") did not exit within " + timeout
-            + "\nstderr:\n" + String.join("\n", stderr()));
+        throw new AssertionError(
+            name
+                + " (pid "
+                + process.pid()
+                + ") did not exit within "
+                + timeout
+                + "\nstderr:\n"
+                + String.join("\n", stderr()));
       }
       outPump.join(2000);
       errPump.join(2000);
@@ -183,22 +208,34 @@ public final class RunningProcess implements AutoCloseable {
     }
   }
 
-  /** Descendants seen at any point that still run (a zombie waiting for init to reap it does not). */
+  /**
+   * Descendants seen at any point that still run (a zombie waiting for init to reap it does not).
+   */
   public List<ProcessHandle> survivingDescendants() {
     rememberDescendants();
     return seenDescendants.stream().filter(ProcessTree::isRunning).collect(Collectors.toList());
   }
 
-  /** "pid command line" of each of {@code handles} that still runs (zombies excluded), for assertions. */
+  /**
+   * "pid command line" of each of {@code handles} that still runs (zombies excluded), for
+   * assertions.
+   */
   public static List<String> running(Collection<ProcessHandle> handles) {
-    return handles.stream().filter(ProcessTree::isRunning)
+    return handles.stream()
+        .filter(ProcessTree::isRunning)
         .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
         .collect(Collectors.toList());
   }
 
   /** Output for failure messages. */
   public String transcript() {
-    return name + " stdout:\n" + String.join("\n", stdout()) + "\n" + name + " stderr:\n" + String.join("\n", stderr());
+    return name
+        + " stdout:\n"
+        + String.join("\n", stdout())
+        + "\n"
+        + name
+        + " stderr:\n"
+        + String.join("\n", stderr());
   }
 
   @Override

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM, with the
- * packaged launcher and its class-data archive: no jackson-databind (the link's streaming codec), no reference
- * backend and no backend/demo command classes (lazy subcommands), and the launch and shutdown paths (picocli
- * included) mapped from the archive trained at package time, not loaded cold from the jars.
+ * What {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM,
+ * with the packaged launcher and its class-data archive: no jackson-databind (the link's streaming
+ * codec), no reference backend and no backend/demo command classes (lazy subcommands), and the
+ * launch and shutdown paths (picocli included) mapped from the archive trained at package time, not
+ * loaded cold from the jars.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
@@ -29,28 +30,63 @@ class StartFootprintIT {
     Path log = home.resolve("classes.log");
     // a config file too: it is read with jackson-core as well
     Files.createDirectories(home.resolve("state"));
-    Files.writeString(home.resolve("state/config.json"), "{\"logLevel\": \"info\", \"childGrace\": 2000}");
-    assertThat(Dist.home().resolve("lib/onsembl.jsa")).as("the AppCDS archive built at package time").exists();
+    Files.writeString(
+        home.resolve("state/config.json"), "{\"logLevel\": \"info\", \"childGrace\": 2000}");
+    assertThat(Dist.home().resolve("lib/onsembl.jsa"))
+        .as("the AppCDS archive built at package time")
+        .exists();
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
-        RunningProcess w = RunningProcess.launcher("footprint", Map.of("HOME", home.toString(),
-            "ONSEMBL_TOKEN", BackendProcess.AGENT_TOKEN, "ONSEMBL_STATE_DIR", home.resolve("state").toString(),
-            "ONSEMBL_JAVA_OPTS", "-Xlog:class+load:file=" + log), home,
-            "start", "--server", backend.wsUrl(), "--name", "footprint", "--", "sleep", "600")) {
+        RunningProcess w =
+            RunningProcess.launcher(
+                "footprint",
+                Map.of(
+                    "HOME",
+                    home.toString(),
+                    "ONSEMBL_TOKEN",
+                    BackendProcess.AGENT_TOKEN,
+                    "ONSEMBL_STATE_DIR",
+                    home.resolve("state").toString(),
+                    "ONSEMBL_JAVA_OPTS",
+                    "-Xlog:class+load:file=" + log),
+                home,
+                "start",
+                "--server",
+                backend.wsUrl(),
+                "--name",
+                "footprint",
+                "--",
+                "sleep",
+                "600")) {
       backend.awaitAgent("footprint", "ONLINE", Duration.ofSeconds(30));
       w.signal("TERM");
       assertThat(w.awaitExit(Duration.ofSeconds(20))).isEqualTo(143);
     }
     List<String> loaded = Files.readAllLines(log);
     long shared = loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
-    System.out.println("StartFootprintIT: " + loaded.size() + " classes loaded by start (launch, ONLINE, SIGTERM, "
-        + "exit), " + shared + " of them from the AppCDS archive");
-    assertThat(loaded).as("classes loaded").hasSizeGreaterThan(500)
+    System.out.println(
+        "StartFootprintIT: "
+            + loaded.size()
+            + " classes loaded by start (launch, ONLINE, SIGTERM, "
+            + "exit), "
+            + shared
+            + " of them from the AppCDS archive");
+    assertThat(loaded)
+        .as("classes loaded")
+        .hasSizeGreaterThan(500)
         .noneMatch(l -> l.contains(" com.fasterxml.jackson.databind."))
         .noneMatch(l -> l.contains(" ai.onsembl.backend."))
-        .noneMatch(l -> l.contains(" ai.onsembl.cli.BackendCommand") || l.contains(" ai.onsembl.cli.DemoCommand"));
-    assertThat(loaded).filteredOn(l -> l.contains(" picocli.CommandLine ") || l.contains(
-            " ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator$Trigger ")
-            || l.contains(" ai.onsembl.protocol.AgentDisconnect ") || l.contains(" ai.onsembl.protocol.StreamingCodec "))
+        .noneMatch(
+            l ->
+                l.contains(" ai.onsembl.cli.BackendCommand")
+                    || l.contains(" ai.onsembl.cli.DemoCommand"));
+    assertThat(loaded)
+        .filteredOn(
+            l ->
+                l.contains(" picocli.CommandLine ")
+                    || l.contains(
+                        " ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator$Trigger ")
+                    || l.contains(" ai.onsembl.protocol.AgentDisconnect ")
+                    || l.contains(" ai.onsembl.protocol.StreamingCodec "))
         .hasSize(4)
         .allMatch(l -> l.contains("source: shared objects file"));
     // Lambda forms and proxies are spun at run time; almost everything else comes from the archive.

@@ -2,5 +2,8 @@ package ai.onsembl.protocol;
 
 /** What an online agent is doing. */
 public enum ActivityState {
-  IDLE, PROCESSING, QUEUED, UNKNOWN
+  IDLE,
+  PROCESSING,
+  QUEUED,
+  UNKNOWN
 }

@@ -7,7 +7,8 @@ public record AgentConnect(
     EnumValue<AgentType> agentType,
     String version,
     String hostMachine,
-    Capabilities capabilities) implements Payload {
+    Capabilities capabilities)
+    implements Payload {
   @Override
   public MessageType type() {
     return MessageType.AGENT_CONNECT;

@@ -8,7 +8,8 @@ public record AgentConnected(
     String version,
     String hostMachine,
     Capabilities capabilities,
-    Long timestamp) implements Payload {
+    Long timestamp)
+    implements Payload {
   @Override
   public MessageType type() {
     return MessageType.AGENT_CONNECTED;

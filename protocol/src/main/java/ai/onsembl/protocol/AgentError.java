@@ -8,7 +8,8 @@ public record AgentError(
     EnumValue<AgentErrorType> errorType,
     String message,
     Boolean recoverable,
-    Map<String, Object> details) implements Payload {
+    Map<String, Object> details)
+    implements Payload {
 
   public AgentError {
     details = ai.onsembl.protocol.internal.Frozen.map(details);

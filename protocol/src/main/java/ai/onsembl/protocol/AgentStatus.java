@@ -2,5 +2,9 @@ package ai.onsembl.protocol;
 
 /** An agent's connection status as dashboards see it. */
 public enum AgentStatus {
-  ONLINE, OFFLINE, CONNECTING, ERROR, UNKNOWN
+  ONLINE,
+  OFFLINE,
+  CONNECTING,
+  ERROR,
+  UNKNOWN
 }

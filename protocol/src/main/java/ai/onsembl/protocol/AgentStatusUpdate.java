@@ -13,7 +13,8 @@ public record AgentStatusUpdate(
     Long lastSeen,
     String reason,
     Integer queuedCommands,
-    Long lastPing) implements Payload {
+    Long lastPing)
+    implements Payload {
   @Override
   public MessageType type() {
     return MessageType.AGENT_STATUS;

@@ -1,7 +1,8 @@
 package ai.onsembl.protocol;
 
 /**
- * One agent in a DASHBOARD_CONNECTED snapshot. {@code lastHeartbeat} and {@code lastSeen} are epoch ms.
+ * One agent in a DASHBOARD_CONNECTED snapshot. {@code lastHeartbeat} and {@code lastSeen} are epoch
+ * ms.
  */
 public record AgentSummary(
     String agentId,

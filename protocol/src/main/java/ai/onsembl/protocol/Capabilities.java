@@ -10,7 +10,8 @@ import java.util.List;
  * ({@code ["basic","interrupt","trace"]}), kept in {@link #names()} and encoded back as a list.
  */
 @JsonSerialize(using = CapabilitiesSerializer.class)
-public record Capabilities(Integer maxTokens, Boolean supportsInterrupt, Boolean supportsTrace, List<String> names) {
+public record Capabilities(
+    Integer maxTokens, Boolean supportsInterrupt, Boolean supportsTrace, List<String> names) {
 
   public Capabilities {
     names = names == null ? null : List.copyOf(names);

@@ -9,7 +9,8 @@ public record CommandComplete(
     Long executionTime,
     Long tokensUsed,
     Integer exitCode,
-    OutputStats outputStats) implements Payload {
+    OutputStats outputStats)
+    implements Payload {
   @Override
   public MessageType type() {
     return MessageType.COMMAND_COMPLETE;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * COMMAND_REQUEST. Server to agent: {@code commandId} and {@code content} (the TypeScript backend also
- * sends the same text as {@code command}). Dashboard to server: {@code agentId} and {@code command} or
- * {@code content}; {@code commandId} optional.
+ * COMMAND_REQUEST. Server to agent: {@code commandId} and {@code content} (the TypeScript backend
+ * also sends the same text as {@code command}). Dashboard to server: {@code agentId} and {@code
+ * command} or {@code content}; {@code commandId} optional.
  */
 public record CommandRequest(
     String agentId,
@@ -18,7 +18,8 @@ public record CommandRequest(
     List<String> args,
     ExecutionConstraints executionConstraints,
     String dashboardId,
-    String userId) implements Payload {
+    String userId)
+    implements Payload {
 
   public CommandRequest {
     args = args == null ? null : List.copyOf(args);

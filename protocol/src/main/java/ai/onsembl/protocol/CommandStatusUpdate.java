@@ -2,7 +2,11 @@ package ai.onsembl.protocol;
 
 /** COMMAND_STATUS: a command's status changed (server to dashboards). */
 public record CommandStatusUpdate(
-    String commandId, String agentId, EnumValue<CommandStatus> status, String error, Double progress)
+    String commandId,
+    String agentId,
+    EnumValue<CommandStatus> status,
+    String error,
+    Double progress)
     implements Payload {
   @Override
   public MessageType type() {

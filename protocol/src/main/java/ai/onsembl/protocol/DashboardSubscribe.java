@@ -3,12 +3,18 @@ package ai.onsembl.protocol;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * DASHBOARD_SUBSCRIBE: {@code subscriptionType} is agent, command, trace or terminal. The target is named
- * in either dialect: the web frontend's {@code id} ({@code {type, id?, all?}}), or our {@code agentId} /
- * {@code commandId}; {@code all: true} (or no target at all) means every one of that type.
+ * DASHBOARD_SUBSCRIBE: {@code subscriptionType} is agent, command, trace or terminal. The target is
+ * named in either dialect: the web frontend's {@code id} ({@code {type, id?, all?}}), or our {@code
+ * agentId} / {@code commandId}; {@code all: true} (or no target at all) means every one of that
+ * type.
  */
-public record DashboardSubscribe(@JsonProperty("type") String subscriptionType, String id, String agentId,
-    String commandId, Boolean all) implements Payload {
+public record DashboardSubscribe(
+    @JsonProperty("type") String subscriptionType,
+    String id,
+    String agentId,
+    String commandId,
+    Boolean all)
+    implements Payload {
 
   /** The id this subscription names, whichever field carried it, or null for all. */
   public String target() {
@@ -20,7 +26,10 @@ public record DashboardSubscribe(@JsonProperty("type") String subscriptionType, 
     return Boolean.TRUE.equals(all) || target() == null;
   }
 
-  /** The frontend's {@code id} first; else ours, by type (a terminal names a command, else an agent). */
+  /**
+   * The frontend's {@code id} first; else ours, by type (a terminal names a command, else an
+   * agent).
+   */
   static String target(String type, String id, String agentId, String commandId) {
     if (id != null) {
       return id;

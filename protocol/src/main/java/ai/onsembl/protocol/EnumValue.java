@@ -5,9 +5,9 @@ import java.util.Objects;
 /**
  * An enumerated wire field that survives values it does not know.
  *
- * <p>A newer peer, or the TypeScript backend's lower-case statuses ({@code "disconnected"}), must not
- * break decoding: an unknown text reads as the enum's {@code UNKNOWN} constant with the raw text kept,
- * and encodes back exactly as it came.
+ * <p>A newer peer, or the TypeScript backend's lower-case statuses ({@code "disconnected"}), must
+ * not break decoding: an unknown text reads as the enum's {@code UNKNOWN} constant with the raw
+ * text kept, and encodes back exactly as it came.
  *
  * @param value the known constant, or {@code UNKNOWN}
  * @param raw the text as it was (or will be) on the wire

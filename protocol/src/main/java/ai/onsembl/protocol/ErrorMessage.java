@@ -3,10 +3,11 @@ package ai.onsembl.protocol;
 import java.util.Map;
 
 /**
- * ERROR: {@code code} (known codes in {@link ErrorCode}, others kept as they came), a human message,
- * optional details, and {@code messageId} of the frame it answers when known.
+ * ERROR: {@code code} (known codes in {@link ErrorCode}, others kept as they came), a human
+ * message, optional details, and {@code messageId} of the frame it answers when known.
  */
-public record ErrorMessage(EnumValue<ErrorCode> code, String message, Map<String, Object> details, String messageId)
+public record ErrorMessage(
+    EnumValue<ErrorCode> code, String message, Map<String, Object> details, String messageId)
     implements Payload {
 
   public ErrorMessage {

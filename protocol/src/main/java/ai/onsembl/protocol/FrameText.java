@@ -1,6 +1,9 @@
 package ai.onsembl.protocol;
 
-/** Text helpers both codecs share; no Jackson here, so the streaming codec can use them without databind. */
+/**
+ * Text helpers both codecs share; no Jackson here, so the streaming codec can use them without
+ * databind.
+ */
 final class FrameText {
   private FrameText() {}
 
@@ -13,10 +16,15 @@ final class FrameText {
     }
     long bytes = chars > maxFrameBytes ? chars : utf8Length(frame);
     if (bytes > maxFrameBytes) {
-      throw new ProtocolException(ProtocolException.Kind.FRAME_TOO_LARGE,
-          "frame too large: expected at most " + maxFrameBytes + " bytes but got "
+      throw new ProtocolException(
+          ProtocolException.Kind.FRAME_TOO_LARGE,
+          "frame too large: expected at most "
+              + maxFrameBytes
+              + " bytes but got "
               + (chars > maxFrameBytes ? "more than " + maxFrameBytes : bytes),
-          null, null, null);
+          null,
+          null,
+          null);
     }
   }
 
@@ -29,7 +37,9 @@ final class FrameText {
         n++;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else {

@@ -10,4 +10,8 @@ package ai.onsembl.protocol;
  * @param averageResponseTime mean command execution time in milliseconds
  */
 public record HealthMetrics(
-    Double cpuUsage, Double memoryUsage, Long uptime, Long commandsProcessed, Double averageResponseTime) {}
+    Double cpuUsage,
+    Double memoryUsage,
+    Long uptime,
+    Long commandsProcessed,
+    Double averageResponseTime) {}

@@ -28,7 +28,8 @@ public record Message(MessageType type, String id, long timestamp, Payload paylo
 
   /** A new message with a fresh UUID and the current time. */
   public static Message of(Payload payload) {
-    return new Message(payload.type(), UUID.randomUUID().toString(), System.currentTimeMillis(), payload);
+    return new Message(
+        payload.type(), UUID.randomUUID().toString(), System.currentTimeMillis(), payload);
   }
 
   /** A new message with the given id and the current time. */

@@ -4,7 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Every message type of the protocol (docs/PROTOCOL.md), with the record that models its payload. */
+/**
+ * Every message type of the protocol (docs/PROTOCOL.md), with the record that models its payload.
+ */
 public enum MessageType {
   // agent -> server
   AGENT_CONNECT(AgentConnect.class),

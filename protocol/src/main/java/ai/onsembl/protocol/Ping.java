@@ -1,8 +1,9 @@
 package ai.onsembl.protocol;
 
 /**
- * PING: answered at once by a PONG echoing {@code timestamp} (and {@code sequence} when present). The
- * Onsembl web frontend numbers its PINGs with {@code sequence}; the backends send only {@code timestamp}.
+ * PING: answered at once by a PONG echoing {@code timestamp} (and {@code sequence} when present).
+ * The Onsembl web frontend numbers its PINGs with {@code sequence}; the backends send only {@code
+ * timestamp}.
  */
 public record Ping(Long timestamp, Long sequence) implements Payload {
 

@@ -1,9 +1,9 @@
 package ai.onsembl.protocol;
 
 /**
- * PONG: {@code timestamp} echoes the PING's {@code payload.timestamp}, {@code sequence} its sequence when it
- * had one; {@code latency} (milliseconds from the PING's timestamp to the answer) is what the TypeScript
- * backend adds for dashboards.
+ * PONG: {@code timestamp} echoes the PING's {@code payload.timestamp}, {@code sequence} its
+ * sequence when it had one; {@code latency} (milliseconds from the PING's timestamp to the answer)
+ * is what the TypeScript backend adds for dashboards.
  */
 public record Pong(Long timestamp, Long latency, Long sequence) implements Payload {
 

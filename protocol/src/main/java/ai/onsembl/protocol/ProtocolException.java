@@ -1,8 +1,9 @@
 package ai.onsembl.protocol;
 
 /**
- * A frame that cannot be accepted. Each {@link Kind} maps to the ERROR code a receiver answers with.
- * When the envelope could be read, {@link #messageId()} and {@link #rawType()} say which frame it was.
+ * A frame that cannot be accepted. Each {@link Kind} maps to the ERROR code a receiver answers
+ * with. When the envelope could be read, {@link #messageId()} and {@link #rawType()} say which
+ * frame it was.
  */
 public final class ProtocolException extends Exception {
 
@@ -38,7 +39,8 @@ public final class ProtocolException extends Exception {
   private final String messageId;
   private final String rawType;
 
-  public ProtocolException(Kind kind, String message, String messageId, String rawType, Throwable cause) {
+  public ProtocolException(
+      Kind kind, String message, String messageId, String rawType, Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.messageId = messageId;

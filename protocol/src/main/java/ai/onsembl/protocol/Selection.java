@@ -9,14 +9,16 @@ import java.util.List;
  *
  * <ul>
  *   <li>an array of ids, {@code ["*"]} meaning all (ours, and the TypeScript protocol types);
- *   <li>an object, as the Onsembl web frontend sends it: {@code {"all": true}} for all, or
- *       {@code {"ids": ["a-1"]}} for those ids. An object without ids and without {@code "all": false} means
- *       all, as the TypeScript backend reads any non-array.
+ *   <li>an object, as the Onsembl web frontend sends it: {@code {"all": true}} for all, or {@code
+ *       {"ids": ["a-1"]}} for those ids. An object without ids and without {@code "all": false}
+ *       means all, as the TypeScript backend reads any non-array.
  * </ul>
  *
- * <p>It is encoded back in the shape it came in ({@link #objectForm()}), so a decoded frame re-encodes equal.
+ * <p>It is encoded back in the shape it came in ({@link #objectForm()}), so a decoded frame
+ * re-encodes equal.
  *
- * @param ids the listed ids ({@code "*"} included when sent), or null when the object form listed none
+ * @param ids the listed ids ({@code "*"} included when sent), or null when the object form listed
+ *     none
  * @param all the object form's {@code all} flag, or null (always null in the array form)
  * @param objectForm true for the frontend's object, false for an array
  */
@@ -26,7 +28,8 @@ public record Selection(List<String> ids, Boolean all, boolean objectForm) {
   public Selection {
     ids = ids == null ? null : List.copyOf(ids);
     if (!objectForm && ids == null) {
-      throw new IllegalArgumentException("the array form needs a list of ids (empty or [\"*\"] for all)");
+      throw new IllegalArgumentException(
+          "the array form needs a list of ids (empty or [\"*\"] for all)");
     }
     if (!objectForm && all != null) {
       throw new IllegalArgumentException("the array form has no 'all' flag: use [\"*\"]");

@@ -8,7 +8,8 @@ public record TerminalStream(
     String content,
     Long sequence,
     Long timestamp,
-    String ansiCodes) implements Payload {
+    String ansiCodes)
+    implements Payload {
   @Override
   public MessageType type() {
     return MessageType.TERMINAL_STREAM;

@@ -15,7 +15,8 @@ public record TraceEvent(
     Long startedAt,
     Long completedAt,
     Long durationMs,
-    Long tokensUsed) implements Payload {
+    Long tokensUsed)
+    implements Payload {
 
   public TraceEvent {
     content = ai.onsembl.protocol.internal.Frozen.map(content);

@@ -2,5 +2,8 @@ package ai.onsembl.protocol;
 
 /** The kind of a TRACE_EVENT. */
 public enum TraceType {
-  LLM_PROMPT, TOOL_CALL, RESPONSE, UNKNOWN
+  LLM_PROMPT,
+  TOOL_CALL,
+  RESPONSE,
+  UNKNOWN
 }

@@ -19,18 +19,24 @@ class CodecErrorsTest {
 
   @Test
   void badSequenceNamesFieldExpectationAndValue() {
-    ProtocolException e = refuse("{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"x\",\"timestamp\":1,\"payload\":"
-        + "{\"commandId\":\"c\",\"streamType\":\"STDOUT\",\"content\":\"hi\",\"sequence\":\"abc\"}}");
+    ProtocolException e =
+        refuse(
+            "{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"x\",\"timestamp\":1,\"payload\":"
+                + "{\"commandId\":\"c\",\"streamType\":\"STDOUT\",\"content\":\"hi\",\"sequence\":\"abc\"}}");
     assertThat(e.kind()).isEqualTo(ProtocolException.Kind.INVALID_PAYLOAD);
-    assertThat(e.getMessage()).contains("payload.sequence: expected a positive integer but got \"abc\"");
+    assertThat(e.getMessage())
+        .contains("payload.sequence: expected a positive integer but got \"abc\"");
     assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_MESSAGE);
     assertThat(e.messageId()).isEqualTo("x");
   }
 
   @Test
   void zeroSequenceIsRefused() {
-    assertThat(refuse("{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"x\",\"timestamp\":1,\"payload\":"
-        + "{\"commandId\":\"c\",\"streamType\":\"STDOUT\",\"content\":\"hi\",\"sequence\":0}}").getMessage())
+    assertThat(
+            refuse(
+                    "{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"x\",\"timestamp\":1,\"payload\":"
+                        + "{\"commandId\":\"c\",\"streamType\":\"STDOUT\",\"content\":\"hi\",\"sequence\":0}}")
+                .getMessage())
         .contains("payload.sequence: expected a positive integer but got 0");
   }
 
@@ -56,16 +62,20 @@ class CodecErrorsTest {
 
   @Test
   void isoTimestampIsItsOwnKind() {
-    ProtocolException e = refuse("{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":\"2025-10-31T12:00:00Z\",\"payload\":{}}");
+    ProtocolException e =
+        refuse(
+            "{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":\"2025-10-31T12:00:00Z\",\"payload\":{}}");
     assertThat(e.kind()).isEqualTo(ProtocolException.Kind.INVALID_TIMESTAMP);
     assertThat(e.getMessage())
-        .isEqualTo("timestamp: expected epoch milliseconds as a JSON number but got \"2025-10-31T12:00:00Z\"");
+        .isEqualTo(
+            "timestamp: expected epoch milliseconds as a JSON number but got \"2025-10-31T12:00:00Z\"");
     assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_MESSAGE);
   }
 
   @Test
   void unknownTypeIsItsOwnKindWithItsOwnCode() {
-    ProtocolException e = refuse("{\"type\":\"SELF_DESTRUCT\",\"id\":\"p\",\"timestamp\":1,\"payload\":{}}");
+    ProtocolException e =
+        refuse("{\"type\":\"SELF_DESTRUCT\",\"id\":\"p\",\"timestamp\":1,\"payload\":{}}");
     assertThat(e.kind()).isEqualTo(ProtocolException.Kind.UNKNOWN_TYPE);
     assertThat(e.errorCode()).isEqualTo(ErrorCode.UNKNOWN_MESSAGE_TYPE);
     assertThat(e.rawType()).isEqualTo("SELF_DESTRUCT");
@@ -87,14 +97,18 @@ class CodecErrorsTest {
   void multiByteCharactersCountAsBytes() {
     // 400,000 three-byte chars: fewer chars than the limit but 1.2 MB on the wire
     String content = "€".repeat(400_000);
-    String frame = "{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":1,\"payload\":{\"x\":\"" + content + "\"}}";
+    String frame =
+        "{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":1,\"payload\":{\"x\":\"" + content + "\"}}";
     assertThat(refuse(frame).kind()).isEqualTo(ProtocolException.Kind.FRAME_TOO_LARGE);
   }
 
   @Test
   void deepNestingIsRefusedAsInvalidJson() {
-    String deep = "{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":1,\"payload\":{\"x\":"
-        + "[".repeat(10_000) + "]".repeat(10_000) + "}}";
+    String deep =
+        "{\"type\":\"PING\",\"id\":\"p\",\"timestamp\":1,\"payload\":{\"x\":"
+            + "[".repeat(10_000)
+            + "]".repeat(10_000)
+            + "}}";
     ProtocolException e = refuse(deep);
     assertThat(e.kind()).isEqualTo(ProtocolException.Kind.NOT_JSON);
     assertThat(e.getMessage()).contains("nesting");
@@ -102,8 +116,9 @@ class CodecErrorsTest {
 
   @Test
   void unknownEnumValueIsKeptAndEncodedBackAsItCame() throws Exception {
-    String frame = "{\"type\":\"AGENT_STATUS\",\"id\":\"s\",\"timestamp\":5,\"payload\":"
-        + "{\"agentId\":\"a\",\"status\":\"hibernating\",\"activityState\":\"DREAMING\"}}";
+    String frame =
+        "{\"type\":\"AGENT_STATUS\",\"id\":\"s\",\"timestamp\":5,\"payload\":"
+            + "{\"agentId\":\"a\",\"status\":\"hibernating\",\"activityState\":\"DREAMING\"}}";
     Message m = CODEC.decode(frame);
     AgentStatusUpdate p = m.payload(AgentStatusUpdate.class);
     assertThat(p.status().value()).isEqualTo(AgentStatus.UNKNOWN);
@@ -114,28 +129,43 @@ class CodecErrorsTest {
 
   @Test
   void wrongJsonTypeNamesTheNestedField() {
-    assertThat(refuse("{\"type\":\"AGENT_HEARTBEAT\",\"id\":\"h\",\"timestamp\":1,\"payload\":"
-        + "{\"agentId\":\"a\",\"healthMetrics\":{\"cpuUsage\":\"high\"}}}").getMessage())
-        .isEqualTo("AGENT_HEARTBEAT payload.healthMetrics.cpuUsage: expected a number but got \"high\"");
-    assertThat(refuse("{\"type\":\"COMMAND_REQUEST\",\"id\":\"r\",\"timestamp\":1,\"payload\":{\"commandId\":\"c\"}}")
-        .getMessage()).contains("payload.content: expected the command text in content or command but got nothing");
-    assertThat(refuse("{\"type\":\"AGENT_CONTROL\",\"id\":\"r\",\"timestamp\":1,\"payload\":{\"action\":7}}")
-        .getMessage()).isEqualTo(
+    assertThat(
+            refuse(
+                    "{\"type\":\"AGENT_HEARTBEAT\",\"id\":\"h\",\"timestamp\":1,\"payload\":"
+                        + "{\"agentId\":\"a\",\"healthMetrics\":{\"cpuUsage\":\"high\"}}}")
+                .getMessage())
+        .isEqualTo(
+            "AGENT_HEARTBEAT payload.healthMetrics.cpuUsage: expected a number but got \"high\"");
+    assertThat(
+            refuse(
+                    "{\"type\":\"COMMAND_REQUEST\",\"id\":\"r\",\"timestamp\":1,\"payload\":{\"commandId\":\"c\"}}")
+                .getMessage())
+        .contains(
+            "payload.content: expected the command text in content or command but got nothing");
+    assertThat(
+            refuse(
+                    "{\"type\":\"AGENT_CONTROL\",\"id\":\"r\",\"timestamp\":1,\"payload\":{\"action\":7}}")
+                .getMessage())
+        .isEqualTo(
             "AGENT_CONTROL payload.action: expected one of STOP|RESTART|PAUSE|RESUME (a string) but got 7");
   }
 
   @Test
   void encodeLeavesNullsOutAndWritesTimestampAsNumber() {
     Message m = new Message(MessageType.PING, "p-1", 1234L, new Ping(99L));
-    assertThat(CODEC.encode(m)).isEqualTo("{\"type\":\"PING\",\"id\":\"p-1\",\"timestamp\":1234,\"payload\":{\"timestamp\":99}}");
+    assertThat(CODEC.encode(m))
+        .isEqualTo(
+            "{\"type\":\"PING\",\"id\":\"p-1\",\"timestamp\":1234,\"payload\":{\"timestamp\":99}}");
     assertThat(CODEC.encode(Message.of(new AgentDisconnect("a", "bye", 1L, null, true))))
-        .contains("\"payload\":{\"agentId\":\"a\",\"reason\":\"bye\",\"timestamp\":1,\"graceful\":true}");
+        .contains(
+            "\"payload\":{\"agentId\":\"a\",\"reason\":\"bye\",\"timestamp\":1,\"graceful\":true}");
   }
 
   @Test
   void envelopeRejectsMismatchedPayload() {
     assertThatThrownBy(() -> new Message(MessageType.PONG, "x", 1, new Ping(1L)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not match");
     assertThatThrownBy(() -> Message.of(new Ping(1L)).payload(Pong.class))
         .hasMessageContaining("Expected Pong but message");
   }

@@ -13,16 +13,43 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded fuzzing of {@link ProtocolCodec#decode}: random and mutated frames must either decode or fail
- * with a {@link ProtocolException}, quickly. The seed is printed so a failure can be replayed with
- * {@code -Donsembl.fuzzSeed=N}.
+ * Seeded fuzzing of {@link ProtocolCodec#decode}: random and mutated frames must either decode or
+ * fail with a {@link ProtocolException}, quickly. The seed is printed so a failure can be replayed
+ * with {@code -Donsembl.fuzzSeed=N}.
  */
 class CodecFuzzTest {
   private static final int FRAMES = 20_000;
   private static final String[] TOKENS = {
-    "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "-1", "0", "1e999", "9223372036854775808",
-    "\"type\"", "\"payload\"", "\"timestamp\"", "\"id\"", "\"sequence\"", "\"\\u0000\"", "\"\\ud800\"", "NaN",
-    "\"AGENT_CONNECT\"", "\"TERMINAL_OUTPUT\"", "\"2025-01-01T00:00:00Z\"", "{}", "[]", "\"\"", "1.5", "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "null",
+    "true",
+    "false",
+    "-1",
+    "0",
+    "1e999",
+    "9223372036854775808",
+    "\"type\"",
+    "\"payload\"",
+    "\"timestamp\"",
+    "\"id\"",
+    "\"sequence\"",
+    "\"\\u0000\"",
+    "\"\\ud800\"",
+    "NaN",
+    "\"AGENT_CONNECT\"",
+    "\"TERMINAL_OUTPUT\"",
+    "\"2025-01-01T00:00:00Z\"",
+    "{}",
+    "[]",
+    "\"\"",
+    "1.5",
+    "\\",
   };
 
   @Test
@@ -32,30 +59,45 @@ class CodecFuzzTest {
     Random rnd = new Random(seed);
     List<String> corpus = new ArrayList<>();
     UpstreamFixtures.list().forEach(name -> corpus.add(UpstreamFixtures.read(name)));
-    UpstreamFixtures.list("fixtures").forEach(name -> corpus.add(UpstreamFixtures.read("fixtures", name)));
+    UpstreamFixtures.list("fixtures")
+        .forEach(name -> corpus.add(UpstreamFixtures.read("fixtures", name)));
     ProtocolCodec codec = ProtocolCodec.standard();
     Map<ProtocolException.Kind, Integer> kinds = new EnumMap<>(ProtocolException.Kind.class);
     int[] decoded = {0};
-    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-      for (int i = 0; i < FRAMES; i++) {
-        String frame = i % 10 == 0 ? randomText(rnd) : mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
-        try {
-          codec.decode(frame);
-          decoded[0]++;
-        } catch (ProtocolException e) {
-          kinds.merge(e.kind(), 1, Integer::sum);
-          assertThat(e.getMessage()).isNotBlank();
-        } catch (Throwable t) {
-          throw new AssertionError("seed " + seed + " frame #" + i + " threw " + t + " for: "
-              + (frame.length() > 300 ? frame.substring(0, 300) + "…" : frame), t);
-        }
-      }
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int i = 0; i < FRAMES; i++) {
+            String frame =
+                i % 10 == 0 ? randomText(rnd) : mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
+            try {
+              codec.decode(frame);
+              decoded[0]++;
+            } catch (ProtocolException e) {
+              kinds.merge(e.kind(), 1, Integer::sum);
+              assertThat(e.getMessage()).isNotBlank();
+            } catch (Throwable t) {
+              throw new AssertionError(
+                  "seed "
+                      + seed
+                      + " frame #"
+                      + i
+                      + " threw "
+                      + t
+                      + " for: "
+                      + (frame.length() > 300 ? frame.substring(0, 300) + "…" : frame),
+                  t);
+            }
+          }
+        });
     System.out.println("decoded=" + decoded[0] + " refused=" + kinds);
     // a useful fuzzer exercises both outcomes and several refusal kinds
     assertThat(decoded[0]).isPositive();
-    assertThat(kinds.keySet()).contains(ProtocolException.Kind.NOT_JSON, ProtocolException.Kind.INVALID_PAYLOAD,
-        ProtocolException.Kind.UNKNOWN_TYPE);
+    assertThat(kinds.keySet())
+        .contains(
+            ProtocolException.Kind.NOT_JSON,
+            ProtocolException.Kind.INVALID_PAYLOAD,
+            ProtocolException.Kind.UNKNOWN_TYPE);
   }
 
   @Test
@@ -80,7 +122,8 @@ class CodecFuzzTest {
     int n = rnd.nextInt(200);
     StringBuilder sb = new StringBuilder(n);
     for (int i = 0; i < n; i++) {
-      sb.append(rnd.nextInt(4) == 0 ? (char) rnd.nextInt(0x10000) : TOKENS[rnd.nextInt(TOKENS.length)]);
+      sb.append(
+          rnd.nextInt(4) == 0 ? (char) rnd.nextInt(0x10000) : TOKENS[rnd.nextInt(TOKENS.length)]);
     }
     return sb.toString();
   }

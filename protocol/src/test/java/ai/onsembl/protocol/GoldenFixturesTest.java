@@ -42,8 +42,11 @@ class GoldenFixturesTest {
 
   @Test
   void frontendFixturesArePresent() {
-    assertThat(UpstreamFixtures.list(FRONTEND)).containsExactly(
-        "frontend-to-server__DASHBOARD_INIT.json", "frontend-to-server__PING.json", "server-to-frontend__PONG.json");
+    assertThat(UpstreamFixtures.list(FRONTEND))
+        .containsExactly(
+            "frontend-to-server__DASHBOARD_INIT.json",
+            "frontend-to-server__PING.json",
+            "server-to-frontend__PONG.json");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -54,17 +57,25 @@ class GoldenFixturesTest {
 
   @Test
   void frontendDialectDetailsAreTyped() throws Exception {
-    DashboardInit init = CODEC.decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__DASHBOARD_INIT.json"))
-        .payload(DashboardInit.class);
+    DashboardInit init =
+        CODEC
+            .decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__DASHBOARD_INIT.json"))
+            .payload(DashboardInit.class);
     assertThat(init.subscriptions().agents()).isEqualTo(Selection.allObject());
     assertThat(init.subscriptions().commands().coversAll()).isTrue();
     assertThat(init.subscriptions().coversAgent("any-agent")).isTrue();
     assertThat(init.subscriptions().terminals()).isTrue();
     assertThat(init.subscriptions().traces()).isTrue();
 
-    Ping ping = CODEC.decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__PING.json")).payload(Ping.class);
+    Ping ping =
+        CODEC
+            .decode(UpstreamFixtures.read(FRONTEND, "frontend-to-server__PING.json"))
+            .payload(Ping.class);
     assertThat(ping).isEqualTo(new Ping(1796286345280L, 7L));
-    Pong pong = CODEC.decode(UpstreamFixtures.read(FRONTEND, "server-to-frontend__PONG.json")).payload(Pong.class);
+    Pong pong =
+        CODEC
+            .decode(UpstreamFixtures.read(FRONTEND, "server-to-frontend__PONG.json"))
+            .payload(Pong.class);
     assertThat(pong).isEqualTo(new Pong(1796286345280L, 3L, null));
     assertThat(Pong.answering(ping, 1796286345283L)).isEqualTo(new Pong(1796286345280L, 3L, 7L));
   }
@@ -131,20 +142,27 @@ class GoldenFixturesTest {
 
   @Test
   void typeScriptDialectDetailsAreTyped() throws Exception {
-    AgentStatusUpdate status = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__AGENT_STATUS.json"))
-        .payload(AgentStatusUpdate.class);
+    AgentStatusUpdate status =
+        CODEC
+            .decode(UpstreamFixtures.read("server-to-dashboard__AGENT_STATUS.json"))
+            .payload(AgentStatusUpdate.class);
     assertThat(status.status().value()).isEqualTo(AgentStatus.UNKNOWN);
     assertThat(status.status().raw()).isEqualTo("disconnected");
     assertThat(status.queuedCommands()).isZero();
 
-    DashboardConnected snap = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__DASHBOARD_CONNECTED.json"))
-        .payload(DashboardConnected.class);
+    DashboardConnected snap =
+        CODEC
+            .decode(UpstreamFixtures.read("server-to-dashboard__DASHBOARD_CONNECTED.json"))
+            .payload(DashboardConnected.class);
     assertThat(snap.agents()).hasSize(1);
-    assertThat(snap.agents().get(0).capabilities().names()).containsExactly("basic", "interrupt", "trace");
+    assertThat(snap.agents().get(0).capabilities().names())
+        .containsExactly("basic", "interrupt", "trace");
     assertThat(snap.agents().get(0).status().raw()).isEqualTo("DISCONNECTED");
 
-    CommandRequest req = CODEC.decode(UpstreamFixtures.read("server-to-agent__COMMAND_REQUEST.json"))
-        .payload(CommandRequest.class);
+    CommandRequest req =
+        CODEC
+            .decode(UpstreamFixtures.read("server-to-agent__COMMAND_REQUEST.json"))
+            .payload(CommandRequest.class);
     assertThat(req.text()).isEqualTo("echo hello-from-dashboard");
     assertThat(req.executionConstraints().timeLimitMs()).isEqualTo(300_000L);
     assertThat(req.commandType().value()).isEqualTo(CommandType.NATURAL);
@@ -153,13 +171,17 @@ class GoldenFixturesTest {
     assertThat(ack.agentId()).isEqualTo("bb4affa7-7764-49b8-aa0b-f6cb53a4c180");
     assertThat(ack.messageId()).isEqualTo("connect-1795834404797");
 
-    AgentConnect connect = CODEC.decode(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"))
-        .payload(AgentConnect.class);
+    AgentConnect connect =
+        CODEC
+            .decode(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"))
+            .payload(AgentConnect.class);
     assertThat(connect.agentType().value()).isEqualTo(AgentType.CUSTOM);
     assertThat(connect.capabilities().supportsInterrupt()).isTrue();
 
-    TerminalStream stream = CODEC.decode(UpstreamFixtures.read("server-to-dashboard__TERMINAL_STREAM.json"))
-        .payload(TerminalStream.class);
+    TerminalStream stream =
+        CODEC
+            .decode(UpstreamFixtures.read("server-to-dashboard__TERMINAL_STREAM.json"))
+            .payload(TerminalStream.class);
     assertThat(stream.sequence()).isNull();
     assertThat(stream.commandId()).startsWith("agent-session-");
   }

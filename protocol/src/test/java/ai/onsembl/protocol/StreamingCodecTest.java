@@ -9,20 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * {@link StreamingCodec} (jackson-core only, the wrapper's) against {@link ProtocolCodec} (jackson-databind, the
- * backend's): for every golden fixture and for 20,000 fuzzed frames (the fuzz test's mutations), both give the
- * same record and encode it to the same text, or refuse it with the same kind, message, id and type.
+ * {@link StreamingCodec} (jackson-core only, the wrapper's) against {@link ProtocolCodec}
+ * (jackson-databind, the backend's): for every golden fixture and for 20,000 fuzzed frames (the
+ * fuzz test's mutations), both give the same record and encode it to the same text, or refuse it
+ * with the same kind, message, id and type.
  */
 class StreamingCodecTest {
   private static final ProtocolCodec FULL = ProtocolCodec.standard();
   private static final StreamingCodec STREAMING = StreamingCodec.standard();
 
-  /** Every golden fixture: the TypeScript backend's and frontend's captured frames and ours, as folder/name. */
+  /**
+   * Every golden fixture: the TypeScript backend's and frontend's captured frames and ours, as
+   * folder/name.
+   */
   static Stream<String> fixtures() {
     return Stream.of(UpstreamFixtures.UPSTREAM_OBSERVED, "upstream-frontend", "fixtures")
         .flatMap(folder -> UpstreamFixtures.list(folder).stream().map(name -> folder + "/" + name));
@@ -58,11 +62,19 @@ class StreamingCodecTest {
     Map<ProtocolException.Kind, Integer> kinds = new EnumMap<>(ProtocolException.Kind.class);
     int decoded = 0;
     for (int i = 0; i < 20_000; i++) {
-      String frame = i % 10 == 0 ? CodecFuzzTest.randomText(rnd) : CodecFuzzTest.mutate(corpus.get(rnd.nextInt(
-          corpus.size())), rnd);
+      String frame =
+          i % 10 == 0
+              ? CodecFuzzTest.randomText(rnd)
+              : CodecFuzzTest.mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
       Object full = outcome(FULL::decode, frame);
       Object streaming = outcome(STREAMING::decode, frame);
-      String why = "seed " + seed + " frame #" + i + ": " + (frame.length() > 300 ? frame.substring(0, 300) : frame);
+      String why =
+          "seed "
+              + seed
+              + " frame #"
+              + i
+              + ": "
+              + (frame.length() > 300 ? frame.substring(0, 300) : frame);
       assertThat(streaming).as(why).isEqualTo(full);
       if (full instanceof Message m) {
         decoded++;
@@ -73,14 +85,26 @@ class StreamingCodecTest {
     }
     System.out.println("decoded=" + decoded + " refused=" + kinds);
     assertThat(decoded).isPositive();
-    assertThat(kinds.keySet()).contains(ProtocolException.Kind.NOT_JSON, ProtocolException.Kind.INVALID_PAYLOAD,
-        ProtocolException.Kind.INVALID_ENVELOPE, ProtocolException.Kind.UNKNOWN_TYPE);
+    assertThat(kinds.keySet())
+        .contains(
+            ProtocolException.Kind.NOT_JSON,
+            ProtocolException.Kind.INVALID_PAYLOAD,
+            ProtocolException.Kind.INVALID_ENVELOPE,
+            ProtocolException.Kind.UNKNOWN_TYPE);
   }
 
   @Test
   void edgeCasesGetTheSameAnswer() {
     String[] frames = {
-      "", " ", "null", "12", "\"x\"", "[]", "{} {}", "{} x", "{\"type\":\"PING\"}",
+      "",
+      " ",
+      "null",
+      "12",
+      "\"x\"",
+      "[]",
+      "{} {}",
+      "{} x",
+      "{\"type\":\"PING\"}",
       "{\"type\":\"PING\",\"id\":\"a\",\"timestamp\":1e400,\"payload\":{}}",
       "{\"type\":\"PING\",\"id\":\"a\",\"timestamp\":-0.0,\"payload\":{}}",
       "{\"type\":\"PING\",\"id\":\"a\",\"timestamp\":9223372036854775808,\"payload\":{}}",
@@ -109,14 +133,16 @@ class StreamingCodecTest {
     ProtocolCodec smallFull = new ProtocolCodec(4096);
     String frame = "{\"x\":\"" + "é".repeat(3000) + "\"}";
     assertThat(outcome(small::decode, frame)).isEqualTo(outcome(smallFull::decode, frame));
-    assertThat(((Refusal) outcome(small::decode, frame)).kind()).isEqualTo(ProtocolException.Kind.FRAME_TOO_LARGE);
+    assertThat(((Refusal) outcome(small::decode, frame)).kind())
+        .isEqualTo(ProtocolException.Kind.FRAME_TOO_LARGE);
   }
 
   private interface Decoder {
     Message decode(String frame) throws ProtocolException;
   }
 
-  private record Refusal(ProtocolException.Kind kind, String message, String messageId, String rawType) {}
+  private record Refusal(
+      ProtocolException.Kind kind, String message, String messageId, String rawType) {}
 
   private static Object outcome(Decoder d, String frame) {
     try {

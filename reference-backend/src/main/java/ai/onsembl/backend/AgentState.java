@@ -30,7 +30,16 @@ public record AgentState(
 
   /** A copy with a fresher {@code lastSeen}. */
   public AgentState withLastSeen(Long v) {
-    return new AgentState(agentId, name, agentType, version, hostMachine, status, connectedAt, v, disconnectReason,
+    return new AgentState(
+        agentId,
+        name,
+        agentType,
+        version,
+        hostMachine,
+        status,
+        connectedAt,
+        v,
+        disconnectReason,
         connectionEpoch);
   }
 }

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The agent tokens file ({@code onsembl-agent backend --agent-tokens FILE}): one token per line followed
- * by the agent ids it may connect as, separated by spaces; {@code *} allows any id. Blank lines and lines
- * starting with {@code #} are ignored.
+ * The agent tokens file ({@code onsembl-agent backend --agent-tokens FILE}): one token per line
+ * followed by the agent ids it may connect as, separated by spaces; {@code *} allows any id. Blank
+ * lines and lines starting with {@code #} are ignored.
  *
  * <pre>
  * # token                           agent ids
@@ -25,13 +25,17 @@ import java.util.Set;
 public final class AgentTokens {
   private AgentTokens() {}
 
-  /** Reads {@code file}; a malformed line fails with its number and what was expected (never the token). */
+  /**
+   * Reads {@code file}; a malformed line fails with its number and what was expected (never the
+   * token).
+   */
   public static Map<String, Set<String>> read(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the agent tokens file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the agent tokens file " + file + ": " + e.getMessage(), e);
     }
     return parse(lines, file.toString());
   }
@@ -46,18 +50,22 @@ public final class AgentTokens {
       String[] fields = line.split("\\s+");
       String where = name + " line " + (i + 1);
       if (fields.length < 2) {
-        throw new IllegalArgumentException(where + ": expected TOKEN AGENT_ID [AGENT_ID...] (or * for any id)"
-            + " but found a token without agent ids");
+        throw new IllegalArgumentException(
+            where
+                + ": expected TOKEN AGENT_ID [AGENT_ID...] (or * for any id)"
+                + " but found a token without agent ids");
       }
       Set<String> ids = new LinkedHashSet<>(List.of(fields).subList(1, fields.length));
       if (tokens.put(fields[0], ids) != null) {
-        throw new IllegalArgumentException(where + ": this token is already listed on an earlier line;"
-            + " expected each token once (list all its agent ids on one line)");
+        throw new IllegalArgumentException(
+            where
+                + ": this token is already listed on an earlier line;"
+                + " expected each token once (list all its agent ids on one line)");
       }
     }
     if (tokens.isEmpty()) {
-      throw new IllegalArgumentException(name + ": expected at least one line TOKEN AGENT_ID [AGENT_ID...]"
-          + " but found none");
+      throw new IllegalArgumentException(
+          name + ": expected at least one line TOKEN AGENT_ID [AGENT_ID...]" + " but found none");
     }
     return tokens;
   }

@@ -8,18 +8,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The reference backend: {@code /ws/agent} and {@code /ws/dashboard} on one WebSocket port, REST and
- * {@code /metrics} on an HTTP port, agent status in SQLite.
+ * The reference backend: {@code /ws/agent} and {@code /ws/dashboard} on one WebSocket port, REST
+ * and {@code /metrics} on an HTTP port, agent status in SQLite.
  *
- * <p>Lifecycle: {@link #start()} opens the database, runs startup cleanup (agents left ONLINE become
- * OFFLINE "Server restarted") and only then opens the ports; it returns once both are bound, so
- * {@link #wsPort()} and {@link #httpPort()} are the real ports even when the config asked for 0.
- * {@link #close()} is idempotent and bounded (a few seconds at most): live agents are marked OFFLINE
- * "Server stopped", their sockets closed with 1001, the HTTP server stopped and the database closed.
+ * <p>Lifecycle: {@link #start()} opens the database, runs startup cleanup (agents left ONLINE
+ * become OFFLINE "Server restarted") and only then opens the ports; it returns once both are bound,
+ * so {@link #wsPort()} and {@link #httpPort()} are the real ports even when the config asked for 0.
+ * {@link #close()} is idempotent and bounded (a few seconds at most): live agents are marked
+ * OFFLINE "Server stopped", their sockets closed with 1001, the HTTP server stopped and the
+ * database closed.
  *
- * <p>A config without credentials gets generated ones ({@link BackendConfig#withGeneratedTokens()}): read
- * them from {@link #config()}. For tests, {@code ai.onsembl.backend.junit.TestBackend} records agent frames
- * and sends commands.
+ * <p>A config without credentials gets generated ones ({@link
+ * BackendConfig#withGeneratedTokens()}): read them from {@link #config()}. For tests, {@code
+ * ai.onsembl.backend.junit.TestBackend} records agent frames and sends commands.
  *
  * <pre>{@code
  * try (ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults()
@@ -30,17 +31,18 @@ import java.util.Optional;
  */
 public final class ReferenceBackend implements AutoCloseable {
   static {
-    BackendAccess.register(new BackendAccess.Bridge() {
-      @Override
-      public ReferenceBackend create(BackendConfig config, BackendHooks hooks) {
-        return new ReferenceBackend(config, hooks);
-      }
+    BackendAccess.register(
+        new BackendAccess.Bridge() {
+          @Override
+          public ReferenceBackend create(BackendConfig config, BackendHooks hooks) {
+            return new ReferenceBackend(config, hooks);
+          }
 
-      @Override
-      public BackendCore core(ReferenceBackend backend) {
-        return backend.running();
-      }
-    });
+          @Override
+          public BackendCore core(ReferenceBackend backend) {
+            return backend.running();
+          }
+        });
   }
 
   private final BackendHooks hooks;
@@ -63,8 +65,8 @@ public final class ReferenceBackend implements AutoCloseable {
   }
 
   /**
-   * Starts once, with generated tokens where the config has no credential (see {@link #config()}). Throws
-   * {@link IllegalStateException} when a port or the database cannot be opened.
+   * Starts once, with generated tokens where the config has no credential (see {@link #config()}).
+   * Throws {@link IllegalStateException} when a port or the database cannot be opened.
    */
   public synchronized ReferenceBackend start() {
     if (closed) {
@@ -80,9 +82,9 @@ public final class ReferenceBackend implements AutoCloseable {
   }
 
   /**
-   * Runs {@code action} (once, on a timer thread) if the WebSocket port stops listening for good, e.g. when
-   * accept() failed for lack of file descriptors and Java-WebSocket closed its listening socket. A
-   * stand-alone backend should exit non-zero then so that its supervisor restarts it.
+   * Runs {@code action} (once, on a timer thread) if the WebSocket port stops listening for good,
+   * e.g. when accept() failed for lack of file descriptors and Java-WebSocket closed its listening
+   * socket. A stand-alone backend should exit non-zero then so that its supervisor restarts it.
    */
   public synchronized void onListenerLost(Runnable action) {
     if (core == null) {
@@ -91,7 +93,10 @@ public final class ReferenceBackend implements AutoCloseable {
     core.onListenerLost(action);
   }
 
-  /** The configuration, with the generated tokens once started (ports as configured: see {@link #wsPort()}). */
+  /**
+   * The configuration, with the generated tokens once started (ports as configured: see {@link
+   * #wsPort()}).
+   */
   public BackendConfig config() {
     return config;
   }
@@ -117,8 +122,9 @@ public final class ReferenceBackend implements AutoCloseable {
   }
 
   /**
-   * A new one-time link that signs a browser in to the /agents page, {@code http://HOST:PORT/login?code=...}:
-   * it sets an HttpOnly session cookie and redirects to /agents, so the dashboard token is in no URL.
+   * A new one-time link that signs a browser in to the /agents page, {@code
+   * http://HOST:PORT/login?code=...}: it sets an HttpOnly session cookie and redirects to /agents,
+   * so the dashboard token is in no URL.
    */
   public String dashboardLoginLink() {
     return running().dashboardLoginLink(httpUrl());
@@ -135,14 +141,17 @@ public final class ReferenceBackend implements AutoCloseable {
   }
 
   /**
-   * Completes with the error when a WebSocket server thread died of an {@link Error} (out of memory, stack
-   * overflow): the backend has then closed itself; a process running it should exit non-zero.
+   * Completes with the error when a WebSocket server thread died of an {@link Error} (out of
+   * memory, stack overflow): the backend has then closed itself; a process running it should exit
+   * non-zero.
    */
   public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
     return running().fatalError();
   }
 
-  /** Agents found not OFFLINE in the database at startup (and marked OFFLINE "Server restarted"). */
+  /**
+   * Agents found not OFFLINE in the database at startup (and marked OFFLINE "Server restarted").
+   */
   public int staleAgentsAtStartup() {
     return running().staleAtStartup();
   }

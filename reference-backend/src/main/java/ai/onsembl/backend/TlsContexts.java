@@ -22,13 +22,13 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * Server-side TLS contexts for {@code wss://} and {@code https://}, from a certificate given by path: a
- * PKCS12 key store (certificate chain and private key), or PEM files (a certificate chain and an
- * unencrypted PKCS#8 private key, {@code -----BEGIN PRIVATE KEY-----}, RSA or EC).
+ * Server-side TLS contexts for {@code wss://} and {@code https://}, from a certificate given by
+ * path: a PKCS12 key store (certificate chain and private key), or PEM files (a certificate chain
+ * and an unencrypted PKCS#8 private key, {@code -----BEGIN PRIVATE KEY-----}, RSA or EC).
  */
 public final class TlsContexts {
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+  private static final Pattern PEM =
+      Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
   private TlsContexts() {}
 
@@ -39,7 +39,8 @@ public final class TlsContexts {
       ks.load(in, password);
       return context(ks, password);
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read the PKCS12 key store " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the PKCS12 key store " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -48,15 +49,19 @@ public final class TlsContexts {
     try {
       List<Certificate> chain = new ArrayList<>();
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      for (byte[] der : blocks(Files.readString(certificateChain, StandardCharsets.US_ASCII), "CERTIFICATE")) {
+      for (byte[] der :
+          blocks(Files.readString(certificateChain, StandardCharsets.US_ASCII), "CERTIFICATE")) {
         chain.add(cf.generateCertificate(new ByteArrayInputStream(der)));
       }
       if (chain.isEmpty()) {
-        throw new IllegalArgumentException("no -----BEGIN CERTIFICATE----- block in " + certificateChain);
+        throw new IllegalArgumentException(
+            "no -----BEGIN CERTIFICATE----- block in " + certificateChain);
       }
-      List<byte[]> keys = blocks(Files.readString(privateKey, StandardCharsets.US_ASCII), "PRIVATE KEY");
+      List<byte[]> keys =
+          blocks(Files.readString(privateKey, StandardCharsets.US_ASCII), "PRIVATE KEY");
       if (keys.isEmpty()) {
-        throw new IllegalArgumentException("no -----BEGIN PRIVATE KEY----- block (unencrypted PKCS#8) in " + privateKey);
+        throw new IllegalArgumentException(
+            "no -----BEGIN PRIVATE KEY----- block (unencrypted PKCS#8) in " + privateKey);
       }
       PrivateKey key = privateKey(keys.get(0), chain.get(0).getPublicKey().getAlgorithm());
       char[] none = new char[0];
@@ -65,12 +70,19 @@ public final class TlsContexts {
       ks.setKeyEntry("server", key, none, chain.toArray(Certificate[]::new));
       return context(ks, none);
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read the PEM certificate " + certificateChain + " and key "
-          + privateKey + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the PEM certificate "
+              + certificateChain
+              + " and key "
+              + privateKey
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  private static PrivateKey privateKey(byte[] pkcs8, String algorithm) throws GeneralSecurityException {
+  private static PrivateKey privateKey(byte[] pkcs8, String algorithm)
+      throws GeneralSecurityException {
     return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
   }
 

@@ -45,7 +45,8 @@ class AgentLifecycleTest {
   }
 
   @Test
-  void connectIsAckedThenServerHeartbeatThenOnlineWithBroadcasts(TestBackend backend) throws Exception {
+  void connectIsAckedThenServerHeartbeatThenOnlineWithBroadcasts(TestBackend backend)
+      throws Exception {
     ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     ProtocolClient agent = track(ProtocolClient.open(backend.agentUri("a1")));
@@ -63,15 +64,21 @@ class AgentLifecycleTest {
     assertThat(next.payload(ServerHeartbeat.class).nextPingExpected()).isEqualTo(200L);
 
     backend.awaitAgentStatus("a1", AgentStatus.ONLINE, WAIT);
-    assertThat(dashboard.expect(MessageType.AGENT_CONNECTED, WAIT).payload(AgentConnected.class).agentId())
+    assertThat(
+            dashboard
+                .expect(MessageType.AGENT_CONNECTED, WAIT)
+                .payload(AgentConnected.class)
+                .agentId())
         .isEqualTo("a1");
-    AgentStatusUpdate online = dashboard.expect(MessageType.AGENT_STATUS, WAIT).payload(AgentStatusUpdate.class);
+    AgentStatusUpdate online =
+        dashboard.expect(MessageType.AGENT_STATUS, WAIT).payload(AgentStatusUpdate.class);
     assertThat(online.agentId()).isEqualTo("a1");
     assertThat(online.status().value()).isEqualTo(AgentStatus.ONLINE);
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn
+  // it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void dashboardGetsSnapshotOfAllAgentsOnConnect(TestBackend backend) throws Exception {
     track(ProtocolClient.agent(backend.agentUri("online-1"), "online-1")).answerPings = true;
@@ -80,11 +87,15 @@ class AgentLifecycleTest {
     backend.awaitAgentStatus("gone-1", AgentStatus.OFFLINE, WAIT);
 
     ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
-    DashboardConnected snap = dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT).payload(DashboardConnected.class);
+    DashboardConnected snap =
+        dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT).payload(DashboardConnected.class);
 
-    assertThat(snap.agents()).extracting(a -> a.agentId() + "=" + a.status().raw())
+    assertThat(snap.agents())
+        .extracting(a -> a.agentId() + "=" + a.status().raw())
         .containsExactlyInAnyOrder("online-1=ONLINE", "gone-1=OFFLINE");
-    assertThat(snap.agents()).filteredOn(a -> a.agentId().equals("gone-1")).first()
+    assertThat(snap.agents())
+        .filteredOn(a -> a.agentId().equals("gone-1"))
+        .first()
         .satisfies(a -> assertThat(a.disconnectReason()).matches(CLOSED_1000_OR_RESET));
   }
 
@@ -96,39 +107,61 @@ class AgentLifecycleTest {
     second.answerPings = true;
 
     assertThat(first.awaitClose(WAIT)).as("close code of the replaced socket").isEqualTo(4001);
-    // The old socket's close has been handled by now (it is processed in order on the worker); to be sure
+    // The old socket's close has been handled by now (it is processed in order on the worker); to
+    // be sure
     // the late close found nothing to do, wait past it and past a heartbeat timeout.
-    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(backend.backend().agent("r1")).get().extracting(AgentState::status)
-            .isEqualTo(AgentStatus.ONLINE));
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(backend.backend().agent("r1"))
+                    .get()
+                    .extracting(AgentState::status)
+                    .isEqualTo(AgentStatus.ONLINE));
     AgentState state = backend.awaitAgentStatus("r1", AgentStatus.ONLINE, WAIT);
     assertThat(state.disconnectReason()).isNull();
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn
+  // it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
-  void disconnectMarksOfflineWithReasonCancelsCommandsAndBroadcasts(TestBackend backend) throws Exception {
+  void disconnectMarksOfflineWithReasonCancelsCommandsAndBroadcasts(TestBackend backend)
+      throws Exception {
     ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("d1"), "d1"));
     agent.answerPings = true;
     ProtocolClient dashboard = track(ProtocolClient.open(backend.dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
-    dashboard.send(new CommandRequest("d1", "cmd-1", "sleep 100", null, null, null, null, null, null, null));
-    assertThat(agent.expect(MessageType.COMMAND_REQUEST, WAIT).payload(CommandRequest.class).commandId())
+    dashboard.send(
+        new CommandRequest("d1", "cmd-1", "sleep 100", null, null, null, null, null, null, null));
+    assertThat(
+            agent
+                .expect(MessageType.COMMAND_REQUEST, WAIT)
+                .payload(CommandRequest.class)
+                .commandId())
         .isEqualTo("cmd-1");
-    agent.send(new ai.onsembl.protocol.CommandAck("cmd-1", "d1", EnumValue.of(CommandStatus.EXECUTING), null));
+    agent.send(
+        new ai.onsembl.protocol.CommandAck(
+            "cmd-1", "d1", EnumValue.of(CommandStatus.EXECUTING), null));
     awaitCommandStatus(dashboard, "cmd-1", CommandStatus.EXECUTING);
 
     agent.closeBlocking();
 
     AgentState offline = backend.awaitAgentStatus("d1", AgentStatus.OFFLINE, WAIT);
-    // The backend records the code it saw: 1000 normally, 1006 in the runs where Java-WebSocket's client
+    // The backend records the code it saw: 1000 normally, 1006 in the runs where Java-WebSocket's
+    // client
     // resets the TCP connection before the server has completed the close handshake.
     assertThat(offline.disconnectReason()).matches(CLOSED_1000_OR_RESET);
     assertThat(offline.lastSeen()).isNotNull();
-    assertThat(dashboard.expect(MessageType.AGENT_DISCONNECT, WAIT).payload(AgentDisconnect.class).reason())
+    assertThat(
+            dashboard
+                .expect(MessageType.AGENT_DISCONNECT, WAIT)
+                .payload(AgentDisconnect.class)
+                .reason())
         .isEqualTo(offline.disconnectReason());
-    AgentStatusUpdate status = dashboard.expect(MessageType.AGENT_STATUS, WAIT).payload(AgentStatusUpdate.class);
+    AgentStatusUpdate status =
+        dashboard.expect(MessageType.AGENT_STATUS, WAIT).payload(AgentStatusUpdate.class);
     assertThat(status.status().value()).isEqualTo(AgentStatus.OFFLINE);
     assertThat(status.reason()).isEqualTo(offline.disconnectReason());
     CommandStatusUpdate cancelled = awaitCommandStatus(dashboard, "cmd-1", CommandStatus.CANCELLED);
@@ -136,16 +169,19 @@ class AgentLifecycleTest {
     Http.Reply cmd = Http.get(backend.httpUrl(), "/api/commands/cmd-1", backend.dashboardToken());
     assertThat(cmd.json().get("status").asText()).isEqualTo("CANCELLED");
     assertThat(cmd.json().get("error").asText()).isEqualTo("Agent disconnected");
-    Http.Reply history = Http.get(backend.httpUrl(), "/api/agents/d1/history", backend.dashboardToken());
+    Http.Reply history =
+        Http.get(backend.httpUrl(), "/api/agents/d1/history", backend.dashboardToken());
     assertThat(history.json().get("history").get(0).get("status").asText()).isEqualTo("OFFLINE");
   }
 
   @Test
-  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn it into 1006).
+  // No PINGs while the test closes cleanly (see ProtocolClient.agent: unread frames at close turn
+  // it into 1006).
   @ReferenceBackendTest(heartbeatIntervalMillis = 5000, heartbeatTimeoutMillis = 15000)
   void agentsOwnGoodbyeReasonWinsOverTheCloseCode(TestBackend backend) throws Exception {
     ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("g1"), "g1"));
-    agent.send(new AgentDisconnect("g1", "SIGTERM received", System.currentTimeMillis(), 143, true));
+    agent.send(
+        new AgentDisconnect("g1", "SIGTERM received", System.currentTimeMillis(), 143, true));
     agent.closeBlocking();
 
     assertThat(backend.awaitAgentStatus("g1", AgentStatus.OFFLINE, WAIT).disconnectReason())
@@ -153,12 +189,13 @@ class AgentLifecycleTest {
   }
 
   @Test
-  void silentAgentIsOfflineHeartbeatTimeoutWithinTimeoutPlusOneSecondAndClosed4000(TestBackend backend)
-      throws Exception {
+  void silentAgentIsOfflineHeartbeatTimeoutWithinTimeoutPlusOneSecondAndClosed4000(
+      TestBackend backend) throws Exception {
     ProtocolClient agent = track(ProtocolClient.agent(backend.agentUri("s1"), "s1"));
     // Sends nothing from now on: the last frame was AGENT_CONNECT.
-    AgentState state = backend.awaitAgentStatus("s1", AgentStatus.OFFLINE,
-        backend.config().heartbeatTimeout().plusSeconds(1));
+    AgentState state =
+        backend.awaitAgentStatus(
+            "s1", AgentStatus.OFFLINE, backend.config().heartbeatTimeout().plusSeconds(1));
 
     assertThat(state.disconnectReason()).isEqualTo("Heartbeat timeout");
     assertThat(agent.awaitClose(WAIT)).isEqualTo(4000);
@@ -172,20 +209,26 @@ class AgentLifecycleTest {
     agent.send(UpstreamFixtures.read("agent-to-server__AGENT_CONNECT.json"));
     agent.expect(MessageType.ACK, WAIT);
 
-    List<Message> pings = agent.collect(MessageType.PING, backend.config().heartbeatTimeout().multipliedBy(5));
+    List<Message> pings =
+        agent.collect(MessageType.PING, backend.config().heartbeatTimeout().multipliedBy(5));
 
     assertThat(pings).as("PINGs over five timeouts").hasSizeGreaterThanOrEqualTo(5);
-    assertThat(backend.backend().agent("mock-mwztfqzs-fekousl1x")).get().extracting(AgentState::status)
+    assertThat(backend.backend().agent("mock-mwztfqzs-fekousl1x"))
+        .get()
+        .extracting(AgentState::status)
         .isEqualTo(AgentStatus.ONLINE);
     assertThat(agent.closeCode).isNotDone();
   }
 
-  static CommandStatusUpdate awaitCommandStatus(ProtocolClient dashboard, String commandId, CommandStatus status)
+  static CommandStatusUpdate awaitCommandStatus(
+      ProtocolClient dashboard, String commandId, CommandStatus status)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
-      Message m = dashboard.next(MessageType.COMMAND_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
+      Message m =
+          dashboard.next(
+              MessageType.COMMAND_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
       if (m == null) {
         break;
       }
@@ -195,6 +238,7 @@ class AgentLifecycleTest {
         return u;
       }
     }
-    throw new AssertionError("Expected COMMAND_STATUS " + commandId + "=" + status + " but saw " + seen);
+    throw new AssertionError(
+        "Expected COMMAND_STATUS " + commandId + "=" + status + " but saw " + seen);
   }
 }

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * An agent in its own JVM for signal tests: {@code AgentMain <agent ws url> <agentId>}. Answers every PING
- * with a PONG and nothing else (as the TypeScript wrapper does); prints "connected" once acknowledged.
+ * An agent in its own JVM for signal tests: {@code AgentMain <agent ws url> <agentId>}. Answers
+ * every PING with a PONG and nothing else (as the TypeScript wrapper does); prints "connected" once
+ * acknowledged.
  */
 public final class AgentMain {
   private AgentMain() {}

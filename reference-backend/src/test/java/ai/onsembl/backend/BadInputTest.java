@@ -43,14 +43,17 @@ class BadInputTest {
   }
 
   @Test
-  void malformedJsonGetsInvalidMessageAndTheConnectionStaysUsable(TestBackend backend) throws Exception {
+  void malformedJsonGetsInvalidMessageAndTheConnectionStaysUsable(TestBackend backend)
+      throws Exception {
     ProtocolClient c = agent(backend, "m1");
     c.send("{not json");
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
-    c.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"payload\":{}}");
+    c.send(
+        "{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"payload\":{}}");
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
 
-    c.send(new TerminalOutput("m1", "m1", EnumValue.of(StreamType.STDOUT), "still here\n", 1, null));
+    c.send(
+        new TerminalOutput("m1", "m1", EnumValue.of(StreamType.STDOUT), "still here\n", 1, null));
     assertThat(c.closeCode).isNotDone();
     backend.awaitAgentStatus("m1", AgentStatus.ONLINE, WAIT);
   }
@@ -70,20 +73,26 @@ class BadInputTest {
   void oversizedFrameGetsResourceExhaustedThenClose1009(TestBackend backend) throws Exception {
     ProtocolClient big = agent(backend, "big");
     ProtocolClient other = agent(backend, "other");
-    big.send("{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":1,\"payload\":{\"pad\":\"" + "x".repeat(2 * 1024 * 1024)
-        + "\"}}");
+    big.send(
+        "{\"type\":\"PONG\",\"id\":\"x\",\"timestamp\":1,\"payload\":{\"pad\":\""
+            + "x".repeat(2 * 1024 * 1024)
+            + "\"}}");
 
     assertThat(errorCode(big)).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
     assertThat(big.awaitClose(WAIT)).isEqualTo(1009);
     other.expect(MessageType.PING, WAIT);
-    assertThat(backend.backend().agent("other")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertThat(backend.backend().agent("other"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.ONLINE);
   }
 
   @Test
   void frameClaimingAnotherAgentIsRefusedClosedAndNotStored(TestBackend backend) throws Exception {
     ProtocolClient victim = agent(backend, "victim");
     ProtocolClient spoofer = agent(backend, "spoofer");
-    spoofer.send(new TerminalOutput("victim", "victim", EnumValue.of(StreamType.STDOUT), "evil\n", 1, null));
+    spoofer.send(
+        new TerminalOutput("victim", "victim", EnumValue.of(StreamType.STDOUT), "evil\n", 1, null));
 
     assertThat(errorCode(spoofer)).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(spoofer.awaitClose(WAIT)).isEqualTo(1008);
@@ -94,26 +103,45 @@ class BadInputTest {
   }
 
   @Test
-  void completingAnotherAgentsCommandIsRefusedAndChangesNothing(TestBackend backend) throws Exception {
+  void completingAnotherAgentsCommandIsRefusedAndChangesNothing(TestBackend backend)
+      throws Exception {
     ProtocolClient owner = agent(backend, "owner");
     ProtocolClient thief = agent(backend, "thief");
-    Http.Reply posted = Http.post(backend.httpUrl(), "/api/agents/owner/commands", backend.dashboardToken(),
-        "{\"content\":\"make\"}");
+    Http.Reply posted =
+        Http.post(
+            backend.httpUrl(),
+            "/api/agents/owner/commands",
+            backend.dashboardToken(),
+            "{\"content\":\"make\"}");
     String id = posted.json().get("commandId").asText();
     owner.expect(MessageType.COMMAND_REQUEST, WAIT);
 
-    thief.send(new ai.onsembl.protocol.CommandComplete(id, "thief",
-        EnumValue.of(ai.onsembl.protocol.CommandStatus.COMPLETED), null, 1L, 0L, 0, null));
+    thief.send(
+        new ai.onsembl.protocol.CommandComplete(
+            id,
+            "thief",
+            EnumValue.of(ai.onsembl.protocol.CommandStatus.COMPLETED),
+            null,
+            1L,
+            0L,
+            0,
+            null));
 
     assertThat(errorCode(thief)).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(thief.awaitClose(WAIT)).isEqualTo(1008);
-    assertThat(Http.get(backend.httpUrl(), "/api/commands/" + id, backend.dashboardToken()).json()
-        .get("status").asText()).isEqualTo("PENDING");
+    assertThat(
+            Http.get(backend.httpUrl(), "/api/commands/" + id, backend.dashboardToken())
+                .json()
+                .get("status")
+                .asText())
+        .isEqualTo("PENDING");
   }
 
   @Test
   void unknownEndpointIsRefusedAndClosed(TestBackend backend) throws Exception {
-    ProtocolClient c = new ProtocolClient(java.net.URI.create(backend.wsUrl() + "/ws/other?token=" + backend.agentToken()));
+    ProtocolClient c =
+        new ProtocolClient(
+            java.net.URI.create(backend.wsUrl() + "/ws/other?token=" + backend.agentToken()));
     clients.add(c);
     c.connectBlocking(5, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE);
@@ -121,7 +149,8 @@ class BadInputTest {
   }
 
   @Test
-  void dashboardMessageOnTheAgentEndpointGetsInvalidMessageType(TestBackend backend) throws Exception {
+  void dashboardMessageOnTheAgentEndpointGetsInvalidMessageType(TestBackend backend)
+      throws Exception {
     ProtocolClient c = agent(backend, "dm1");
     c.send(new DashboardInit("u", null));
     assertThat(errorCode(c)).isEqualTo(ErrorCode.INVALID_MESSAGE_TYPE);
@@ -129,37 +158,58 @@ class BadInputTest {
   }
 
   @Test
-  void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend) throws Exception {
+  void floodPastTheRateLimitIsClosed4429WhileAnotherAgentKeepsWorking(TestBackend backend)
+      throws Exception {
     ProtocolClient flooder = agent(backend, "flood");
     ProtocolClient calm = agent(backend, "calm");
     // Past the 1,000-frame replay burst and the 100/s rate.
-    for (int i = 0; i < 5000 && flooder.isOpen()
-        && flooder.received.stream().noneMatch(m -> m.toString().contains("RATE_LIMITED")); i++) {
+    for (int i = 0;
+        i < 5000
+            && flooder.isOpen()
+            && flooder.received.stream().noneMatch(m -> m.toString().contains("RATE_LIMITED"));
+        i++) {
       flooder.send("{\"type\":\"NOISE\",\"id\":\"n" + i + "\",\"timestamp\":1,\"payload\":{}}");
     }
 
     assertThat(flooder.awaitClose(WAIT)).isEqualTo(4429);
-    assertThat(flooder.received).filteredOn(m -> m.type() == MessageType.ERROR)
+    assertThat(flooder.received)
+        .filteredOn(m -> m.type() == MessageType.ERROR)
         .extracting(m -> m.payload(ErrorMessage.class).code().value())
-        .contains(ErrorCode.UNKNOWN_MESSAGE_TYPE).last().isEqualTo(ErrorCode.RATE_LIMITED);
+        .contains(ErrorCode.UNKNOWN_MESSAGE_TYPE)
+        .last()
+        .isEqualTo(ErrorCode.RATE_LIMITED);
     backend.awaitAgentStatus("flood", AgentStatus.OFFLINE, WAIT);
     calm.received.clear();
     calm.expect(MessageType.PING, WAIT);
-    assertThat(backend.backend().agent("calm")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertThat(backend.backend().agent("calm"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.ONLINE);
   }
 
   @Test
   void busyAgentStreamingOutputFlatOutIsNotRateLimited(TestBackend backend) throws Exception {
-    // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (the bench saw
+    // 3,000 coalesced chunks back to back: far past the 100 msg/s limit for other frames (the bench
+    // saw
     // a flat-out child closed 4429 before terminal output got a budget of its own)
     ProtocolClient busy = agent(backend, "busy");
     String chunk = "x".repeat(1024) + "\n";
     for (int i = 1; i <= 3000; i++) {
-      busy.send(new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+      busy.send(
+          new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
     }
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(Http.get(backend.httpUrl(), "/api/commands/busy?outputLimit=5000", backend.dashboardToken())
-            .json().get("output")).hasSize(3000));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Http.get(
+                                backend.httpUrl(),
+                                "/api/commands/busy?outputLimit=5000",
+                                backend.dashboardToken())
+                            .json()
+                            .get("output"))
+                    .hasSize(3000));
     assertThat(busy.closeCode).isNotDone();
     assertThat(busy.received).noneMatch(m -> m.toString().contains("RATE_LIMITED"));
   }
@@ -168,12 +218,22 @@ class BadInputTest {
   void replayBurstOfAThousandFramesAfterConnectIsNotAFlood(TestBackend backend) throws Exception {
     ProtocolClient replaying = agent(backend, "replay");
     for (int i = 1; i <= 900; i++) {
-      replaying.send(new TerminalOutput("replay", "replay", EnumValue.of(StreamType.STDOUT), "line " + i + "\n", i,
-          null));
+      replaying.send(
+          new TerminalOutput(
+              "replay", "replay", EnumValue.of(StreamType.STDOUT), "line " + i + "\n", i, null));
     }
-    org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() ->
-        assertThat(Http.get(backend.httpUrl(), "/api/commands/replay?outputLimit=2000", backend.dashboardToken())
-            .json().get("output")).hasSize(900));
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Http.get(
+                                backend.httpUrl(),
+                                "/api/commands/replay?outputLimit=2000",
+                                backend.dashboardToken())
+                            .json()
+                            .get("output"))
+                    .hasSize(900));
     assertThat(replaying.closeCode).isNotDone();
     assertThat(replaying.received).noneMatch(m -> m.type() == MessageType.ERROR);
   }
@@ -182,9 +242,12 @@ class BadInputTest {
   void dashboardFloodIsClosed4429(TestBackend backend) throws Exception {
     ProtocolClient d = ProtocolClient.open(backend.dashboardUri());
     clients.add(d);
-    // Stop sending once refused: frames still in flight when the backend closes would make its kernel
+    // Stop sending once refused: frames still in flight when the backend closes would make its
+    // kernel
     // answer with RST, and the client would report 1006 instead of the 4429 the backend sent.
-    for (int i = 0; i < 300 && d.isOpen() && d.received.stream().noneMatch(m -> m.type() == MessageType.ERROR); i++) {
+    for (int i = 0;
+        i < 300 && d.isOpen() && d.received.stream().noneMatch(m -> m.type() == MessageType.ERROR);
+        i++) {
       d.send(new DashboardInit("u", null));
     }
     assertThat(d.expect(MessageType.ERROR, WAIT).payload(ErrorMessage.class).code().value())

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The dashboard endpoint speaks the web frontend's dialect (object subscriptions, its PING) and
- * keeps the heartbeat in both directions: it PINGs each dashboard every interval and closes one that sends
- * nothing for the timeout with 4000.
+ * keeps the heartbeat in both directions: it PINGs each dashboard every interval and closes one
+ * that sends nothing for the timeout with 4000.
  */
 @Timeout(60)
 @ReferenceBackendTest(heartbeatIntervalMillis = 200, heartbeatTimeoutMillis = 1000)
@@ -48,11 +48,14 @@ class DashboardHeartbeatTest {
   }
 
   @Test
-  void frontendInitWithObjectsIsAckedWithItsSubscriptionsAndNoError(TestBackend backend) throws Exception {
+  void frontendInitWithObjectsIsAckedWithItsSubscriptionsAndNoError(TestBackend backend)
+      throws Exception {
     ProtocolClient d = dashboard(backend);
-    Message init = frame("{\"type\":\"DASHBOARD_INIT\",\"id\":\"msg_1_1\",\"timestamp\":1796286315273,\"payload\":"
-        + "{\"userId\":\"u-1\",\"subscriptions\":{\"agents\":{\"all\":true},\"commands\":{\"all\":true},"
-        + "\"terminals\":true,\"traces\":true}}}");
+    Message init =
+        frame(
+            "{\"type\":\"DASHBOARD_INIT\",\"id\":\"msg_1_1\",\"timestamp\":1796286315273,\"payload\":"
+                + "{\"userId\":\"u-1\",\"subscriptions\":{\"agents\":{\"all\":true},\"commands\":{\"all\":true},"
+                + "\"terminals\":true,\"traces\":true}}}");
     d.send(init);
 
     Ack ack = d.expect(MessageType.ACK, WAIT).payload(Ack.class);
@@ -63,21 +66,27 @@ class DashboardHeartbeatTest {
     d.send(new DashboardInit("u-1", new Subscriptions(Selection.everything(), null, true, false)));
     assertThat(d.expect(MessageType.ACK, WAIT).payload(Ack.class).subscriptions().agents())
         .isEqualTo(Selection.everything());
-    d.send(frame("{\"type\":\"DASHBOARD_SUBSCRIBE\",\"id\":\"s-1\",\"timestamp\":1,\"payload\":"
-        + "{\"type\":\"agent\",\"id\":\"a-1\"}}"));
+    d.send(
+        frame(
+            "{\"type\":\"DASHBOARD_SUBSCRIBE\",\"id\":\"s-1\",\"timestamp\":1,\"payload\":"
+                + "{\"type\":\"agent\",\"id\":\"a-1\"}}"));
     assertThat(d.expect(MessageType.ACK, WAIT).payload(Ack.class).messageId()).isEqualTo("s-1");
-    assertThat(d.drain(Duration.ofMillis(300))).extracting(Message::type).doesNotContain(MessageType.ERROR);
+    assertThat(d.drain(Duration.ofMillis(300)))
+        .extracting(Message::type)
+        .doesNotContain(MessageType.ERROR);
   }
 
   @Test
-  void dashboardPingIsAnsweredWithPongEchoingTimestampAndSequenceBeforeTheNextFrame(TestBackend backend)
-      throws Exception {
+  void dashboardPingIsAnsweredWithPongEchoingTimestampAndSequenceBeforeTheNextFrame(
+      TestBackend backend) throws Exception {
     ProtocolClient d = dashboard(backend);
     d.answerPings = false; // only our own frames are on this socket
     long sent = System.currentTimeMillis() - 3;
     d.send(new Message(MessageType.PING, "msg_7_1", sent, new Ping(sent, 7L)));
-    d.send(frame("{\"type\":\"DASHBOARD_SUBSCRIBE\",\"id\":\"after-ping\",\"timestamp\":1,\"payload\":"
-        + "{\"type\":\"agent\",\"all\":true}}"));
+    d.send(
+        frame(
+            "{\"type\":\"DASHBOARD_SUBSCRIBE\",\"id\":\"after-ping\",\"timestamp\":1,\"payload\":"
+                + "{\"type\":\"agent\",\"all\":true}}"));
 
     List<Message> answers = new ArrayList<>();
     while (answers.stream().noneMatch(m -> m.type() == MessageType.ACK)) {
@@ -87,7 +96,9 @@ class DashboardHeartbeatTest {
         answers.add(m);
       }
     }
-    assertThat(answers).extracting(Message::type).containsExactly(MessageType.PONG, MessageType.ACK);
+    assertThat(answers)
+        .extracting(Message::type)
+        .containsExactly(MessageType.PONG, MessageType.ACK);
     Pong pong = answers.get(0).payload(Pong.class);
     assertThat(pong.timestamp()).isEqualTo(sent);
     assertThat(pong.sequence()).isEqualTo(7L);
@@ -124,6 +135,7 @@ class DashboardHeartbeatTest {
     assertThat(answering.collect(MessageType.PING, Duration.ofMillis(openedFor))).isNotEmpty();
     assertThat(answering.closeCode).isNotDone();
     answering.send(new Ping(1L));
-    assertThat(answering.expect(MessageType.PONG, WAIT).payload(Pong.class).timestamp()).isEqualTo(1L);
+    assertThat(answering.expect(MessageType.PONG, WAIT).payload(Pong.class).timestamp())
+        .isEqualTo(1L);
   }
 }

@@ -13,8 +13,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The agent under test in the README's example: a minimal agent that connects, answers PINGs, and runs
- * each command by echoing its text as output, then COMMAND_COMPLETE. Stands for "your agent".
+ * The agent under test in the README's example: a minimal agent that connects, answers PINGs, and
+ * runs each command by echoing its text as output, then COMMAND_COMPLETE. Stands for "your agent".
  */
 final class EchoAgent implements AutoCloseable {
   private final ProtocolClient socket;
@@ -23,20 +23,38 @@ final class EchoAgent implements AutoCloseable {
     this.socket = socket;
   }
 
-  /** Connects to {@code agentUri} (its {@code agentId} query parameter names the agent) and says hello. */
+  /**
+   * Connects to {@code agentUri} (its {@code agentId} query parameter names the agent) and says
+   * hello.
+   */
   static EchoAgent connect(URI agentUri) throws InterruptedException {
     String agentId = agentIdOf(agentUri);
     ProtocolClient socket = new ProtocolClient(agentUri);
     socket.answerPings = true;
-    socket.onMessage(m -> {
-      if (m.type() == MessageType.COMMAND_REQUEST) {
-        CommandRequest r = m.payload(CommandRequest.class);
-        socket.send(new TerminalOutput(r.commandId(), agentId, EnumValue.of(StreamType.STDOUT), r.text() + "\n", 1,
-            null));
-        socket.send(new CommandComplete(r.commandId(), agentId, EnumValue.of(CommandStatus.COMPLETED), null, 1L, 0L,
-            0, null));
-      }
-    });
+    socket.onMessage(
+        m -> {
+          if (m.type() == MessageType.COMMAND_REQUEST) {
+            CommandRequest r = m.payload(CommandRequest.class);
+            socket.send(
+                new TerminalOutput(
+                    r.commandId(),
+                    agentId,
+                    EnumValue.of(StreamType.STDOUT),
+                    r.text() + "\n",
+                    1,
+                    null));
+            socket.send(
+                new CommandComplete(
+                    r.commandId(),
+                    agentId,
+                    EnumValue.of(CommandStatus.COMPLETED),
+                    null,
+                    1L,
+                    0L,
+                    0,
+                    null));
+          }
+        });
     socket.connectOrFail();
     socket.send(ProtocolClient.agentConnect(agentId));
     return new EchoAgent(socket);

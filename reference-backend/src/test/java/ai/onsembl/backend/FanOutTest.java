@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A dashboard that stops reading for good has its backlog replaced by a snapshot (bounded) and is closed after the
- * heartbeat timeout; agents and other dashboards never wait for it.
+ * A dashboard that stops reading for good has its backlog replaced by a snapshot (bounded) and is
+ * closed after the heartbeat timeout; agents and other dashboards never wait for it.
  */
 @Timeout(90)
 class FanOutTest {
@@ -33,9 +33,14 @@ class FanOutTest {
     s.setReceiveBufferSize(4096);
     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     OutputStream out = s.getOutputStream();
-    out.write(("GET /ws/dashboard?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET /ws/dashboard?token="
+                + token
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     InputStream in = s.getInputStream();
     StringBuilder head = new StringBuilder();
@@ -52,35 +57,54 @@ class FanOutTest {
 
   @Test
   void stalledDashboardIsDroppedWhileAgentsAndOtherDashboardsGetEveryChunk() throws Exception {
-    BackendConfig config = BackendConfig.defaults().withPorts(0, 0).withAgentToken("a").withDashboardToken("d")
-        .withRateLimits(100_000, 50).withDashboardQueueLimit(4 * 1024 * 1024)
-        .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(5));
+    BackendConfig config =
+        BackendConfig.defaults()
+            .withPorts(0, 0)
+            .withAgentToken("a")
+            .withDashboardToken("d")
+            .withRateLimits(100_000, 50)
+            .withDashboardQueueLimit(4 * 1024 * 1024)
+            .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(5));
     try (ReferenceBackend backend = ReferenceBackend.start(config);
         Socket stalled = stalledDashboard(backend.wsPort(), "d")) {
-      ProtocolClient reader = ProtocolClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=d"));
-      ProtocolClient agent = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "busy");
-      ProtocolClient other = ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "other");
+      ProtocolClient reader =
+          ProtocolClient.open(URI.create(backend.wsUrl() + "/ws/dashboard?token=d"));
+      ProtocolClient agent =
+          ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "busy");
+      ProtocolClient other =
+          ProtocolClient.agent(URI.create(backend.wsUrl() + "/ws/agent?token=a"), "other");
       try {
         other.answerPings = true;
         reader.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
         String chunk = "x".repeat(8_000) + "\n";
         for (int i = 1; i <= CHUNKS; i++) {
-          agent.send(new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+          agent.send(
+              new TerminalOutput("busy", "busy", EnumValue.of(StreamType.STDOUT), chunk, i, null));
         }
 
         long streams = 0;
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (streams < CHUNKS && System.nanoTime() < deadline) {
-          if (reader.next(MessageType.TERMINAL_STREAM, Duration.ofNanos(deadline - System.nanoTime())) != null) {
+          if (reader.next(
+                  MessageType.TERMINAL_STREAM, Duration.ofNanos(deadline - System.nanoTime()))
+              != null) {
             streams++;
           }
         }
         assertThat(reader.closeCode).as("the reading dashboard was not dropped").isNotDone();
         assertThat(streams).as("chunks streamed to the reading dashboard").isEqualTo(CHUNKS);
-        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() ->
-            assertThat(Http.get(backend.httpUrl(), "/metrics", "d").body()).as("the stalled dashboard was dropped")
-                .contains("dashboard_connections 1.0").doesNotContain("dashboard_resync_total 0.0"));
-        assertThat(backend.agent("other")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+        org.awaitility.Awaitility.await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () ->
+                    assertThat(Http.get(backend.httpUrl(), "/metrics", "d").body())
+                        .as("the stalled dashboard was dropped")
+                        .contains("dashboard_connections 1.0")
+                        .doesNotContain("dashboard_resync_total 0.0"));
+        assertThat(backend.agent("other"))
+            .get()
+            .extracting(AgentState::status)
+            .isEqualTo(AgentStatus.ONLINE);
         other.received.clear();
         other.expect(MessageType.PING, WAIT);
       } finally {

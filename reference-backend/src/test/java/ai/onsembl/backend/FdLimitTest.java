@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A backend process limited to 256 open files, flooded with idle connections: Java-WebSocket used to close
- * its listening socket for good when accept() failed with "Too many open files".
+ * A backend process limited to 256 open files, flooded with idle connections: Java-WebSocket used
+ * to close its listening socket for good when accept() failed with "Too many open files".
  */
 @Timeout(120)
 class FdLimitTest {
@@ -56,10 +56,17 @@ class FdLimitTest {
   void runningOutOfFileDescriptorsNeverClosesTheListeningSocket() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cmd = "ulimit -n 256 && exec \"$0\" -Xmx128m -cp \"$1\" \"$2\" \"$3\"";
-    process = new ProcessBuilder("bash", "-c", cmd, java, System.getProperty("java.class.path"),
-        BackendMain.class.getName(), dir.resolve("fd.db").toString())
-        .redirectError(dir.resolve("backend.stderr").toFile())
-        .start();
+    process =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                cmd,
+                java,
+                System.getProperty("java.class.path"),
+                BackendMain.class.getName(),
+                dir.resolve("fd.db").toString())
+            .redirectError(dir.resolve("backend.stderr").toFile())
+            .start();
     ReadyLine ready = readyLine(process);
     int wsPort = URI.create(ready.wsUrl()).getPort();
 
@@ -77,10 +84,15 @@ class FdLimitTest {
     closeIdle();
 
     assertThat(process.isAlive()).as("backend still running; stderr:\n" + stderr()).isTrue();
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      ProtocolClient agent = ProtocolClient.agent(URI.create(ready.wsUrl() + "/ws/agent?token=a"), "fd-ok");
-      agent.closeBounded(Duration.ofSeconds(2));
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              ProtocolClient agent =
+                  ProtocolClient.agent(URI.create(ready.wsUrl() + "/ws/agent?token=a"), "fd-ok");
+              agent.closeBounded(Duration.ofSeconds(2));
+            });
     Http.Reply health = Http.get(ready.httpUrl(), "/healthz", null);
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.json().get("webSocket").asText()).isEqualTo("up");
@@ -92,14 +104,18 @@ class FdLimitTest {
   }
 
   private static ReadyLine readyLine(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (IOException e) {
-        return null;
-      }
-    }).get(30, TimeUnit.SECONDS);
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return out.readLine();
+                  } catch (IOException e) {
+                    return null;
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
     assertThat(line).as("first stdout line of the backend process").isNotNull();
     return ReadyLine.parse(line);
   }

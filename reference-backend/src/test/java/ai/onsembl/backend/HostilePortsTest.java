@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Clients that connect and never finish (or never stop) their request, against both ports: none of them
- * takes a port away from everyone else (issue: hostile clients, items 1 and 2).
+ * Clients that connect and never finish (or never stop) their request, against both ports: none of
+ * them takes a port away from everyone else (issue: hostile clients, items 1 and 2).
  */
 @Timeout(120)
 class HostilePortsTest {
@@ -82,11 +82,17 @@ class HostilePortsTest {
   void aConnectionThatNeverUpgradesIsClosedAfterTheHandshakeDeadline() throws Exception {
     Socket idle = open(backend.wsPort(), "127.0.0.1");
     Socket partial = open(backend.wsPort(), "127.0.0.1");
-    partial.getOutputStream().write("GET /ws/agent HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+    partial
+        .getOutputStream()
+        .write("GET /ws/agent HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
     long t0 = System.nanoTime();
-    assertThat(closedWithin(idle, Duration.ofSeconds(15))).as("idle socket closed by the server").isTrue();
+    assertThat(closedWithin(idle, Duration.ofSeconds(15)))
+        .as("idle socket closed by the server")
+        .isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(8));
-    assertThat(closedWithin(partial, Duration.ofSeconds(3))).as("half-sent upgrade closed by the server").isTrue();
+    assertThat(closedWithin(partial, Duration.ofSeconds(3)))
+        .as("half-sent upgrade closed by the server")
+        .isTrue();
   }
 
   @Test
@@ -105,7 +111,8 @@ class HostilePortsTest {
       refused.set(true); // the server closed it while we were still writing
     }
     assertThat(refused.get() || closedWithin(s, Duration.ofSeconds(5)))
-        .as("closed well before the 10 s handshake deadline").isTrue();
+        .as("closed well before the 10 s handshake deadline")
+        .isTrue();
   }
 
   @Test
@@ -115,40 +122,49 @@ class HostilePortsTest {
       open(port, "127.0.0.1");
     }
     Socket over = open(port, "127.0.0.1");
-    assertThat(closedWithin(over, Duration.ofSeconds(5))).as("the 513th idle socket from one address").isTrue();
+    assertThat(closedWithin(over, Duration.ofSeconds(5)))
+        .as("the 513th idle socket from one address")
+        .isTrue();
     Socket other = open(port, "127.0.0.2");
-    assertThat(closedWithin(other, Duration.ofSeconds(2))).as("an idle socket from another address").isFalse();
-    // An agent on another address connects and authenticates while one address holds its whole share.
-    ProtocolClient agent = new ProtocolClient(URI.create(backend.wsUrl() + "/ws/agent"),
-        java.util.Map.of("Authorization", "Bearer " + backend.config().agentToken()));
-    agent.setSocketFactory(new javax.net.SocketFactory() {
-      @Override
-      public Socket createSocket() throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
-        return s;
-      }
+    assertThat(closedWithin(other, Duration.ofSeconds(2)))
+        .as("an idle socket from another address")
+        .isFalse();
+    // An agent on another address connects and authenticates while one address holds its whole
+    // share.
+    ProtocolClient agent =
+        new ProtocolClient(
+            URI.create(backend.wsUrl() + "/ws/agent"),
+            java.util.Map.of("Authorization", "Bearer " + backend.config().agentToken()));
+    agent.setSocketFactory(
+        new javax.net.SocketFactory() {
+          @Override
+          public Socket createSocket() throws IOException {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+            return s;
+          }
 
-      @Override
-      public Socket createSocket(String host, int port) {
-        throw new UnsupportedOperationException();
-      }
+          @Override
+          public Socket createSocket(String host, int port) {
+            throw new UnsupportedOperationException();
+          }
 
-      @Override
-      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-        throw new UnsupportedOperationException();
-      }
+          @Override
+          public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+            throw new UnsupportedOperationException();
+          }
 
-      @Override
-      public Socket createSocket(InetAddress host, int port) {
-        throw new UnsupportedOperationException();
-      }
+          @Override
+          public Socket createSocket(InetAddress host, int port) {
+            throw new UnsupportedOperationException();
+          }
 
-      @Override
-      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-        throw new UnsupportedOperationException();
-      }
-    });
+          @Override
+          public Socket createSocket(
+              InetAddress address, int port, InetAddress localAddress, int localPort) {
+            throw new UnsupportedOperationException();
+          }
+        });
     try {
       agent.connectOrFail();
       agent.send(ProtocolClient.agentConnect("hostile-ok"));
@@ -169,8 +185,10 @@ class HostilePortsTest {
       slow.add(s);
     }
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest req = HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/healthz"))
-        .timeout(Duration.ofSeconds(1)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/healthz"))
+            .timeout(Duration.ofSeconds(1))
+            .build();
     // Let the server's threads take the slow requests first.
     await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
     long t0 = System.nanoTime();
@@ -178,8 +196,11 @@ class HostilePortsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("\"webSocket\":\"up\"", "\"http\":\"up\"", "\"store\":\"up\"");
-    // And the request-read deadline ends the slow requests instead of letting them hold a thread forever.
-    assertThat(closedWithin(slow.get(0), Duration.ofSeconds(20))).as("a slowloris socket is closed").isTrue();
+    // And the request-read deadline ends the slow requests instead of letting them hold a thread
+    // forever.
+    assertThat(closedWithin(slow.get(0), Duration.ofSeconds(20)))
+        .as("a slowloris socket is closed")
+        .isTrue();
   }
 
   @Test
@@ -188,7 +209,8 @@ class HostilePortsTest {
     backend.onListenerLost(() -> lost.set(true));
     assertThat(Http.get(backend.httpUrl(), "/healthz", null).status()).isEqualTo(200);
     // What Java-WebSocket does when accept() fails: close its listening channel (fault injection).
-    java.lang.reflect.Field f = org.java_websocket.server.WebSocketServer.class.getDeclaredField("server");
+    java.lang.reflect.Field f =
+        org.java_websocket.server.WebSocketServer.class.getDeclaredField("server");
     f.setAccessible(true);
     ((java.nio.channels.ServerSocketChannel) f.get(wsServer())).close();
     await().atMost(Duration.ofSeconds(5)).untilTrue(lost);

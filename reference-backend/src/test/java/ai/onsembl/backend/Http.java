@@ -11,7 +11,8 @@ import java.time.Duration;
 /** The JDK HTTP client against the backend's REST API. */
 final class Http {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   record Reply(int status, String body, String contentType) {
     JsonNode json() {
@@ -30,12 +31,16 @@ final class Http {
   }
 
   static Reply post(String baseUrl, String path, String token, String body) throws Exception {
-    return send(base(baseUrl, path, token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        base(baseUrl, path, token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   private static HttpRequest.Builder base(String baseUrl, String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -44,6 +49,7 @@ final class Http {
 
   private static Reply send(HttpRequest r) throws Exception {
     HttpResponse<String> resp = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
-    return new Reply(resp.statusCode(), resp.body(), resp.headers().firstValue("Content-Type").orElse(""));
+    return new Reply(
+        resp.statusCode(), resp.body(), resp.headers().firstValue("Content-Type").orElse(""));
   }
 }

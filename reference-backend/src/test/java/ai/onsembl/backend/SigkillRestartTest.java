@@ -46,10 +46,15 @@ class SigkillRestartTest {
       throws Exception {
     Path db = dir.resolve("killed.db");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        BackendMain.class.getName(), db.toString())
-        .redirectError(dir.resolve("backend.stderr").toFile())
-        .start();
+    process =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                BackendMain.class.getName(),
+                db.toString())
+            .redirectError(dir.resolve("backend.stderr").toFile())
+            .start();
     ReadyLine ready = readyLine(process);
     String ws = ready.wsUrl();
     String http = ready.httpUrl();
@@ -57,14 +62,21 @@ class SigkillRestartTest {
     ProtocolClient agent = ProtocolClient.agent(URI.create(ws + "/ws/agent?token=a"), "k-1");
     try {
       agent.answerPings = true;
-      Http.Reply posted = Http.post(http, "/api/agents/k-1/commands", "d", "{\"content\":\"make\"}");
+      Http.Reply posted =
+          Http.post(http, "/api/agents/k-1/commands", "d", "{\"content\":\"make\"}");
       String id = posted.json().get("commandId").asText();
-      assertThat(agent.expect(MessageType.COMMAND_REQUEST, WAIT).payload(CommandRequest.class).commandId())
+      assertThat(
+              agent
+                  .expect(MessageType.COMMAND_REQUEST, WAIT)
+                  .payload(CommandRequest.class)
+                  .commandId())
           .isEqualTo(id);
       agent.send(new CommandAck(id, "k-1", EnumValue.of(CommandStatus.EXECUTING), null));
-      agent.send(new TerminalOutput(id, "k-1", EnumValue.of(StreamType.STDOUT), "compiling\n", 1, null));
+      agent.send(
+          new TerminalOutput(id, "k-1", EnumValue.of(StreamType.STDOUT), "compiling\n", 1, null));
       awaitOutputStored(http, id);
-      assertThat(Http.get(http, "/api/agents/k-1", "d").json().get("status").asText()).isEqualTo("ONLINE");
+      assertThat(Http.get(http, "/api/agents/k-1", "d").json().get("status").asText())
+          .isEqualTo("ONLINE");
 
       process.destroyForcibly();
       assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -74,39 +86,58 @@ class SigkillRestartTest {
       agent.close();
     }
 
-    try (ReferenceBackend restarted = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)
-        .withDatabaseFile(db).withAgentToken("a").withDashboardToken("d"))) {
+    try (ReferenceBackend restarted =
+        ReferenceBackend.start(
+            BackendConfig.defaults()
+                .withPorts(0, 0)
+                .withDatabaseFile(db)
+                .withAgentToken("a")
+                .withDashboardToken("d"))) {
       assertThat(restarted.staleAgentsAtStartup()).isEqualTo(1);
       AgentState state = restarted.agent("k-1").orElseThrow();
       assertThat(state.status()).isEqualTo(AgentStatus.OFFLINE);
       assertThat(state.disconnectReason()).isEqualTo("Server restarted");
-      JsonNode cmd = Http.get(restarted.httpUrl(), "/api/commands?agentId=k-1", "d").json().get("commands").get(0);
+      JsonNode cmd =
+          Http.get(restarted.httpUrl(), "/api/commands?agentId=k-1", "d")
+              .json()
+              .get("commands")
+              .get(0);
       assertThat(cmd.get("status").asText()).isEqualTo("CANCELLED");
       assertThat(cmd.get("error").asText()).isEqualTo("Server restarted");
-      JsonNode full = Http.get(restarted.httpUrl(), "/api/commands/" + cmd.get("commandId").asText(), "d").json();
-      assertThat(full.get("output")).extracting(o -> o.get("content").asText()).containsExactly("compiling\n");
+      JsonNode full =
+          Http.get(restarted.httpUrl(), "/api/commands/" + cmd.get("commandId").asText(), "d")
+              .json();
+      assertThat(full.get("output"))
+          .extracting(o -> o.get("content").asText())
+          .containsExactly("compiling\n");
     }
   }
 
   private static ReadyLine readyLine(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    }).get(30, TimeUnit.SECONDS);
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return out.readLine();
+                  } catch (java.io.IOException e) {
+                    return null;
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
     assertThat(line).as("first stdout line of the backend process").isNotNull();
     return ReadyLine.parse(line);
   }
 
   private static void awaitOutputStored(String http, String commandId) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode c = Http.get(http, "/api/commands/" + commandId, "d").json();
-      assertThat(c.get("status").asText()).isEqualTo("EXECUTING");
-      assertThat(c.get("output")).hasSize(1);
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode c = Http.get(http, "/api/commands/" + commandId, "d").json();
+              assertThat(c.get("status").asText()).isEqualTo("EXECUTING");
+              assertThat(c.get("output")).hasSize(1);
+            });
   }
-
 }

@@ -32,44 +32,67 @@ class SigstopTest {
 
   private static void signal(String sig, long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + sig).isTrue();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill -" + sig)
+        .isTrue();
   }
 
   @Test
   void pongingAgentStaysOnlineUntilSigstopThenIsOfflineHeartbeatTimeoutWithinTimeoutPlusOneSecond(
       TestBackend backend) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    agent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
-        backend.agentUri("stopped-1").toString(), "stopped-1").redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String l = out.readLine(); l != null; l = out.readLine()) {
-          if (l.equals("connected")) {
-            return l;
-          }
-        }
-        return null;
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    }).get(60, TimeUnit.SECONDS);
+    agent =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                AgentMain.class.getName(),
+                backend.agentUri("stopped-1").toString(),
+                "stopped-1")
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
+    String line =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    for (String l = out.readLine(); l != null; l = out.readLine()) {
+                      if (l.equals("connected")) {
+                        return l;
+                      }
+                    }
+                    return null;
+                  } catch (java.io.IOException e) {
+                    return null;
+                  }
+                })
+            .get(60, TimeUnit.SECONDS);
     assertThat(line).isEqualTo("connected");
     backend.awaitAgentStatus("stopped-1", AgentStatus.ONLINE, Duration.ofSeconds(5));
 
     // Three timeouts on PONGs alone: still ONLINE.
-    await().during(backend.config().heartbeatTimeout().multipliedBy(3)).atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(backend.backend().agent("stopped-1")).get().extracting(AgentState::status)
-            .isEqualTo(AgentStatus.ONLINE));
+    await()
+        .during(backend.config().heartbeatTimeout().multipliedBy(3))
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(backend.backend().agent("stopped-1"))
+                    .get()
+                    .extracting(AgentState::status)
+                    .isEqualTo(AgentStatus.ONLINE));
 
     signal("STOP", agent.pid());
     long stoppedAt = System.nanoTime();
-    AgentState s = backend.awaitAgentStatus("stopped-1", AgentStatus.OFFLINE,
-        backend.config().heartbeatTimeout().plusSeconds(1));
+    AgentState s =
+        backend.awaitAgentStatus(
+            "stopped-1", AgentStatus.OFFLINE, backend.config().heartbeatTimeout().plusSeconds(1));
     Duration took = Duration.ofNanos(System.nanoTime() - stoppedAt);
 
     assertThat(s.disconnectReason()).isEqualTo("Heartbeat timeout");
-    assertThat(took).as("SIGSTOP to OFFLINE").isLessThanOrEqualTo(backend.config().heartbeatTimeout().plusSeconds(1));
+    assertThat(took)
+        .as("SIGSTOP to OFFLINE")
+        .isLessThanOrEqualTo(backend.config().heartbeatTimeout().plusSeconds(1));
     signal("CONT", agent.pid());
   }
 }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code wss://} and {@code https://} with a certificate by path (PKCS12, or PEM certificate + key). */
+/**
+ * {@code wss://} and {@code https://} with a certificate by path (PKCS12, or PEM certificate +
+ * key).
+ */
 @Timeout(60)
 class TlsTest {
   private static final String PASSWORD = "tls-test-pass";
@@ -52,16 +55,28 @@ class TlsTest {
   }
 
   private void assertServes(SSLContext server, SSLContext client) throws Exception {
-    try (ReferenceBackend backend = ReferenceBackend.start(BackendConfig.defaults().withPorts(0, 0)
-        .withAgentToken("a").withDashboardToken("d").withTls(server))) {
+    try (ReferenceBackend backend =
+        ReferenceBackend.start(
+            BackendConfig.defaults()
+                .withPorts(0, 0)
+                .withAgentToken("a")
+                .withDashboardToken("d")
+                .withTls(server))) {
       assertThat(backend.wsUrl()).startsWith("wss://");
       assertThat(backend.httpUrl()).startsWith("https://");
-      HttpResponse<String> r = HttpClient.newBuilder().sslContext(client).build().send(
-          HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents")).header("Authorization", "Bearer d")
-              .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .sslContext(client)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents"))
+                      .header("Authorization", "Bearer d")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      ProtocolClient agent = new ProtocolClient(URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-1&token=a"),
-          java.util.Map.of());
+      ProtocolClient agent =
+          new ProtocolClient(
+              URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-1&token=a"), java.util.Map.of());
       agent.setSocketFactory(client.getSocketFactory());
       try {
         assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
@@ -75,10 +90,31 @@ class TlsTest {
 
   private Path keyStore() throws Exception {
     Path p12 = dir.resolve("server.p12");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1", "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
-        "-storepass", PASSWORD, "-keypass", PASSWORD));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "backend",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
@@ -97,7 +133,8 @@ class TlsTest {
     KeyStore ts = KeyStore.getInstance("PKCS12");
     ts.load(null, null);
     ts.setCertificateEntry("backend", load(p12).getCertificate("backend"));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -105,8 +142,12 @@ class TlsTest {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 }

@@ -26,22 +26,26 @@ import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.handshake.ServerHandshake;
 
 /**
- * The repository's one protocol test client: a real Java-WebSocket client that records every frame it gets
- * (decoded; the raw text goes to {@link #onText}) and how it was closed, for an agent
- * ({@link #agent(URI, String)}) or a dashboard ({@link #open(URI)} on {@code /ws/dashboard} answers PINGs).
- * A frame the codec refuses fails loudly: the backend under test must never send one.
+ * The repository's one protocol test client: a real Java-WebSocket client that records every frame
+ * it gets (decoded; the raw text goes to {@link #onText}) and how it was closed, for an agent
+ * ({@link #agent(URI, String)}) or a dashboard ({@link #open(URI)} on {@code /ws/dashboard} answers
+ * PINGs). A frame the codec refuses fails loudly: the backend under test must never send one.
  */
 public class ProtocolClient extends WebSocketClient {
   /** Every decoded frame, in arrival order; tests take from it. */
   public final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+
   /** Completes with the close code. */
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
   /** Answer each PING with a PONG echoing it (dashboards do by default). */
   public volatile boolean answerPings;
+
   /** "code 'reason' remote=…" once closed. */
   public volatile String closeInfo;
-  private volatile Consumer<String> onText = text -> { };
-  private volatile Consumer<Message> onMessage = m -> { };
+
+  private volatile Consumer<String> onText = text -> {};
+  private volatile Consumer<Message> onMessage = m -> {};
 
   public ProtocolClient(URI uri) {
     super(uri);
@@ -83,7 +87,8 @@ public class ProtocolClient extends WebSocketClient {
     ProtocolClient c = open(uri);
     c.send(agentConnect(agentId));
     c.expect(MessageType.ACK, Duration.ofSeconds(5));
-    // Read the SERVER_HEARTBEAT that follows too: a client that closes with frames still unread makes its
+    // Read the SERVER_HEARTBEAT that follows too: a client that closes with frames still unread
+    // makes its
     // kernel send RST, and the backend then rightly records an abnormal close (1006).
     c.expect(MessageType.SERVER_HEARTBEAT, Duration.ofSeconds(5));
     return c;
@@ -91,8 +96,14 @@ public class ProtocolClient extends WebSocketClient {
 
   /** An AGENT_CONNECT for {@code agentId} (CUSTOM, version 1.0.0, capabilities set). */
   public static Message agentConnect(String agentId) {
-    return Message.of(new AgentConnect(agentId, "test " + agentId, EnumValue.of(AgentType.CUSTOM), "1.0.0", "vm",
-        Capabilities.of(0, true, true)));
+    return Message.of(
+        new AgentConnect(
+            agentId,
+            "test " + agentId,
+            EnumValue.of(AgentType.CUSTOM),
+            "1.0.0",
+            "vm",
+            Capabilities.of(0, true, true)));
   }
 
   public void send(Payload p) {
@@ -107,8 +118,13 @@ public class ProtocolClient extends WebSocketClient {
   public Message expect(MessageType type, Duration timeout) throws InterruptedException {
     Message m = next(type, timeout);
     if (m == null) {
-      throw new AssertionError("Expected " + type + " within " + timeout.toMillis() + " ms but got none; left: "
-          + received);
+      throw new AssertionError(
+          "Expected "
+              + type
+              + " within "
+              + timeout.toMillis()
+              + " ms but got none; left: "
+              + received);
     }
     return m;
   }
@@ -159,8 +175,8 @@ public class ProtocolClient extends WebSocketClient {
   }
 
   /**
-   * Closes with 1000 and waits at most {@code wait} for the handshake; past it (a frozen or vanished peer)
-   * drops the connection, so the client's thread always ends.
+   * Closes with 1000 and waits at most {@code wait} for the handshake; past it (a frozen or
+   * vanished peer) drops the connection, so the client's thread always ends.
    */
   public void closeBounded(Duration wait) {
     close();

@@ -1,9 +1,9 @@
 package ai.onsembl.testing;
 
 import ai.onsembl.protocol.Ack;
+import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.ErrorMessage;
-import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Payload;
@@ -24,33 +24,58 @@ import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
 
 /**
- * A small scripted backend for tests of the wrapper (wrapper-core's link tests, e2e's hostile-backend tests),
- * in the manner of OkHttp's MockWebServer: binds 127.0.0.1 on port 0 (or a given port, to restart "the same
- * backend"), records every open, frame and close in order, and answers AGENT_CONNECT as scripted. Not the
- * reference backend (wrapper-core must not depend on it): just enough protocol to drive the wrapper, in both
- * dialects, and a way to push anything at it ({@link #sendText}).
+ * A small scripted backend for tests of the wrapper (wrapper-core's link tests, e2e's
+ * hostile-backend tests), in the manner of OkHttp's MockWebServer: binds 127.0.0.1 on port 0 (or a
+ * given port, to restart "the same backend"), records every open, frame and close in order, and
+ * answers AGENT_CONNECT as scripted. Not the reference backend (wrapper-core must not depend on
+ * it): just enough protocol to drive the wrapper, in both dialects, and a way to push anything at
+ * it ({@link #sendText}).
  */
 public final class ScriptedServer implements AutoCloseable {
   private static final ProtocolCodec CODEC = ProtocolCodec.standard();
 
-  public enum Kind { OPEN, FRAME, CLOSE }
+  public enum Kind {
+    OPEN,
+    FRAME,
+    CLOSE
+  }
 
-  /** One recorded event; {@code message} is set for decodable frames; {@code atNanos} is System.nanoTime(). */
-  public record Event(Kind kind, int connection, String text, Message message, int code, String reason,
-      String resource, String authorization, long atNanos) {
+  /**
+   * One recorded event; {@code message} is set for decodable frames; {@code atNanos} is
+   * System.nanoTime().
+   */
+  public record Event(
+      Kind kind,
+      int connection,
+      String text,
+      Message message,
+      int code,
+      String reason,
+      String resource,
+      String authorization,
+      long atNanos) {
     public MessageType type() {
       return message == null ? null : message.type();
     }
 
     @Override
     public String toString() {
-      return kind + "#" + connection + (kind == Kind.FRAME ? " " + (message == null ? text : message.type())
-          : kind == Kind.CLOSE ? " " + code : " " + resource);
+      return kind
+          + "#"
+          + connection
+          + (kind == Kind.FRAME
+              ? " " + (message == null ? text : message.type())
+              : kind == Kind.CLOSE ? " " + code : " " + resource);
     }
   }
 
   /** How AGENT_CONNECT is answered. */
-  public enum ConnectReply { ACK, ERROR_UNAUTHORIZED_THEN_4401, CLOSE_4401, NOTHING }
+  public enum ConnectReply {
+    ACK,
+    ERROR_UNAUTHORIZED_THEN_4401,
+    CLOSE_4401,
+    NOTHING
+  }
 
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final List<WebSocket> connections = new CopyOnWriteArrayList<>();
@@ -94,7 +119,10 @@ public final class ScriptedServer implements AutoCloseable {
     return this;
   }
 
-  /** The TypeScript backend's dialect: ERROR UNKNOWN_MESSAGE_TYPE for AGENT_HEARTBEAT, INVALID_MESSAGE_TYPE for AGENT_DISCONNECT. */
+  /**
+   * The TypeScript backend's dialect: ERROR UNKNOWN_MESSAGE_TYPE for AGENT_HEARTBEAT,
+   * INVALID_MESSAGE_TYPE for AGENT_DISCONNECT.
+   */
   public ScriptedServer typescript() {
     this.typescript = true;
     return this;
@@ -124,7 +152,9 @@ public final class ScriptedServer implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port());
   }
 
-  /** Stops listening and drops every connection (a crashed backend, as the agent sees it). Bounded. */
+  /**
+   * Stops listening and drops every connection (a crashed backend, as the agent sees it). Bounded.
+   */
   @Override
   public void close() throws InterruptedException {
     Server s = server;
@@ -170,7 +200,8 @@ public final class ScriptedServer implements AutoCloseable {
   public Message awaitFrame(MessageType type, Duration timeout) throws InterruptedException {
     Event e = await(ev -> ev.kind() == Kind.FRAME && ev.type() == type, timeout);
     if (e == null) {
-      throw new AssertionError("Expected a " + type + " frame within " + timeout + " but got " + events());
+      throw new AssertionError(
+          "Expected a " + type + " frame within " + timeout + " but got " + events());
     }
     return e.message();
   }
@@ -218,7 +249,10 @@ public final class ScriptedServer implements AutoCloseable {
     return out;
   }
 
-  /** Drops every open connection without a close handshake (a cut network, as the agents see it: 1006). */
+  /**
+   * Drops every open connection without a close handshake (a cut network, as the agents see it:
+   * 1006).
+   */
   public void dropAll() {
     for (WebSocket c : connections) {
       if (c.isOpen() && c instanceof org.java_websocket.WebSocketImpl impl) {
@@ -256,8 +290,17 @@ public final class ScriptedServer implements AutoCloseable {
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
       connections.add(conn);
       conn.setAttachment(connections.size());
-      record(new Event(Kind.OPEN, conn.<Integer>getAttachment(), null, null, 0, null,
-          handshake.getResourceDescriptor(), handshake.getFieldValue("Authorization"), System.nanoTime()));
+      record(
+          new Event(
+              Kind.OPEN,
+              conn.<Integer>getAttachment(),
+              null,
+              null,
+              0,
+              null,
+              handshake.getResourceDescriptor(),
+              handshake.getFieldValue("Authorization"),
+              System.nanoTime()));
     }
 
     @Override
@@ -268,7 +311,17 @@ public final class ScriptedServer implements AutoCloseable {
       } catch (Exception e) {
         // recorded raw
       }
-      record(new Event(Kind.FRAME, conn.<Integer>getAttachment(), text, m, 0, null, null, null, System.nanoTime()));
+      record(
+          new Event(
+              Kind.FRAME,
+              conn.<Integer>getAttachment(),
+              text,
+              m,
+              0,
+              null,
+              null,
+              null,
+              System.nanoTime()));
       if (m == null || silent) {
         return;
       }
@@ -286,33 +339,60 @@ public final class ScriptedServer implements AutoCloseable {
               }
               ai.onsembl.protocol.AgentConnect ac = (ai.onsembl.protocol.AgentConnect) m.payload();
               String id = assignedAgentId != null ? assignedAgentId : ac.agentId();
-              conn.send(CODEC.encode(Message.of(new Ack(m.id(), true, id, "conn-" + conn.getAttachment(),
-                  typescript ? true : null, null))));
+              conn.send(
+                  CODEC.encode(
+                      Message.of(
+                          new Ack(
+                              m.id(),
+                              true,
+                              id,
+                              "conn-" + conn.getAttachment(),
+                              typescript ? true : null,
+                              null))));
               if (nextPingExpected != null) {
-                conn.send(CODEC.encode(Message.of(new ServerHeartbeat(System.currentTimeMillis(), nextPingExpected))));
+                conn.send(
+                    CODEC.encode(
+                        Message.of(
+                            new ServerHeartbeat(System.currentTimeMillis(), nextPingExpected))));
               }
             }
             case ERROR_UNAUTHORIZED_THEN_4401 -> {
-              conn.send(CODEC.encode(Message.of(ErrorMessage.of(ErrorCode.UNAUTHORIZED, "Invalid authentication token"))));
+              conn.send(
+                  CODEC.encode(
+                      Message.of(
+                          ErrorMessage.of(
+                              ErrorCode.UNAUTHORIZED, "Invalid authentication token"))));
               conn.close(4401, "Authentication failed");
             }
             case CLOSE_4401 -> conn.close(4401, "Authentication failed");
-            case NOTHING -> { }
+            case NOTHING -> {}
           }
         }
         case AGENT_HEARTBEAT -> {
           if (typescript) {
-            conn.send(CODEC.encode(Message.of(new ErrorMessage(EnumValue.of(ErrorCode.UNKNOWN_MESSAGE_TYPE),
-                "Unknown message type: AGENT_HEARTBEAT", null, null))));
+            conn.send(
+                CODEC.encode(
+                    Message.of(
+                        new ErrorMessage(
+                            EnumValue.of(ErrorCode.UNKNOWN_MESSAGE_TYPE),
+                            "Unknown message type: AGENT_HEARTBEAT",
+                            null,
+                            null))));
           }
         }
         case AGENT_DISCONNECT -> {
           if (typescript) {
-            conn.send(CODEC.encode(Message.of(new ErrorMessage(EnumValue.of(ErrorCode.INVALID_MESSAGE_TYPE),
-                "Invalid message type: AGENT_DISCONNECT", null, null))));
+            conn.send(
+                CODEC.encode(
+                    Message.of(
+                        new ErrorMessage(
+                            EnumValue.of(ErrorCode.INVALID_MESSAGE_TYPE),
+                            "Invalid message type: AGENT_DISCONNECT",
+                            null,
+                            null))));
           }
         }
-        default -> { }
+        default -> {}
       }
     }
 
@@ -326,7 +406,17 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
       Integer idx = conn.getAttachment();
-      record(new Event(Kind.CLOSE, idx == null ? -1 : idx, null, null, code, reason, null, null, System.nanoTime()));
+      record(
+          new Event(
+              Kind.CLOSE,
+              idx == null ? -1 : idx,
+              null,
+              null,
+              code,
+              reason,
+              null,
+              null,
+              System.nanoTime()));
     }
 
     @Override

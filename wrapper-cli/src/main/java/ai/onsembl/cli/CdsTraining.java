@@ -1,16 +1,16 @@
 package ai.onsembl.cli;
 
-import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.AgentState;
+import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
 import ai.onsembl.protocol.AgentStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +21,16 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The training run behind the class-data archives built at package time (src/cds/build-archive.sh): one
- * wrapper started by the distribution's own launcher (so its class path and flags are the shipped ones)
- * against a real backend running in this JVM. The wrapper connects, heartbeats, runs one command in
- * session mode (its child {@code cat} echoes it: COMMAND_ACK, TERMINAL_OUTPUT), then gets SIGTERM and says
- * goodbye, so every class of the launch and of the shutdown path is in the archive, not loaded cold later.
+ * The training run behind the class-data archives built at package time (src/cds/build-archive.sh):
+ * one wrapper started by the distribution's own launcher (so its class path and flags are the
+ * shipped ones) against a real backend running in this JVM. The wrapper connects, heartbeats, runs
+ * one command in session mode (its child {@code cat} echoes it: COMMAND_ACK, TERMINAL_OUTPUT), then
+ * gets SIGTERM and says goodbye, so every class of the launch and of the shutdown path is in the
+ * archive, not loaded cold later.
  *
- * <p>Args: DIST_DIR then the JVM flags that record the run (e.g. {@code -XX:DumpLoadedClassList=FILE}),
- * handed to the launcher in {@code ONSEMBL_JAVA_OPTS}. Exit 0 when every step was seen, 1 otherwise.
- * Never started by {@code onsembl-agent} itself.
+ * <p>Args: DIST_DIR then the JVM flags that record the run (e.g. {@code
+ * -XX:DumpLoadedClassList=FILE}), handed to the launcher in {@code ONSEMBL_JAVA_OPTS}. Exit 0 when
+ * every step was seen, 1 otherwise. Never started by {@code onsembl-agent} itself.
  */
 public final class CdsTraining {
   private static final Duration STEP = Duration.ofSeconds(20);
@@ -44,54 +45,95 @@ public final class CdsTraining {
     }
     Path dist = Path.of(args[0]).toAbsolutePath();
     String javaOpts = String.join(" ", List.of(args).subList(1, args.length));
-    BackendConfig config = BackendConfig.forTests().withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(30));
+    BackendConfig config =
+        BackendConfig.forTests().withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(30));
     Path state = Files.createTempDirectory("onsembl-cds-training");
     int code = 1;
     Process wrapper = null;
     try (ReferenceBackend backend = ReferenceBackend.start(config)) {
       String agentId = "cds-training";
-      ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/onsembl-agent").toString(), "start",
-          "--server", backend.wsUrl(), "--agent-id", agentId, "--name", agentId, "--state-dir", state.toString(),
-          "--log-level", "error", "--child-grace", "2s", "--", "cat")
-          .redirectInput(ProcessBuilder.Redirect.PIPE)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  dist.resolve("bin/onsembl-agent").toString(),
+                  "start",
+                  "--server",
+                  backend.wsUrl(),
+                  "--agent-id",
+                  agentId,
+                  "--name",
+                  agentId,
+                  "--state-dir",
+                  state.toString(),
+                  "--log-level",
+                  "error",
+                  "--child-grace",
+                  "2s",
+                  "--",
+                  "cat")
+              .redirectInput(ProcessBuilder.Redirect.PIPE)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT);
       pb.environment().put("ONSEMBL_TOKEN", config.agentToken());
       pb.environment().put("ONSEMBL_NO_CDS", "1");
       pb.environment().put("ONSEMBL_JAVA_OPTS", javaOpts);
       pb.environment().remove("ONSEMBL_CONFIG");
       wrapper = pb.start();
-      AgentState online = await("the wrapper ONLINE", () -> backend.agent(agentId)
-          .filter(a -> a.status() == AgentStatus.ONLINE).orElse(null));
+      AgentState online =
+          await(
+              "the wrapper ONLINE",
+              () ->
+                  backend
+                      .agent(agentId)
+                      .filter(a -> a.status() == AgentStatus.ONLINE)
+                      .orElse(null));
       long seen = online.lastSeen() == null ? 0 : online.lastSeen();
-      await("a heartbeat", () -> backend.agent(agentId)
-          .filter(a -> a.lastSeen() != null && a.lastSeen() > seen).orElse(null));
+      await(
+          "a heartbeat",
+          () ->
+              backend
+                  .agent(agentId)
+                  .filter(a -> a.lastSeen() != null && a.lastSeen() > seen)
+                  .orElse(null));
       HttpClient http = HttpClient.newHttpClient();
-      JsonNode submitted = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(backend.httpUrl()
-              + "/api/agents/" + agentId + "/commands"))
-          .header("Authorization", "Bearer " + config.dashboardToken())
-          .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"cds training\"}")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode submitted =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  backend.httpUrl() + "/api/agents/" + agentId + "/commands"))
+                          .header("Authorization", "Bearer " + config.dashboardToken())
+                          .POST(
+                              HttpRequest.BodyPublishers.ofString("{\"content\":\"cds training\"}"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       String commandId = submitted.path("commandId").asText();
-      HttpRequest command = HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/commands/" + commandId))
-          .header("Authorization", "Bearer " + config.dashboardToken()).build();
-      await("the command's echo", () -> {
-        try {
-          JsonNode output = JSON.readTree(http.send(command, HttpResponse.BodyHandlers.ofString()).body())
-              .path("output");
-          return output.isArray() && output.size() > 0 ? output : null;
-        } catch (IOException e) {
-          return null;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return null;
-        }
-      });
+      HttpRequest command =
+          HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/commands/" + commandId))
+              .header("Authorization", "Bearer " + config.dashboardToken())
+              .build();
+      await(
+          "the command's echo",
+          () -> {
+            try {
+              JsonNode output =
+                  JSON.readTree(http.send(command, HttpResponse.BodyHandlers.ofString()).body())
+                      .path("output");
+              return output.isArray() && output.size() > 0 ? output : null;
+            } catch (IOException e) {
+              return null;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return null;
+            }
+          });
       wrapper.destroy();
-      await("the goodbye after SIGTERM", () -> backend.agent(agentId)
-          .filter(a -> a.status() != AgentStatus.ONLINE).orElse(null));
+      await(
+          "the goodbye after SIGTERM",
+          () -> backend.agent(agentId).filter(a -> a.status() != AgentStatus.ONLINE).orElse(null));
       if (!wrapper.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the wrapper did not exit within " + STEP.toSeconds() + " s of SIGTERM");
+        throw new IllegalStateException(
+            "the wrapper did not exit within " + STEP.toSeconds() + " s of SIGTERM");
       }
       code = 0;
     } catch (Exception e) {

@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Configures slf4j-simple before the first logger exists: one line per event on stderr,
- * {@code HH:mm:ss.SSS LEVEL [agent-id] message}, at {@code --log-level}. Java-WebSocket's own logger stays at
- * warn whatever the level, so its debug output (handshake URIs carry the token in the query) never shows.
+ * Configures slf4j-simple before the first logger exists: one line per event on stderr, {@code
+ * HH:mm:ss.SSS LEVEL [agent-id] message}, at {@code --log-level}. Java-WebSocket's own logger stays
+ * at warn whatever the level, so its debug output (handshake URIs carry the token in the query)
+ * never shows.
  */
 final class CliLogging {
   static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
@@ -29,10 +30,14 @@ final class CliLogging {
     configure(level, null);
   }
 
-  /** As {@link #configure(String)}, to {@code file} instead of stderr when it is not null (interactive mode). */
+  /**
+   * As {@link #configure(String)}, to {@code file} instead of stderr when it is not null
+   * (interactive mode).
+   */
   static void configure(String level, java.nio.file.Path file) {
     String l = normalize(level);
-    System.setProperty("org.slf4j.simpleLogger.logFile", file == null ? "System.err" : file.toString());
+    System.setProperty(
+        "org.slf4j.simpleLogger.logFile", file == null ? "System.err" : file.toString());
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", l);
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");

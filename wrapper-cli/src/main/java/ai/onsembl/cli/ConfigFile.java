@@ -14,23 +14,44 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code config.json}: a flat JSON object, one key per start setting (durations as "5s"-style strings or
- * numbers of milliseconds). Unknown keys are an error (exit 2), so a typo never silently does nothing.
- * Read with jackson-core alone (a starting wrapper loads no jackson-databind); values read as databind's
- * {@code asText()} renders them.
+ * {@code config.json}: a flat JSON object, one key per start setting (durations as "5s"-style
+ * strings or numbers of milliseconds). Unknown keys are an error (exit 2), so a typo never silently
+ * does nothing. Read with jackson-core alone (a starting wrapper loads no jackson-databind); values
+ * read as databind's {@code asText()} renders them.
  */
 final class ConfigFile {
-  static final List<String> KEYS = List.of("server", "agent", "name", "agentId", "tokenFile", "heartbeatInterval",
-      "childGrace", "flushTimeout", "shutdownTimeout", "giveUpAfter", "exitZeroOnSignal", "workingDir", "logLevel",
-      "mode", "execTemplate", "concurrency", "command");
+  static final List<String> KEYS =
+      List.of(
+          "server",
+          "agent",
+          "name",
+          "agentId",
+          "tokenFile",
+          "heartbeatInterval",
+          "childGrace",
+          "flushTimeout",
+          "shutdownTimeout",
+          "giveUpAfter",
+          "exitZeroOnSignal",
+          "workingDir",
+          "logLevel",
+          "mode",
+          "execTemplate",
+          "concurrency",
+          "command");
   private static final Set<String> KNOWN = Set.copyOf(KEYS);
 
   private static final JsonFactory JSON = new JsonFactory();
+
   /** An object value: only its being a container matters. */
   private static final Object OBJECT = new Object();
 
-  /** Key to value: String, Integer, Long, BigInteger, Double, Boolean, null, {@link #OBJECT} or a List of them. */
+  /**
+   * Key to value: String, Integer, Long, BigInteger, Double, Boolean, null, {@link #OBJECT} or a
+   * List of them.
+   */
   private final Map<String, Object> root;
+
   private final Path path;
 
   private ConfigFile(Path path, Map<String, Object> root) {
@@ -59,14 +80,19 @@ final class ConfigFile {
       root = new LinkedHashMap<>();
       for (String k = p.nextFieldName(); k != null; k = p.nextFieldName()) {
         if (!KNOWN.contains(k)) {
-          throw AgentExitException.invalidInput("config file " + path + ": unknown key '" + k + "'; known keys: "
-              + String.join(", ", KEYS));
+          throw AgentExitException.invalidInput(
+              "config file "
+                  + path
+                  + ": unknown key '"
+                  + k
+                  + "'; known keys: "
+                  + String.join(", ", KEYS));
         }
         root.put(k, value(p, p.nextToken()));
       }
     } catch (IOException e) {
-      throw AgentExitException.invalidInput("config file " + path + " is not valid JSON: "
-          + e.getMessage().replace('\n', ' '));
+      throw AgentExitException.invalidInput(
+          "config file " + path + " is not valid JSON: " + e.getMessage().replace('\n', ' '));
     }
     return new ConfigFile(path, root);
   }
@@ -76,13 +102,14 @@ final class ConfigFile {
       case START_OBJECT:
         p.skipChildren();
         return OBJECT;
-      case START_ARRAY: {
-        List<Object> out = new ArrayList<>();
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-          out.add(value(p, e));
+      case START_ARRAY:
+        {
+          List<Object> out = new ArrayList<>();
+          for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            out.add(value(p, e));
+          }
+          return out;
         }
-        return out;
-      }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:
@@ -130,7 +157,8 @@ final class ConfigFile {
       return num.longValue() + "ms";
     }
     if (n == OBJECT || n instanceof List) {
-      throw AgentExitException.invalidInput("config file " + path + ": '" + key + "' must be a string, number or boolean");
+      throw AgentExitException.invalidInput(
+          "config file " + path + ": '" + key + "' must be a string, number or boolean");
     }
     return asText(n);
   }
@@ -142,7 +170,8 @@ final class ConfigFile {
     }
     Object n = root.get(key);
     if (!(n instanceof List<?> l)) {
-      throw AgentExitException.invalidInput("config file " + path + ": '" + key + "' must be an array of strings");
+      throw AgentExitException.invalidInput(
+          "config file " + path + ": '" + key + "' must be an array of strings");
     }
     List<String> out = new ArrayList<>();
     l.forEach(e -> out.add(asText(e)));
@@ -150,6 +179,9 @@ final class ConfigFile {
   }
 
   private static boolean isDurationKey(String key) {
-    return key.endsWith("Interval") || key.endsWith("Grace") || key.endsWith("Timeout") || key.equals("giveUpAfter");
+    return key.endsWith("Interval")
+        || key.endsWith("Grace")
+        || key.endsWith("Timeout")
+        || key.equals("giveUpAfter");
   }
 }

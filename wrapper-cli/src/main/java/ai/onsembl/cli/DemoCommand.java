@@ -29,10 +29,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The demo: a reference backend on a temporary database and two wrapped mock agents, each a real
- * {@code onsembl-agent start} process. Ctrl+C (or SIGTERM) stops the agents gracefully, shows each going
- * OFFLINE with its reason, then stops the backend and removes the temporary files.
+ * {@code onsembl-agent start} process. Ctrl+C (or SIGTERM) stops the agents gracefully, shows each
+ * going OFFLINE with its reason, then stops the backend and removes the temporary files.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = {
       "Start a reference backend on a temporary database and wrapped mock agents, and print the /agents URL.",
       "Ctrl+C stops the agents gracefully (each is shown going OFFLINE with its reason), then the backend."
@@ -40,16 +42,32 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "3001", description = "WebSocket port (0: a free port; a taken port falls back to a free one). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "3001",
+      description =
+          "WebSocket port (0: a free port; a taken port falls back to a free one). Default: ${DEFAULT-VALUE}.")
   int wsPort;
 
-  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "3002", description = "HTTP port for /agents and the REST API. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "3002",
+      description = "HTTP port for /agents and the REST API. Default: ${DEFAULT-VALUE}.")
   int httpPort;
 
-  @Option(names = "--agents", paramLabel = "N", defaultValue = "2", description = "How many mock agents to start (0-10). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "How many mock agents to start (0-10). Default: ${DEFAULT-VALUE}.")
   int agents;
 
-  @Option(names = "--run-for", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--run-for",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl+C.")
   Duration runFor;
 
@@ -70,21 +88,25 @@ public final class DemoCommand implements Callable<Integer> {
     Path tmp = Files.createTempDirectory("onsembl-demo-");
     String agentToken = BackendConfig.randomToken();
     String dashboardToken = BackendConfig.randomToken();
-    BackendConfig config = BackendConfig.defaults()
-        .withDatabaseFile(tmp.resolve("backend.db"))
-        .withAgentToken(agentToken)
-        .withDashboardToken(dashboardToken);
+    BackendConfig config =
+        BackendConfig.defaults()
+            .withDatabaseFile(tmp.resolve("backend.db"))
+            .withAgentToken(agentToken)
+            .withDashboardToken(dashboardToken);
     ReferenceBackend backend = startBackend(config, err);
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopped.countDown();
-      try {
-        shutdown(backend, err, tmp);
-      } finally {
-        done.countDown();
-      }
-    }, "onsembl-demo-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              stopped.countDown();
+              try {
+                shutdown(backend, err, tmp);
+              } finally {
+                done.countDown();
+              }
+            },
+            "onsembl-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
 
     out.println("onsembl demo: backend " + backend.wsUrl() + " and " + backend.httpUrl());
@@ -95,8 +117,14 @@ public final class DemoCommand implements Callable<Integer> {
     awaitOnline(backend, Duration.ofSeconds(30), err);
     out.println();
     out.println("  Dashboard: " + backend.dashboardLoginLink());
-    out.println("  (a one-time sign-in link: it sets a cookie and opens " + backend.httpUrl() + "/agents)");
-    out.println("  REST:      curl -H 'Authorization: Bearer " + dashboardToken + "' " + backend.httpUrl() + "/api/agents");
+    out.println(
+        "  (a one-time sign-in link: it sets a cookie and opens " + backend.httpUrl() + "/agents)");
+    out.println(
+        "  REST:      curl -H 'Authorization: Bearer "
+            + dashboardToken
+            + "' "
+            + backend.httpUrl()
+            + "/api/agents");
     out.println();
     out.println("Press Ctrl+C to stop the agents gracefully and watch them go OFFLINE.");
     out.flush();
@@ -122,16 +150,33 @@ public final class DemoCommand implements Callable<Integer> {
       if (wsPort == 0 && httpPort == 0) {
         throw e;
       }
-      err.println("onsembl demo: ports " + wsPort + "/" + httpPort + " are taken (" + e.getMessage()
-          + "); using free ports instead");
+      err.println(
+          "onsembl demo: ports "
+              + wsPort
+              + "/"
+              + httpPort
+              + " are taken ("
+              + e.getMessage()
+              + "); using free ports instead");
       return ReferenceBackend.start(config.withPorts(0, 0));
     }
   }
 
-  private void startWrapper(Path launcher, String name, String wsUrl, String token, Path stateDir, PrintWriter err)
+  private void startWrapper(
+      Path launcher, String name, String wsUrl, String token, Path stateDir, PrintWriter err)
       throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "start", "--server", wsUrl, "--agent", "mock",
-        "--name", name, "--heartbeat-interval", "5s");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            launcher.toString(),
+            "start",
+            "--server",
+            wsUrl,
+            "--agent",
+            "mock",
+            "--name",
+            name,
+            "--heartbeat-interval",
+            "5s");
     pb.environment().put("ONSEMBL_TOKEN", token);
     pb.environment().put("ONSEMBL_STATE_DIR", stateDir.toString());
     pb.redirectErrorStream(true);
@@ -140,24 +185,30 @@ public final class DemoCommand implements Callable<Integer> {
     synchronized (wrappers) {
       wrappers.add(new DemoAgent(name, p));
     }
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (err) {
-            err.println("[" + name + "] " + line);
-            err.flush();
-          }
-        }
-      } catch (IOException e) {
-        // the wrapper exited
-      }
-    }, "demo-" + name + "-log");
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (err) {
+                    err.println("[" + name + "] " + line);
+                    err.flush();
+                  }
+                }
+              } catch (IOException e) {
+                // the wrapper exited
+              }
+            },
+            "demo-" + name + "-log");
     t.setDaemon(true);
     t.start();
   }
 
-  private void awaitOnline(ReferenceBackend backend, Duration timeout, PrintWriter err) throws InterruptedException {
+  private void awaitOnline(ReferenceBackend backend, Duration timeout, PrintWriter err)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       long online = backend.agents().stream().filter(a -> a.status() == AgentStatus.ONLINE).count();
@@ -167,13 +218,17 @@ public final class DemoCommand implements Callable<Integer> {
       synchronized (wrappers) {
         for (DemoAgent w : wrappers) {
           if (!w.process().isAlive()) {
-            err.println("onsembl demo: " + w.name() + " exited with code " + w.process().exitValue());
+            err.println(
+                "onsembl demo: " + w.name() + " exited with code " + w.process().exitValue());
           }
         }
       }
       Thread.sleep(50);
     }
-    err.println("onsembl demo: not every agent came ONLINE within " + timeout.toSeconds() + " s; see the lines above");
+    err.println(
+        "onsembl demo: not every agent came ONLINE within "
+            + timeout.toSeconds()
+            + " s; see the lines above");
   }
 
   private void shutdown(ReferenceBackend backend, PrintWriter err, Path tmp) {
@@ -185,8 +240,10 @@ public final class DemoCommand implements Callable<Integer> {
     synchronized (wrappers) {
       ps = List.copyOf(wrappers);
     }
-    // A terminal's Ctrl+C sends SIGINT to the whole foreground group, wrappers included: give those a
-    // moment to say goodbye on their own (a second signal would escalate their shutdown), then SIGTERM
+    // A terminal's Ctrl+C sends SIGINT to the whole foreground group, wrappers included: give those
+    // a
+    // moment to say goodbye on their own (a second signal would escalate their shutdown), then
+    // SIGTERM
     // every wrapper that is still ONLINE (the demo alone was signalled, or --run-for ran out).
     if (!selfStop) {
       awaitStopping(backend, ps, Duration.ofSeconds(1));
@@ -221,8 +278,12 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     for (AgentState a : backend.agents()) {
-      out.println("  " + (a.name() == null ? a.agentId() : a.name()) + " " + a.status()
-          + (a.disconnectReason() == null ? "" : ": " + a.disconnectReason()));
+      out.println(
+          "  "
+              + (a.name() == null ? a.agentId() : a.name())
+              + " "
+              + a.status()
+              + (a.disconnectReason() == null ? "" : ": " + a.disconnectReason()));
     }
     for (DemoAgent w : ps) {
       if (!w.process().isAlive()) {
@@ -256,17 +317,20 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static boolean isOnline(ReferenceBackend backend, String name) {
-    return backend.agents().stream().anyMatch(a -> name.equals(a.name()) && a.status() == AgentStatus.ONLINE);
+    return backend.agents().stream()
+        .anyMatch(a -> name.equals(a.name()) && a.status() == AgentStatus.ONLINE);
   }
 
   private static Path launcher() {
     String home = System.getProperty("onsembl.home");
     if (home == null) {
-      throw new IllegalStateException("onsembl.home is not set: run the demo through bin/onsembl-agent or scripts/demo");
+      throw new IllegalStateException(
+          "onsembl.home is not set: run the demo through bin/onsembl-agent or scripts/demo");
     }
     Path launcher = Paths.get(home, "bin", "onsembl-agent");
     if (!Files.isExecutable(launcher)) {
-      throw new IllegalStateException("expected the launcher at " + launcher + " but it is missing");
+      throw new IllegalStateException(
+          "expected the launcher at " + launcher + " but it is missing");
     }
     return launcher;
   }

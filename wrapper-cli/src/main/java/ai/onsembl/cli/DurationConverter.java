@@ -8,8 +8,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Durations on the command line: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601
- * ({@code PT5S}).
+ * Durations on the command line: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or
+ * ISO-8601 ({@code PT5S}).
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");

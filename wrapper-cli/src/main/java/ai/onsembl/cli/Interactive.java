@@ -9,30 +9,43 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What {@code start} does differently in interactive mode: commands typed into the agent, logs to a file. */
+/**
+ * What {@code start} does differently in interactive mode: commands typed into the agent, logs to a
+ * file.
+ */
 final class Interactive {
   private Interactive() {}
 
   /**
-   * Session mode whatever the kind's default: a dashboard command is typed into the agent the user sees.
-   * An explicit {@code --mode exec} asks for the headless one-process-per-command mode: refused.
+   * Session mode whatever the kind's default: a dashboard command is typed into the agent the user
+   * sees. An explicit {@code --mode exec} asks for the headless one-process-per-command mode:
+   * refused.
    */
   static CommandSettings commands(StartOptions o, CommandSettings headless, WrapperConfig c) {
     if (o.mode != null && CommandSettings.Mode.parse(o.mode) == CommandSettings.Mode.EXEC) {
-      throw AgentExitException.invalidInput("--mode exec runs one process per command, headless: "
-          + "drop --mode exec for interactive mode, or give --headless");
+      throw AgentExitException.invalidInput(
+          "--mode exec runs one process per command, headless: "
+              + "drop --mode exec for interactive mode, or give --headless");
     }
-    return headless.withMode(CommandSettings.Mode.SESSION).withSessionCompletion(
-        c.agentKind() == AgentKind.MOCK ? SessionCompletion.mockAgent() : SessionCompletion.defaults());
+    return headless
+        .withMode(CommandSettings.Mode.SESSION)
+        .withSessionCompletion(
+            c.agentKind() == AgentKind.MOCK
+                ? SessionCompletion.mockAgent()
+                : SessionCompletion.defaults());
   }
 
-  /** {@code <stateDir>/logs/<name>.log}: the screen belongs to the agent, the wrapper's log goes here. */
+  /**
+   * {@code <stateDir>/logs/<name>.log}: the screen belongs to the agent, the wrapper's log goes
+   * here.
+   */
   static Path logFile(WrapperConfig c) {
     Path dir = c.stateDir().resolve("logs");
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw AgentExitException.invalidInput("cannot create the log directory " + dir + ": " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "cannot create the log directory " + dir + ": " + e.getMessage());
     }
     return dir.resolve(c.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
   }

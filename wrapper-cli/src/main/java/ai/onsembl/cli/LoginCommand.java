@@ -19,26 +19,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code onsembl-agent login}: the device login (RFC 8628) against an Onsembl backend. Prints one line with the
- * page to open and the code to confirm there, polls until a signed-in user approved it, and saves the login
- * (mode 0600, atomically) in the state dir, where {@code start} finds it. {@code --status} shows it.
+ * {@code onsembl-agent login}: the device login (RFC 8628) against an Onsembl backend. Prints one
+ * line with the page to open and the code to confirm there, polls until a signed-in user approved
+ * it, and saves the login (mode 0600, atomically) in the state dir, where {@code start} finds it.
+ * {@code --status} shows it.
  */
-@Command(name = "login", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "login",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
       "Log in to an Onsembl backend (device login): open the page it prints, confirm the code,",
       "and start uses the saved login (refreshing it before it expires).",
       "Exit codes: 0 logged in; 2 usage; 3 the code expired or the login was refused",
-      "(--status: not logged in); 4 backend unreachable."})
+      "(--status: not logged in); 4 backend unreachable."
+    })
 public final class LoginCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StateDirOption state = new StateDirOption();
 
-  @Option(names = "--server", paramLabel = "URL",
-      description = "The backend's HTTP(S) base URL; a ws:// or wss:// URL means the same host and port (default:"
-          + " env ONSEMBL_SERVER_URL, key server, else " + "http://localhost:3001).")
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "The backend's HTTP(S) base URL; a ws:// or wss:// URL means the same host and port (default:"
+              + " env ONSEMBL_SERVER_URL, key server, else "
+              + "http://localhost:3001).")
   String server;
 
-  @Option(names = "--status", description = "Show the saved login: server, user, expiry. Exit 3 when there is none.")
+  @Option(
+      names = "--status",
+      description = "Show the saved login: server, user, expiry. Exit 3 when there is none.")
   boolean status;
 
   Map<String, String> env = System.getenv();
@@ -53,12 +64,22 @@ public final class LoginCommand implements Callable<Integer> {
     }
     DeviceLoginClient client = new DeviceLoginClient(serverUrl(stateDir));
     DeviceLoginClient.Authorization a = client.authorize();
-    out.println("onsembl login: open " + a.verificationUriComplete() + " and confirm the code " + a.userCode());
+    out.println(
+        "onsembl login: open "
+            + a.verificationUriComplete()
+            + " and confirm the code "
+            + a.userCode());
     out.flush();
     SavedLogin login = client.await(a, d -> Thread.sleep(d.toMillis()));
     file.write(login);
-    out.println("onsembl login: logged in to " + login.serverUrl() + as(login) + "; access token valid until "
-        + login.expiresAt() + " (refreshed by start), saved in " + file.path());
+    out.println(
+        "onsembl login: logged in to "
+            + login.serverUrl()
+            + as(login)
+            + "; access token valid until "
+            + login.expiresAt()
+            + " (refreshed by start), saved in "
+            + file.path());
     out.flush();
     return 0;
   }
@@ -84,7 +105,12 @@ public final class LoginCommand implements Callable<Integer> {
     LoginFile ts = LoginFile.typeScript(LoginFile.typeScriptDir());
     Optional<SavedLogin> l = ours.isPresent() ? ours : ts.read();
     if (l.isEmpty()) {
-      out.println("onsembl login: not logged in (no " + file.path() + ", no " + ts.path() + "); run onsembl-agent login");
+      out.println(
+          "onsembl login: not logged in (no "
+              + file.path()
+              + ", no "
+              + ts.path()
+              + "); run onsembl-agent login");
       out.flush();
       throw new AgentExitException(AgentExitException.AUTH_REJECTED, "not logged in");
     }
@@ -92,10 +118,17 @@ public final class LoginCommand implements Callable<Integer> {
     Duration left = Duration.between(Instant.now(), s.expiresAt());
     out.println("server:  " + s.serverUrl());
     out.println("user:    " + (s.userId() == null ? "(unknown)" : s.userId()));
-    out.println("expires: " + s.expiresAt() + (left.isNegative() ? " (expired; start refreshes it)"
-        : " (in " + left.toMinutes() + " min)"));
-    out.println("refresh: " + (s.refreshToken() == null ? "none (log in again when it expires)" : "saved"));
-    out.println("file:    " + (ours.isPresent() ? file.path() : ts.path() + " (the TypeScript wrapper's login)"));
+    out.println(
+        "expires: "
+            + s.expiresAt()
+            + (left.isNegative()
+                ? " (expired; start refreshes it)"
+                : " (in " + left.toMinutes() + " min)"));
+    out.println(
+        "refresh: " + (s.refreshToken() == null ? "none (log in again when it expires)" : "saved"));
+    out.println(
+        "file:    "
+            + (ours.isPresent() ? file.path() : ts.path() + " (the TypeScript wrapper's login)"));
     out.flush();
     return 0;
   }

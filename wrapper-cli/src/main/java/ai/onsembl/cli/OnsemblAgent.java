@@ -9,15 +9,17 @@ import picocli.CommandLine.Command;
     name = "onsembl-agent",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Supervises an AI coding agent and keeps its status true on the Onsembl dashboard.")
+    description =
+        "Supervises an AI coding agent and keeps its status true on the Onsembl dashboard.")
 public final class OnsemblAgent implements Runnable {
   /**
-   * Every subcommand, in help order. Registered in code, not in {@code @Command(subcommands)}: picocli builds
-   * the model of each registered command by reflection, so a {@code start} that registered the backend and
-   * demo commands too would load and introspect their classes (and the reference backend's) on every launch.
+   * Every subcommand, in help order. Registered in code, not in {@code @Command(subcommands)}:
+   * picocli builds the model of each registered command by reflection, so a {@code start} that
+   * registered the backend and demo commands too would load and introspect their classes (and the
+   * reference backend's) on every launch.
    */
-  private static final List<String> SUBCOMMANDS = List.of("start", "stop", "status", "login", "logout", "backend",
-      "demo", "version", "help");
+  private static final List<String> SUBCOMMANDS =
+      List.of("start", "stop", "status", "login", "logout", "backend", "demo", "version", "help");
 
   /** The class of subcommand {@code name}; a class literal is loaded only when its case runs. */
   private static Class<?> subcommand(String name) {
@@ -51,14 +53,17 @@ public final class OnsemblAgent implements Runnable {
     System.exit(newCommandLine(args).execute(args));
   }
 
-  /** The configured command line with every subcommand; tests call {@code execute} on it in process. */
+  /**
+   * The configured command line with every subcommand; tests call {@code execute} on it in process.
+   */
   public static CommandLine newCommandLine() {
     return newCommandLine(new String[0]);
   }
 
   /**
-   * The command line for {@code args}: when the first argument names a subcommand (other than help), only that
-   * one is registered; otherwise (no command, an option, help, a typo to suggest a fix for) all of them.
+   * The command line for {@code args}: when the first argument names a subcommand (other than
+   * help), only that one is registered; otherwise (no command, an option, help, a typo to suggest a
+   * fix for) all of them.
    */
   public static CommandLine newCommandLine(String[] args) {
     CommandLine cl = new CommandLine(new OnsemblAgent());
@@ -73,6 +78,7 @@ public final class OnsemblAgent implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: start, stop, status, backend, demo");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command: start, stop, status, backend, demo");
   }
 }

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Finds the saved login {@code start} uses when neither ONSEMBL_TOKEN nor a token file gives a token: ours
- * ({@code <state dir>/login.json}, written by {@code onsembl-agent login}), else the TypeScript wrapper's
- * ({@code ~/.onsembl/credentials.enc}).
+ * Finds the saved login {@code start} uses when neither ONSEMBL_TOKEN nor a token file gives a
+ * token: ours ({@code <state dir>/login.json}, written by {@code onsembl-agent login}), else the
+ * TypeScript wrapper's ({@code ~/.onsembl/credentials.enc}).
  */
 final class SavedLogins {
   /** A login and the file it came from. */
@@ -16,7 +16,10 @@ final class SavedLogins {
 
   private SavedLogins() {}
 
-  /** Ours, else the TypeScript wrapper's, else null. A file that exists but is not a usable login: exit 2. */
+  /**
+   * Ours, else the TypeScript wrapper's, else null. A file that exists but is not a usable login:
+   * exit 2.
+   */
   static Found find(Path stateDir) {
     LoginFile ours = LoginFile.ours(stateDir);
     Optional<SavedLogin> l = ours.read();
@@ -27,7 +30,10 @@ final class SavedLogins {
     return ts.read().map(x -> new Found(ts, x)).orElse(null);
   }
 
-  /** {@code http://h:p} to {@code ws://h:p}, {@code https://} to {@code wss://} (the agent path is added later). */
+  /**
+   * {@code http://h:p} to {@code ws://h:p}, {@code https://} to {@code wss://} (the agent path is
+   * added later).
+   */
   static String webSocketUrl(String httpBase) {
     if (httpBase.startsWith("https://")) {
       return "wss://" + httpBase.substring(8);

@@ -16,12 +16,13 @@ public final class SizeConverter implements ITypeConverter<Long> {
       try {
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
-        int shift = switch (unit) {
-          case "KiB" -> 10;
-          case "MiB" -> 20;
-          case "GiB" -> 30;
-          default -> 0;
-        };
+        int shift =
+            switch (unit) {
+              case "KiB" -> 10;
+              case "MiB" -> 20;
+              case "GiB" -> 30;
+              default -> 0;
+            };
         if (n <= (Long.MAX_VALUE >> shift)) {
           return n << shift;
         }

@@ -16,14 +16,14 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Turns {@code start}'s flags, the {@code ONSEMBL_*} environment and config.json into a {@link WrapperConfig}
- * and {@link CommandSettings}, with the precedence flag &gt; environment &gt; file &gt; default. Every
- * problem is an {@link AgentExitException} with exit code 2.
+ * Turns {@code start}'s flags, the {@code ONSEMBL_*} environment and config.json into a {@link
+ * WrapperConfig} and {@link CommandSettings}, with the precedence flag &gt; environment &gt; file
+ * &gt; default. Every problem is an {@link AgentExitException} with exit code 2.
  */
 final class StartConfig {
   /**
-   * The result: the wrapper's config, how commands run, and the saved login the token comes from (null when
-   * ONSEMBL_TOKEN or a token file gives it, or when there is no login).
+   * The result: the wrapper's config, how commands run, and the saved login the token comes from
+   * (null when ONSEMBL_TOKEN or a token file gives it, or when there is no login).
    */
   record Resolved(WrapperConfig wrapper, CommandSettings commands, SavedLogins.Found login) {}
 
@@ -38,8 +38,12 @@ final class StartConfig {
   }
 
   static Resolved resolve(StartOptions o, Map<String, String> env, Path stateDir, String version) {
-    Path configPath = o.config != null ? o.config : env.containsKey("ONSEMBL_CONFIG")
-        ? Path.of(env.get("ONSEMBL_CONFIG")) : stateDir.resolve("config.json");
+    Path configPath =
+        o.config != null
+            ? o.config
+            : env.containsKey("ONSEMBL_CONFIG")
+                ? Path.of(env.get("ONSEMBL_CONFIG"))
+                : stateDir.resolve("config.json");
     boolean required = o.config != null || env.containsKey("ONSEMBL_CONFIG");
     return new StartConfig(o, env, ConfigFile.read(configPath, required)).build(stateDir, version);
   }
@@ -66,8 +70,8 @@ final class StartConfig {
     try {
       return parse.apply(text);
     } catch (RuntimeException e) {
-      throw AgentExitException.invalidInput((env.containsKey(envName) ? envName : "config key " + key) + ": "
-          + e.getMessage());
+      throw AgentExitException.invalidInput(
+          (env.containsKey(envName) ? envName : "config key " + key) + ": " + e.getMessage());
     }
   }
 
@@ -87,10 +91,14 @@ final class StartConfig {
   }
 
   private Resolved build(Path stateDir, String version) {
-    List<String> command = o.command != null && !o.command.isEmpty() ? o.command : file.list("command");
+    List<String> command =
+        o.command != null && !o.command.isEmpty() ? o.command : file.list("command");
     boolean hasCommand = command != null && !command.isEmpty();
     String agentText = pick(o.agent, "ONSEMBL_AGENT", "agent");
-    AgentKind kind = agentText != null ? AgentKind.parse(agentText) : hasCommand ? AgentKind.CUSTOM : AgentKind.CLAUDE;
+    AgentKind kind =
+        agentText != null
+            ? AgentKind.parse(agentText)
+            : hasCommand ? AgentKind.CUSTOM : AgentKind.CLAUDE;
     URI server;
     String serverText = pick(o.server, "ONSEMBL_SERVER_URL", "server");
     String token = token();
@@ -102,33 +110,71 @@ final class StartConfig {
     try {
       server = serverText == null ? WrapperConfig.DEFAULT_SERVER : new URI(serverText.trim());
     } catch (java.net.URISyntaxException e) {
-      throw AgentExitException.invalidInput("--server: expected a ws:// URL but got '" + serverText + "'");
+      throw AgentExitException.invalidInput(
+          "--server: expected a ws:// URL but got '" + serverText + "'");
     }
     String level = pick(o.logLevel, "ONSEMBL_LOG_LEVEL", "logLevel");
-    Path workingDir = pick(o.workingDir, "ONSEMBL_WORKING_DIR", "workingDir", Path::of,
-        Path.of(System.getProperty("user.dir")));
-    WrapperConfig c = WrapperConfig.defaults()
-        .withStateDir(stateDir)
-        .withServerUrl(server)
-        .withAgentKind(kind)
-        .withCommand(hasCommand ? command : List.of())
-        .withName(pick(o.name, "ONSEMBL_AGENT_NAME", "name"))
-        .withAgentId(pick(o.agentId, "ONSEMBL_AGENT_ID", "agentId"))
-        .withToken(login != null ? login.login().accessToken() : token)
-        .withHeartbeatInterval(pick(o.heartbeatInterval, "ONSEMBL_HEARTBEAT_INTERVAL", "heartbeatInterval",
-            StartConfig::duration, Duration.ofSeconds(15)))
-        .withChildGrace(pick(o.childGrace, "ONSEMBL_CHILD_GRACE", "childGrace", StartConfig::duration,
-            Duration.ofSeconds(5)))
-        .withFlushTimeout(pick(o.flushTimeout, "ONSEMBL_FLUSH_TIMEOUT", "flushTimeout", StartConfig::duration,
-            Duration.ofSeconds(2)))
-        .withShutdownTimeout(pick(o.shutdownTimeout, "ONSEMBL_SHUTDOWN_TIMEOUT", "shutdownTimeout",
-            StartConfig::duration, Duration.ofSeconds(7)))
-        .withGiveUpAfter(pick(o.giveUpAfter, "ONSEMBL_GIVE_UP_AFTER", "giveUpAfter", StartConfig::duration, null))
-        .withExitZeroOnSignal(pick(o.exitZeroOnSignal, "ONSEMBL_EXIT_ZERO_ON_SIGNAL", "exitZeroOnSignal",
-            StartConfig::bool, false))
-        .withWorkingDir(workingDir.toAbsolutePath())
-        .withLogLevel(logLevel(level))
-        .withVersion(version);
+    Path workingDir =
+        pick(
+            o.workingDir,
+            "ONSEMBL_WORKING_DIR",
+            "workingDir",
+            Path::of,
+            Path.of(System.getProperty("user.dir")));
+    WrapperConfig c =
+        WrapperConfig.defaults()
+            .withStateDir(stateDir)
+            .withServerUrl(server)
+            .withAgentKind(kind)
+            .withCommand(hasCommand ? command : List.of())
+            .withName(pick(o.name, "ONSEMBL_AGENT_NAME", "name"))
+            .withAgentId(pick(o.agentId, "ONSEMBL_AGENT_ID", "agentId"))
+            .withToken(login != null ? login.login().accessToken() : token)
+            .withHeartbeatInterval(
+                pick(
+                    o.heartbeatInterval,
+                    "ONSEMBL_HEARTBEAT_INTERVAL",
+                    "heartbeatInterval",
+                    StartConfig::duration,
+                    Duration.ofSeconds(15)))
+            .withChildGrace(
+                pick(
+                    o.childGrace,
+                    "ONSEMBL_CHILD_GRACE",
+                    "childGrace",
+                    StartConfig::duration,
+                    Duration.ofSeconds(5)))
+            .withFlushTimeout(
+                pick(
+                    o.flushTimeout,
+                    "ONSEMBL_FLUSH_TIMEOUT",
+                    "flushTimeout",
+                    StartConfig::duration,
+                    Duration.ofSeconds(2)))
+            .withShutdownTimeout(
+                pick(
+                    o.shutdownTimeout,
+                    "ONSEMBL_SHUTDOWN_TIMEOUT",
+                    "shutdownTimeout",
+                    StartConfig::duration,
+                    Duration.ofSeconds(7)))
+            .withGiveUpAfter(
+                pick(
+                    o.giveUpAfter,
+                    "ONSEMBL_GIVE_UP_AFTER",
+                    "giveUpAfter",
+                    StartConfig::duration,
+                    null))
+            .withExitZeroOnSignal(
+                pick(
+                    o.exitZeroOnSignal,
+                    "ONSEMBL_EXIT_ZERO_ON_SIGNAL",
+                    "exitZeroOnSignal",
+                    StartConfig::bool,
+                    false))
+            .withWorkingDir(workingDir.toAbsolutePath())
+            .withLogLevel(logLevel(level))
+            .withVersion(version);
     return new Resolved(c, commandSettings(c), login);
   }
 
@@ -164,7 +210,8 @@ final class StartConfig {
       }
       return t;
     } catch (IOException e) {
-      throw AgentExitException.invalidInput("--token-file: cannot read " + tokenFile + ": " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "--token-file: cannot read " + tokenFile + ": " + e.getMessage());
     }
   }
 
@@ -173,30 +220,38 @@ final class StartConfig {
     String modeText = pick(o.mode, "ONSEMBL_MODE", "mode");
     CommandSettings.Mode mode;
     try {
-      mode = modeText != null ? CommandSettings.Mode.parse(modeText)
-          : switch (kind) {
-            case CLAUDE, GEMINI, CODEX -> CommandSettings.Mode.EXEC;
-            default -> CommandSettings.Mode.SESSION;
-          };
+      mode =
+          modeText != null
+              ? CommandSettings.Mode.parse(modeText)
+              : switch (kind) {
+                case CLAUDE, GEMINI, CODEX -> CommandSettings.Mode.EXEC;
+                default -> CommandSettings.Mode.SESSION;
+              };
     } catch (IllegalArgumentException e) {
       throw AgentExitException.invalidInput("--mode: " + e.getMessage());
     }
-    int concurrency = pick(o.concurrency, "ONSEMBL_CONCURRENCY", "concurrency", Integer::parseInt, 1);
+    int concurrency =
+        pick(o.concurrency, "ONSEMBL_CONCURRENCY", "concurrency", Integer::parseInt, 1);
     String template = pick(o.execTemplate, "ONSEMBL_EXEC_TEMPLATE", "execTemplate");
     CommandSettings s;
     try {
       if (mode == CommandSettings.Mode.SESSION) {
         s = CommandSettings.forAgent(kind.id(), mode);
       } else if (template != null) {
-        s = CommandSettings.forAgent("mock", mode).withExecTemplate(ExecTemplates.parse(template))
-            .withSessionCompletion(kind == AgentKind.MOCK
-                ? ai.onsembl.wrapper.command.SessionCompletion.mockAgent()
-                : ai.onsembl.wrapper.command.SessionCompletion.defaults());
+        s =
+            CommandSettings.forAgent("mock", mode)
+                .withExecTemplate(ExecTemplates.parse(template))
+                .withSessionCompletion(
+                    kind == AgentKind.MOCK
+                        ? ai.onsembl.wrapper.command.SessionCompletion.mockAgent()
+                        : ai.onsembl.wrapper.command.SessionCompletion.defaults());
       } else if (kind == AgentKind.MOCK) {
-        s = CommandSettings.forAgent("mock", mode)
-            .withExecTemplate(ExecTemplates.mock(Path.of(AgentWrapper.commandOf(c).get(0))));
+        s =
+            CommandSettings.forAgent("mock", mode)
+                .withExecTemplate(ExecTemplates.mock(Path.of(AgentWrapper.commandOf(c).get(0))));
       } else if (kind == AgentKind.CUSTOM) {
-        throw AgentExitException.invalidInput("--mode exec with a custom agent needs --exec-template");
+        throw AgentExitException.invalidInput(
+            "--mode exec with a custom agent needs --exec-template");
       } else {
         s = CommandSettings.forAgent(kind.id(), mode);
       }

@@ -10,8 +10,11 @@ import picocli.CommandLine.Option;
  * {@code ONSEMBL_STATE_DIR}, else {@code ~/.onsembl}. Shared by start, stop and status.
  */
 public final class StateDirOption {
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Agent ids, run files and config.json (default: $ONSEMBL_STATE_DIR, else ~/.onsembl).")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Agent ids, run files and config.json (default: $ONSEMBL_STATE_DIR, else ~/.onsembl).")
   Path stateDir;
 
   Path resolve(Map<String, String> env) {

@@ -16,10 +16,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code onsembl-agent status}: every wrapper with a run file — agent id, pid, backend, state, uptime. A
- * file whose wrapper process is gone (killed with SIGKILL) is shown as STALE, never as running.
+ * {@code onsembl-agent status}: every wrapper with a run file — agent id, pid, backend, state,
+ * uptime. A file whose wrapper process is gone (killed with SIGKILL) is shown as STALE, never as
+ * running.
  */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show every wrapper on this machine.")
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Show every wrapper on this machine.")
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin StateDirOption state = new StateDirOption();
@@ -64,9 +68,16 @@ public final class StatusCommand implements Callable<Integer> {
     out.printf(fmt, "AGENT ID", "PID", "STATE", "UPTIME", "BACKEND");
     for (RunFiles.Entry e : entries) {
       RunRecord r = e.record();
-      String id = r.backendAgentId() != null ? r.agentId() + " (" + r.backendAgentId() + ")" : r.agentId();
+      String id =
+          r.backendAgentId() != null ? r.agentId() + " (" + r.backendAgentId() + ")" : r.agentId();
       String st = e.alive() ? r.state() : "STALE (was " + r.state() + ")";
-      out.printf(fmt, id, r.pid(), st, e.alive() ? uptime(now - r.startedAtMillis()) : "-", r.backendUrl());
+      out.printf(
+          fmt,
+          id,
+          r.pid(),
+          st,
+          e.alive() ? uptime(now - r.startedAtMillis()) : "-",
+          r.backendUrl());
     }
     return 0;
   }

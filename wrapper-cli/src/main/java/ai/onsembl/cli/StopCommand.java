@@ -18,11 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code onsembl-agent stop}: sends SIGTERM to running wrappers found in the run files and waits (bounded)
- * until they have exited. Exit 0 when every targeted wrapper stopped, 1 when one did not stop in time or the
- * agent id names no running wrapper, 2 when the choice is ambiguous.
+ * {@code onsembl-agent stop}: sends SIGTERM to running wrappers found in the run files and waits
+ * (bounded) until they have exited. Exit 0 when every targeted wrapper stopped, 1 when one did not
+ * stop in time or the agent id names no running wrapper, 2 when the choice is ambiguous.
  */
-@Command(name = "stop", mixinStandardHelpOptions = true,
+@Command(
+    name = "stop",
+    mixinStandardHelpOptions = true,
     description = "Stop running wrappers gracefully (SIGTERM, then wait): by agent id, or all.")
 public final class StopCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -39,7 +41,11 @@ public final class StopCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Target target;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "10s",
       description = "How long to wait for the wrappers to exit (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -58,8 +64,10 @@ public final class StopCommand implements Callable<Integer> {
     List<RunRecord> targets = new ArrayList<>();
     if (target != null && target.agentId != null) {
       String id = target.agentId;
-      running.stream().map(RunFiles.Entry::record)
-          .filter(r -> id.equals(r.agentId()) || id.equals(r.backendAgentId())).forEach(targets::add);
+      running.stream()
+          .map(RunFiles.Entry::record)
+          .filter(r -> id.equals(r.agentId()) || id.equals(r.backendAgentId()))
+          .forEach(targets::add);
       if (targets.isEmpty()) {
         err.println("onsembl-agent stop: no running wrapper with agent id " + id);
         return 1;
@@ -70,14 +78,16 @@ public final class StopCommand implements Callable<Integer> {
       out.println("no running wrapper");
       return 0;
     } else {
-      throw AgentExitException.invalidInput(running.size() + " wrappers are running; give --agent-id ID or --all");
+      throw AgentExitException.invalidInput(
+          running.size() + " wrappers are running; give --agent-id ID or --all");
     }
     for (RunRecord r : targets) {
       Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
       if (h.isPresent() && h.get().destroy()) {
         out.println("stopping agent " + r.agentId() + " (pid " + r.pid() + ")");
       } else {
-        err.println("onsembl-agent stop: cannot signal pid " + r.pid() + " of agent " + r.agentId());
+        err.println(
+            "onsembl-agent stop: cannot signal pid " + r.pid() + " of agent " + r.agentId());
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -87,7 +97,11 @@ public final class StopCommand implements Callable<Integer> {
       boolean gone = true;
       if (h.isPresent()) {
         try {
-          h.get().onExit().get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+          h.get()
+              .onExit()
+              .get(
+                  Math.max(0, deadline - System.nanoTime()),
+                  java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
           gone = false;
         } catch (Exception e) {
@@ -98,8 +112,14 @@ public final class StopCommand implements Callable<Integer> {
         out.println("stopped agent " + r.agentId());
       } else {
         failed++;
-        err.println("onsembl-agent stop: agent " + r.agentId() + " (pid " + r.pid() + ") still running after "
-            + timeout.toMillis() + " ms");
+        err.println(
+            "onsembl-agent stop: agent "
+                + r.agentId()
+                + " (pid "
+                + r.pid()
+                + ") still running after "
+                + timeout.toMillis()
+                + " ms");
       }
     }
     return failed == 0 ? 0 : 1;

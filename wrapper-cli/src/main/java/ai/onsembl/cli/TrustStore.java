@@ -15,10 +15,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * {@code --trust-store}: the certificates a {@code wss://} backend may present, from a PEM file (one or
- * more {@code -----BEGIN CERTIFICATE-----} blocks) or a PKCS12 store (password from
- * {@code ONSEMBL_TRUST_STORE_PASSWORD}, may be empty). Installed as the JVM's default TLS context, which is
- * what the WebSocket client uses for {@code wss://}; the host name is still verified.
+ * {@code --trust-store}: the certificates a {@code wss://} backend may present, from a PEM file
+ * (one or more {@code -----BEGIN CERTIFICATE-----} blocks) or a PKCS12 store (password from {@code
+ * ONSEMBL_TRUST_STORE_PASSWORD}, may be empty). Installed as the JVM's default TLS context, which
+ * is what the WebSocket client uses for {@code wss://}; the host name is still verified.
  */
 final class TrustStore {
   /** The environment variable holding a PKCS12 trust store's password. */
@@ -26,16 +26,21 @@ final class TrustStore {
 
   private TrustStore() {}
 
-  /** Makes {@code file} the trust anchors of every TLS connection of this JVM; exit 2 when it cannot be read. */
+  /**
+   * Makes {@code file} the trust anchors of every TLS connection of this JVM; exit 2 when it cannot
+   * be read.
+   */
   static void install(Path file, String password) {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(load(file, password));
       ctx.init(null, tmf.getTrustManagers(), null);
       SSLContext.setDefault(ctx);
     } catch (IOException | GeneralSecurityException e) {
-      throw AgentExitException.invalidInput("--trust-store: cannot read " + file + ": " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "--trust-store: cannot read " + file + ": " + e.getMessage());
     }
   }
 

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code onsembl-agent backend} in process: flags, environment, the ready line, generated tokens, exit codes. */
+/**
+ * {@code onsembl-agent backend} in process: flags, environment, the ready line, generated tokens,
+ * exit codes.
+ */
 @Timeout(60)
 class BackendCommandTest {
   private final StringWriter out = new StringWriter();
@@ -65,8 +68,12 @@ class BackendCommandTest {
   private ReadyLine start(String... args) {
     CommandLine cl = commandLine();
     exit = CompletableFuture.supplyAsync(() -> cl.execute(args));
-    await().atMost(Duration.ofSeconds(20)).until(() -> ReadyLine.find(out.toString()).isPresent() || exit.isDone());
-    assertThat(ReadyLine.find(out.toString())).as("ready line on stdout; stderr was: " + err).isPresent();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> ReadyLine.find(out.toString()).isPresent() || exit.isDone());
+    assertThat(ReadyLine.find(out.toString()))
+        .as("ready line on stdout; stderr was: " + err)
+        .isPresent();
     return ReadyLine.parse(out.toString());
   }
 
@@ -81,17 +88,43 @@ class BackendCommandTest {
   @Test
   void helpListsEveryFlagAndTheEnvironmentVariables() {
     assertThat(runToCompletion("backend", "--help")).isZero();
-    assertThat(out.toString()).contains("--host", "--port", "--http-port", "--db", "--agent-token",
-        "--dashboard-token", "--jwt-secret", "--heartbeat-interval", "--heartbeat-timeout",
-        "ONSEMBL_BACKEND_AGENT_TOKEN", "ONSEMBL_BACKEND_DASHBOARD_TOKEN", "ONSEMBL_BACKEND_JWT_SECRET",
-        "~/.onsembl/backend.db", "generated");
+    assertThat(out.toString())
+        .contains(
+            "--host",
+            "--port",
+            "--http-port",
+            "--db",
+            "--agent-token",
+            "--dashboard-token",
+            "--jwt-secret",
+            "--heartbeat-interval",
+            "--heartbeat-timeout",
+            "ONSEMBL_BACKEND_AGENT_TOKEN",
+            "ONSEMBL_BACKEND_DASHBOARD_TOKEN",
+            "ONSEMBL_BACKEND_JWT_SECRET",
+            "~/.onsembl/backend.db",
+            "generated");
   }
 
   @Test
   void printsExactlyOneReadyLineServesAndStopsWithExitZero() throws Exception {
-    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", dir.resolve("b.db").toString(),
-        "--agent-token", "agent-secret", "--dashboard-token", "dash-secret",
-        "--heartbeat-interval", "250ms", "--heartbeat-timeout", "PT2S");
+    ReadyLine ready =
+        start(
+            "backend",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--db",
+            dir.resolve("b.db").toString(),
+            "--agent-token",
+            "agent-secret",
+            "--dashboard-token",
+            "dash-secret",
+            "--heartbeat-interval",
+            "250ms",
+            "--heartbeat-timeout",
+            "PT2S");
     String http = ready.httpUrl();
     assertThat(ready.wsPort()).isPositive();
     assertThat(ready.wsUrl()).startsWith("ws://127.0.0.1:");
@@ -115,16 +148,31 @@ class BackendCommandTest {
     env.put("ONSEMBL_BACKEND_JWT_SECRET", "env-jwt-secret-90");
     ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:");
 
-    assertThat(get(ready.httpUrl() + "/api/agents", "env-dashboard-token-5678").statusCode()).isEqualTo(200);
-    assertThat(out.toString() + err).doesNotContain("env-agent-token-1234").doesNotContain("env-dashboard-token-5678")
-        .doesNotContain("env-jwt-secret-90").doesNotContain("generated");
+    assertThat(get(ready.httpUrl() + "/api/agents", "env-dashboard-token-5678").statusCode())
+        .isEqualTo(200);
+    assertThat(out.toString() + err)
+        .doesNotContain("env-agent-token-1234")
+        .doesNotContain("env-dashboard-token-5678")
+        .doesNotContain("env-jwt-secret-90")
+        .doesNotContain("generated");
   }
 
   @Test
   void flagsWinOverTheEnvironment() throws Exception {
     env.put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "from-env");
-    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:",
-        "--agent-token", "a", "--dashboard-token", "from-flag");
+    ReadyLine ready =
+        start(
+            "backend",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--db",
+            ":memory:",
+            "--agent-token",
+            "a",
+            "--dashboard-token",
+            "from-flag");
     assertThat(get(ready.httpUrl() + "/api/agents", "from-flag").statusCode()).isEqualTo(200);
     assertThat(get(ready.httpUrl() + "/api/agents", "from-env").statusCode()).isEqualTo(401);
   }
@@ -145,39 +193,75 @@ class BackendCommandTest {
     assertThat(err.toString()).contains("expected a duration");
     assertThat(runToCompletion("backend", "--port", "70000", "--db", ":memory:")).isEqualTo(2);
     assertThat(err.toString()).contains("wsPort must be 0..65535 but was 70000");
-    assertThat(runToCompletion("backend", "--heartbeat-interval", "5s", "--heartbeat-timeout", "1s",
-        "--db", ":memory:")).isEqualTo(2);
-    assertThat(err.toString()).contains("heartbeatTimeout must be at least heartbeatInterval")
+    assertThat(
+            runToCompletion(
+                "backend",
+                "--heartbeat-interval",
+                "5s",
+                "--heartbeat-timeout",
+                "1s",
+                "--db",
+                ":memory:"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("heartbeatTimeout must be at least heartbeatInterval")
         .doesNotContain("generated");
     assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void aPortInUseExitsOneWithAClearMessage() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
-        java.net.InetAddress.getByName("127.0.0.1"))) {
-      assertThat(runToCompletion("backend", "--port", String.valueOf(taken.getLocalPort()), "--http-port", "0",
-          "--db", ":memory:", "--agent-token", "a", "--dashboard-token", "d")).isEqualTo(1);
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertThat(
+              runToCompletion(
+                  "backend",
+                  "--port",
+                  String.valueOf(taken.getLocalPort()),
+                  "--http-port",
+                  "0",
+                  "--db",
+                  ":memory:",
+                  "--agent-token",
+                  "a",
+                  "--dashboard-token",
+                  "d"))
+          .isEqualTo(1);
       assertThat(err.toString()).contains("cannot listen on");
     }
   }
 
   @Test
   void aWebSocketPortThatStopsListeningEndsTheProcessWithStatus70() throws Exception {
-    start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:", "--agent-token", "a",
-        "--dashboard-token", "d");
-    // What Java-WebSocket does when accept() fails for lack of file descriptors: close its listening channel.
+    start(
+        "backend",
+        "--port",
+        "0",
+        "--http-port",
+        "0",
+        "--db",
+        ":memory:",
+        "--agent-token",
+        "a",
+        "--dashboard-token",
+        "d");
+    // What Java-WebSocket does when accept() fails for lack of file descriptors: close its
+    // listening channel.
     java.lang.reflect.Field backendField = BackendCommand.class.getDeclaredField("backend");
     backendField.setAccessible(true);
-    Object core = ai.onsembl.backend.internal.BackendAccess.bridge()
-        .core((ai.onsembl.backend.ReferenceBackend) backendField.get(command));
+    Object core =
+        ai.onsembl.backend.internal.BackendAccess.bridge()
+            .core((ai.onsembl.backend.ReferenceBackend) backendField.get(command));
     java.lang.reflect.Field ws = core.getClass().getDeclaredField("ws");
     ws.setAccessible(true);
-    java.lang.reflect.Field server = org.java_websocket.server.WebSocketServer.class.getDeclaredField("server");
+    java.lang.reflect.Field server =
+        org.java_websocket.server.WebSocketServer.class.getDeclaredField("server");
     server.setAccessible(true);
     ((java.nio.channels.ServerSocketChannel) server.get(ws.get(core))).close();
 
-    assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(BackendCommand.EXIT_LISTENER_LOST).isEqualTo(70);
+    assertThat(exit.get(10, TimeUnit.SECONDS))
+        .isEqualTo(BackendCommand.EXIT_LISTENER_LOST)
+        .isEqualTo(70);
     assertThat(err.toString()).contains("the WebSocket port stopped listening");
     command = null;
   }
@@ -186,20 +270,34 @@ class BackendCommandTest {
   void agentTokensFromAFileAreBoundToTheirAgentIdsAndABadFileIsAUsageError() throws Exception {
     Path bad = dir.resolve("bad-tokens");
     java.nio.file.Files.writeString(bad, "# tokens\nsecret-without-ids\n");
-    assertThat(runToCompletion("backend", "--db", ":memory:", "--agent-tokens", bad.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("--agent-tokens: " + bad + " line 2: expected TOKEN AGENT_ID")
+    assertThat(runToCompletion("backend", "--db", ":memory:", "--agent-tokens", bad.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--agent-tokens: " + bad + " line 2: expected TOKEN AGENT_ID")
         .doesNotContain("secret-without-ids");
 
     Path file = dir.resolve("agent-tokens");
     java.nio.file.Files.writeString(file, "tok-1 b-1\n");
-    ReadyLine ready = start("backend", "--port", "0", "--http-port", "0", "--db", ":memory:",
-        "--agent-tokens", file.toString(), "--dashboard-token", "d");
+    ReadyLine ready =
+        start(
+            "backend",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--db",
+            ":memory:",
+            "--agent-tokens",
+            file.toString(),
+            "--dashboard-token",
+            "d");
     assertThat(err.toString()).doesNotContain("generated agent token");
-    ai.onsembl.testing.ProtocolClient ok = ai.onsembl.testing.ProtocolClient.agent(
-        URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"), "b-1");
+    ai.onsembl.testing.ProtocolClient ok =
+        ai.onsembl.testing.ProtocolClient.agent(
+            URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"), "b-1");
     ok.closeBounded(Duration.ofSeconds(2));
-    ai.onsembl.testing.ProtocolClient other = ai.onsembl.testing.ProtocolClient.open(
-        URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"));
+    ai.onsembl.testing.ProtocolClient other =
+        ai.onsembl.testing.ProtocolClient.open(URI.create(ready.wsUrl() + "/ws/agent?token=tok-1"));
     other.send(ai.onsembl.testing.ProtocolClient.agentConnect("b-2"));
     assertThat(other.awaitClose(Duration.ofSeconds(5))).isEqualTo(4401);
   }

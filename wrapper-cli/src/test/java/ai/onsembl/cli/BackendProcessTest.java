@@ -37,22 +37,38 @@ class BackendProcessTest {
 
   private ReadyLine startBackend() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        OnsemblAgent.class.getName(), "backend", "--port", "0", "--http-port", "0");
-    pb.environment().put("HOME", home.toString()); // the default database follows $HOME, as a shell's would
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            OnsemblAgent.class.getName(),
+            "backend",
+            "--port",
+            "0",
+            "--http-port",
+            "0");
+    pb.environment()
+        .put("HOME", home.toString()); // the default database follows $HOME, as a shell's would
     pb.environment().put("ONSEMBL_BACKEND_AGENT_TOKEN", "proc-agent");
     pb.environment().put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "proc-dash");
     pb.redirectError(home.resolve("stderr.txt").toFile());
     process = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    }).get(60, TimeUnit.SECONDS);
-    assertThat(ReadyLine.find(line)).as("ready line, got " + line + "; stderr: " + stderr()).isPresent();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return out.readLine();
+                  } catch (java.io.IOException e) {
+                    return null;
+                  }
+                })
+            .get(60, TimeUnit.SECONDS);
+    assertThat(ReadyLine.find(line))
+        .as("ready line, got " + line + "; stderr: " + stderr())
+        .isPresent();
     return ReadyLine.parse(line);
   }
 
@@ -62,15 +78,22 @@ class BackendProcessTest {
   }
 
   private static String get(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer proc-dash").timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer proc-dash")
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
-  void sigtermClosesAgentsWith1001MarksThemOfflineAndExitsWithTheDefaultDatabaseKept() throws Exception {
+  void sigtermClosesAgentsWith1001MarksThemOfflineAndExitsWithTheDefaultDatabaseKept()
+      throws Exception {
     ReadyLine ready = startBackend();
-    ProtocolClient agent = ProtocolClient.agent(URI.create(ready.wsUrl() + "/ws/agent?token=proc-agent"), "proc-1");
+    ProtocolClient agent =
+        ProtocolClient.agent(URI.create(ready.wsUrl() + "/ws/agent?token=proc-agent"), "proc-1");
     try {
       assertThat(get(ready.httpUrl() + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
 
@@ -88,7 +111,10 @@ class BackendProcessTest {
 
     ReadyLine again = startBackend();
     String state = get(again.httpUrl() + "/api/agents/proc-1");
-    assertThat(state).contains("\"status\":\"OFFLINE\"").contains("\"disconnectReason\":\"Server stopped\"");
-    assertThat(List.of(stderr().split("\n"))).anyMatch(l -> l.contains("Startup cleanup: 0 agent(s)"));
+    assertThat(state)
+        .contains("\"status\":\"OFFLINE\"")
+        .contains("\"disconnectReason\":\"Server stopped\"");
+    assertThat(List.of(stderr().split("\n")))
+        .anyMatch(l -> l.contains("Startup cleanup: 0 agent(s)"));
   }
 }

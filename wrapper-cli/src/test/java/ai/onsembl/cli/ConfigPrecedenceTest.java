@@ -50,7 +50,8 @@ class ConfigPrecedenceTest {
 
   @Test
   void flagBeatsEnvironmentBeatsConfigFileBeatsDefault() throws Exception {
-    configFile("""
+    configFile(
+        """
         {"server": "ws://file:1", "heartbeatInterval": "3s", "childGrace": 1500, "name": "from-file",
          "logLevel": "debug", "exitZeroOnSignal": true}
         """);
@@ -79,15 +80,18 @@ class ConfigPrecedenceTest {
 
   @Test
   void thereIsNoTokenFlag() {
-    int code = OnsemblAgent.newCommandLine().setErr(new java.io.PrintWriter(new java.io.StringWriter()))
-        .execute("start", "--token", "x");
+    int code =
+        OnsemblAgent.newCommandLine()
+            .setErr(new java.io.PrintWriter(new java.io.StringWriter()))
+            .execute("start", "--token", "x");
     assertThat(code).isEqualTo(2);
   }
 
   @Test
   void unknownConfigKeyIsAUsageError() throws Exception {
     configFile("{\"heartbeat\": \"5s\"}");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
         .hasMessageContaining("unknown key 'heartbeat'")
         .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
   }
@@ -95,7 +99,8 @@ class ConfigPrecedenceTest {
   @Test
   void explicitConfigFileMustExist() {
     assertThatThrownBy(() -> resolve("--config", tmp.resolve("nope.json").toString()))
-        .isInstanceOf(AgentExitException.class).hasMessageContaining("does not exist");
+        .isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("does not exist");
   }
 
   @Test
@@ -117,20 +122,23 @@ class ConfigPrecedenceTest {
   @Test
   void badValuesInTheEnvironmentAreUsageErrorsNamingTheVariable() {
     env.put("ONSEMBL_CHILD_GRACE", "soon");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
         .hasMessageContaining("ONSEMBL_CHILD_GRACE");
   }
 
   @Test
   void unknownAgentKindIsAUsageError() {
-    assertThatThrownBy(() -> resolve("--agent", "gpt")).isInstanceOf(AgentExitException.class)
+    assertThatThrownBy(() -> resolve("--agent", "gpt"))
+        .isInstanceOf(AgentExitException.class)
         .hasMessageContaining("claude|gemini|codex|mock|custom");
   }
 
   @Test
   void configValuesReadAsTextNumbersAsMillisecondsAndBrokenFilesAreUsageErrors() throws Exception {
-    configFile("{\"giveUpAfter\": 2500, \"childGrace\": 1.9, \"concurrency\": 3, \"exitZeroOnSignal\": true,"
-        + " \"command\": [\"sleep\", 5, true], \"name\": null}");
+    configFile(
+        "{\"giveUpAfter\": 2500, \"childGrace\": 1.9, \"concurrency\": 3, \"exitZeroOnSignal\": true,"
+            + " \"command\": [\"sleep\", 5, true], \"name\": null}");
     var r = resolve();
     assertThat(r.wrapper().giveUpAfter()).isEqualTo(Duration.ofMillis(2500));
     assertThat(r.wrapper().childGrace()).isEqualTo(Duration.ofMillis(1));
@@ -138,12 +146,16 @@ class ConfigPrecedenceTest {
     assertThat(r.wrapper().exitZeroOnSignal()).isTrue();
     assertThat(r.wrapper().command()).containsExactly("sleep", "5", "true");
     configFile("{\"server\": {\"url\": \"ws://x\"}}");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
         .hasMessageContaining("'server' must be a string, number or boolean");
     configFile("{\"server\": \"ws://x\",");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class).hasMessageContaining("is not valid JSON");
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("is not valid JSON");
     configFile("[1]");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class)
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
         .hasMessageContaining("expected a JSON object");
   }
 
@@ -156,7 +168,9 @@ class ConfigPrecedenceTest {
   @Test
   void badLogLevelIsAUsageError() {
     env.put("ONSEMBL_LOG_LEVEL", "loud");
-    assertThatThrownBy(this::resolve).isInstanceOf(AgentExitException.class).hasMessageContaining("log level")
+    assertThatThrownBy(this::resolve)
+        .isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("log level")
         .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
   }
 }

@@ -23,7 +23,9 @@ class DurationConverterTest {
     assertThatThrownBy(() -> DurationConverter.parse("soon"))
         .isInstanceOf(TypeConversionException.class)
         .hasMessage("expected a duration such as 250ms, 5s, 2m, 1h, 7d or PT5S but got 'soon'");
-    assertThatThrownBy(() -> DurationConverter.parse("-5s")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> DurationConverter.parse("PT-5S")).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> DurationConverter.parse("-5s"))
+        .isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> DurationConverter.parse("PT-5S"))
+        .isInstanceOf(TypeConversionException.class);
   }
 }

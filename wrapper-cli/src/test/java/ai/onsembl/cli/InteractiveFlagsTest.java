@@ -20,7 +20,9 @@ class InteractiveFlagsTest {
     all[1] = "--state-dir";
     all[2] = tmp.resolve("state").toString();
     System.arraycopy(args, 0, all, 3, args.length);
-    return OnsemblAgent.newCommandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true))
+    return OnsemblAgent.newCommandLine()
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(out, true))
         .execute(all);
   }
 
@@ -34,7 +36,16 @@ class InteractiveFlagsTest {
   @Test
   void interactiveWithExplicitExecModeIsRefused() {
     StringWriter out = new StringWriter();
-    assertThat(start(out, "--interactive", "--mode", "exec", "--agent", "custom", "--exec-template", "sh -c {prompt}"))
+    assertThat(
+            start(
+                out,
+                "--interactive",
+                "--mode",
+                "exec",
+                "--agent",
+                "custom",
+                "--exec-template",
+                "sh -c {prompt}"))
         .isEqualTo(2);
     assertThat(out.toString()).contains("--mode exec runs one process per command, headless");
   }
@@ -42,9 +53,12 @@ class InteractiveFlagsTest {
   @Test
   void interactiveModeSendsCommandsToTheAgentAsTypedLinesWhateverTheKindsDefault() {
     StartOptions o = new StartOptions();
-    var wrapper = ai.onsembl.wrapper.WrapperConfig.defaults().withAgentKind(ai.onsembl.wrapper.AgentKind.CLAUDE);
-    var headless = ai.onsembl.wrapper.command.CommandSettings.forAgent("claude",
-        ai.onsembl.wrapper.command.CommandSettings.Mode.EXEC);
+    var wrapper =
+        ai.onsembl.wrapper.WrapperConfig.defaults()
+            .withAgentKind(ai.onsembl.wrapper.AgentKind.CLAUDE);
+    var headless =
+        ai.onsembl.wrapper.command.CommandSettings.forAgent(
+            "claude", ai.onsembl.wrapper.command.CommandSettings.Mode.EXEC);
     assertThat(Interactive.commands(o, headless, wrapper).mode())
         .isEqualTo(ai.onsembl.wrapper.command.CommandSettings.Mode.SESSION);
     assertThat(Interactive.logFile(wrapper.withStateDir(tmp).withName("my agent")))

@@ -17,7 +17,8 @@ class ReadmeReferenceTest {
   void readmeNamesEveryCommandAndEveryOption() throws Exception {
     String readme = Files.readString(Path.of("").toAbsolutePath().resolveSibling("README.md"));
     List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, CommandLine> sub : OnsemblAgent.newCommandLine().getSubcommands().entrySet()) {
+    for (Map.Entry<String, CommandLine> sub :
+        OnsemblAgent.newCommandLine().getSubcommands().entrySet()) {
       if (sub.getKey().equals("help")) {
         continue;
       }

@@ -21,16 +21,21 @@ class RootCommandTest {
   @Test
   void helpListsEveryCommand() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("start", "stop", "status", "login", "logout", "backend", "demo", "version");
+    assertThat(out.toString())
+        .contains("start", "stop", "status", "login", "logout", "backend", "demo", "version");
   }
 
   @Test
   void aNamedCommandIsTheOnlyOneRegistered() {
-    // main() builds the command line for its arguments: `start` must not introspect backend and demo.
-    assertThat(OnsemblAgent.newCommandLine(new String[] {"start", "--", "sleep", "1"}).getSubcommands())
+    // main() builds the command line for its arguments: `start` must not introspect backend and
+    // demo.
+    assertThat(
+            OnsemblAgent.newCommandLine(new String[] {"start", "--", "sleep", "1"})
+                .getSubcommands())
         .containsOnlyKeys("start");
     assertThat(OnsemblAgent.newCommandLine(new String[] {"help", "start"}).getSubcommands())
-        .containsKeys("start", "stop", "status", "login", "logout", "backend", "demo", "version", "help");
+        .containsKeys(
+            "start", "stop", "status", "login", "logout", "backend", "demo", "version", "help");
     assertThat(OnsemblAgent.newCommandLine(new String[] {"strat"}).getSubcommands()).hasSize(9);
   }
 

@@ -21,7 +21,9 @@ class StatusCommandTest {
   private final StringWriter out = new StringWriter();
 
   private int run(String... args) {
-    return OnsemblAgent.newCommandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(new StringWriter()))
+    return OnsemblAgent.newCommandLine()
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(new StringWriter()))
         .execute(args);
   }
 
@@ -29,12 +31,36 @@ class StatusCommandTest {
   void records() throws Exception {
     long self = ProcessHandle.current().pid();
     RunFiles files = new RunFiles(tmp);
-    files.write(new RunRecord("alive-1", "uuid-1", "a", self, RunRecord.startMillisOf(self), "ws://127.0.0.1:3001/ws/agent",
-        "ONLINE", System.currentTimeMillis() - 65_000, 1, 1, 0, System.currentTimeMillis()));
+    files.write(
+        new RunRecord(
+            "alive-1",
+            "uuid-1",
+            "a",
+            self,
+            RunRecord.startMillisOf(self),
+            "ws://127.0.0.1:3001/ws/agent",
+            "ONLINE",
+            System.currentTimeMillis() - 65_000,
+            1,
+            1,
+            0,
+            System.currentTimeMillis()));
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
-    files.write(new RunRecord("dead-2", null, "b", gone.pid(), 0, "ws://127.0.0.1:3001/ws/agent", "ONLINE",
-        System.currentTimeMillis(), 2, 2, 0, System.currentTimeMillis()));
+    files.write(
+        new RunRecord(
+            "dead-2",
+            null,
+            "b",
+            gone.pid(),
+            0,
+            "ws://127.0.0.1:3001/ws/agent",
+            "ONLINE",
+            System.currentTimeMillis(),
+            2,
+            2,
+            0,
+            System.currentTimeMillis()));
   }
 
   @Test

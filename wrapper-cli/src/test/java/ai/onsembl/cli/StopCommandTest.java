@@ -29,15 +29,30 @@ class StopCommandTest {
   }
 
   private int run(String... args) {
-    return OnsemblAgent.newCommandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+    return OnsemblAgent.newCommandLine()
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
         .execute(args);
   }
 
   private Process fakeWrapper(String agentId, String... command) throws Exception {
     Process p = new ProcessBuilder(command).start();
     processes.add(p);
-    new RunFiles(tmp).write(new RunRecord(agentId, null, agentId, p.pid(), RunRecord.startMillisOf(p.pid()),
-        "ws://x", "ONLINE", System.currentTimeMillis(), -1, -1, 0, System.currentTimeMillis()));
+    new RunFiles(tmp)
+        .write(
+            new RunRecord(
+                agentId,
+                null,
+                agentId,
+                p.pid(),
+                RunRecord.startMillisOf(p.pid()),
+                "ws://x",
+                "ONLINE",
+                System.currentTimeMillis(),
+                -1,
+                -1,
+                0,
+                System.currentTimeMillis()));
     return p;
   }
 
@@ -78,7 +93,16 @@ class StopCommandTest {
   @Test
   void aWrapperThatIgnoresSigtermIsReportedAfterTheTimeout() throws Exception {
     fakeWrapper("stubborn", "sh", "-c", "trap '' TERM; while :; do sleep 0.1; done");
-    assertThat(run("stop", "--agent-id", "stubborn", "--timeout", "500ms", "--state-dir", tmp.toString())).isEqualTo(1);
+    assertThat(
+            run(
+                "stop",
+                "--agent-id",
+                "stubborn",
+                "--timeout",
+                "500ms",
+                "--state-dir",
+                tmp.toString()))
+        .isEqualTo(1);
     assertThat(err.toString()).contains("still running after 500 ms");
   }
 }

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --trust-store}: PEM certificates or a PKCS12 store; an unreadable file is a configuration error. */
+/**
+ * {@code --trust-store}: PEM certificates or a PKCS12 store; an unreadable file is a configuration
+ * error.
+ */
 @Timeout(60)
 class TrustStoreTest {
   @TempDir Path dir;
@@ -26,13 +29,50 @@ class TrustStoreTest {
     Path p12 = dir.resolve("server.p12");
     Path pem = dir.resolve("server.pem");
     Path trust = dir.resolve("trust.p12");
-    keytool("-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "pw1234", "-keypass",
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "backend",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=127.0.0.1",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        p12.toString(),
+        "-storepass",
+        "pw1234",
+        "-keypass",
         "pw1234");
-    keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", p12.toString(), "-storepass", "pw1234", "-file",
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "backend",
+        "-keystore",
+        p12.toString(),
+        "-storepass",
+        "pw1234",
+        "-file",
         pem.toString());
-    keytool("-importcert", "-noprompt", "-alias", "backend", "-file", pem.toString(), "-keystore", trust.toString(),
-        "-storetype", "PKCS12", "-storepass", "trust1");
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "backend",
+        "-file",
+        pem.toString(),
+        "-keystore",
+        trust.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "trust1");
 
     KeyStore fromPem = TrustStore.load(pem, null);
     KeyStore fromP12 = TrustStore.load(trust, "trust1");
@@ -45,8 +85,10 @@ class TrustStoreTest {
   void anUnreadableTrustStoreIsExitTwoNamingTheFile() throws Exception {
     Path junk = dir.resolve("junk.pem");
     Files.writeString(junk, "not a certificate");
-    assertThatThrownBy(() -> TrustStore.install(junk, null)).isInstanceOf(AgentExitException.class)
-        .hasMessageContaining("--trust-store").hasMessageContaining(junk.toString())
+    assertThatThrownBy(() -> TrustStore.install(junk, null))
+        .isInstanceOf(AgentExitException.class)
+        .hasMessageContaining("--trust-store")
+        .hasMessageContaining(junk.toString())
         .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
   }
 

@@ -1,8 +1,9 @@
 package ai.onsembl.wrapper;
 
 /**
- * A failure that ends the wrapper with a specific exit code (the README lists them). The CLI prints the message and
- * exits with {@link #exitCode()}; the stack trace only when the environment sets ONSEMBL_VERBOSE.
+ * A failure that ends the wrapper with a specific exit code (the README lists them). The CLI prints
+ * the message and exits with {@link #exitCode()}; the stack trace only when the environment sets
+ * ONSEMBL_VERBOSE.
  */
 public class AgentExitException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -11,8 +12,10 @@ public class AgentExitException extends RuntimeException {
   public static final int USAGE = 2;
   public static final int AUTH_REJECTED = 3;
   public static final int BACKEND_UNREACHABLE = 4;
+
   /** AGENT_CONTROL RESTART could not start the agent again (every attempt failed). */
   public static final int RESTART_FAILED = 5;
+
   public static final int SHUTDOWN_DEADLINE = 124;
 
   private final int exitCode;

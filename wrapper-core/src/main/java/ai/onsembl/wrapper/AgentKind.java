@@ -6,8 +6,9 @@ import java.util.Locale;
 
 /**
  * Which agent the wrapper runs: picks the default command and the {@link AgentType} announced in
- * AGENT_CONNECT. {@link #CUSTOM} wraps any command given after {@code --}; {@link #MOCK} runs the mock
- * agent shipped in the distribution ({@code <onsembl.home>/bin/onsembl-mock-agent}) and announces CUSTOM.
+ * AGENT_CONNECT. {@link #CUSTOM} wraps any command given after {@code --}; {@link #MOCK} runs the
+ * mock agent shipped in the distribution ({@code <onsembl.home>/bin/onsembl-mock-agent}) and
+ * announces CUSTOM.
  */
 public enum AgentKind {
   CLAUDE(AgentType.CLAUDE, List.of("claude")),

@@ -11,13 +11,13 @@ import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.testing.ScriptedServer;
+import ai.onsembl.testing.ScriptedServer.Kind;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.RunFiles;
 import ai.onsembl.wrapper.testing.RecordingHandler;
-import ai.onsembl.testing.ScriptedServer;
-import ai.onsembl.testing.ScriptedServer.Kind;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's last words reach the backend before AGENT_DISCONNECT, and the races of the start,
- * restart and shutdown paths leave nothing running. In-process wrappers (no halt) against a scripted backend,
- * real child processes.
+ * restart and shutdown paths leave nothing running. In-process wrappers (no halt) against a
+ * scripted backend, real child processes.
  */
 @Timeout(120)
 class WrapperLastWordsTest {
@@ -89,15 +89,22 @@ class WrapperLastWordsTest {
     return run;
   }
 
-  /** Processes whose command line holds this test's marker (every agent here carries it as an argument). */
+  /**
+   * Processes whose command line holds this test's marker (every agent here carries it as an
+   * argument).
+   */
   private List<ProcessHandle> withMarker() {
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
+        .filter(
+            p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
         .filter(ProcessTree::isRunning)
         .toList();
   }
 
-  /** Every TERMINAL_OUTPUT's content and the AGENT_DISCONNECT, in the order the backend received them. */
+  /**
+   * Every TERMINAL_OUTPUT's content and the AGENT_DISCONNECT, in the order the backend received
+   * them.
+   */
   private static List<String> received(ScriptedServer s) {
     List<String> out = new ArrayList<>();
     for (ScriptedServer.Event e : s.events()) {
@@ -116,7 +123,9 @@ class WrapperLastWordsTest {
     return out;
   }
 
-  /** The text the backend received before AGENT_DISCONNECT (fails when no AGENT_DISCONNECT came). */
+  /**
+   * The text the backend received before AGENT_DISCONNECT (fails when no AGENT_DISCONNECT came).
+   */
   private static String textBeforeGoodbye(ScriptedServer s) {
     List<String> r = received(s);
     int bye = r.indexOf("AGENT_DISCONNECT");
@@ -126,11 +135,19 @@ class WrapperLastWordsTest {
 
   @Test
   void theLastLinesOfAnAgentThatExitsArriveBeforeTheGoodbye() throws Exception {
-    // A wrapper stopping after its agent printed and exited, 20 times: before the fix every run lost a line.
+    // A wrapper stopping after its agent printed and exited, 20 times: before the fix every run
+    // lost a line.
     for (int i = 0; i < 20; i++) {
       ScriptedServer s = server();
-      AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
-          "sleep 0.1; echo fatal-out; echo fatal-err >&2; exit 3", marker), (out, id, child) -> new RecordingHandler());
+      AgentWrapper w =
+          AgentWrapper.create(
+              config(
+                  s.uri(),
+                  "sh",
+                  "-c",
+                  "sleep 0.1; echo fatal-out; echo fatal-err >&2; exit 3",
+                  marker),
+              (out, id, child) -> new RecordingHandler());
       CompletableFuture<Integer> run = start(w);
       assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(3);
       String before = textBeforeGoodbye(s);
@@ -145,9 +162,15 @@ class WrapperLastWordsTest {
   void whatAnAgentPrintsOnSigtermArrivesBeforeTheGoodbye() throws Exception {
     for (int i = 0; i < 10; i++) {
       ScriptedServer s = server();
-      AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
-          "trap 'echo bye; exit 0' TERM; echo ready; while :; do sleep 0.05; done", marker),
-          (out, id, child) -> new RecordingHandler());
+      AgentWrapper w =
+          AgentWrapper.create(
+              config(
+                  s.uri(),
+                  "sh",
+                  "-c",
+                  "trap 'echo bye; exit 0' TERM; echo ready; while :; do sleep 0.05; done",
+                  marker),
+              (out, id, child) -> new RecordingHandler());
       CompletableFuture<Integer> run = start(w);
       await().atMost(WAIT).until(() -> String.join("", received(s)).contains("ready"));
       w.onSignal("TERM");
@@ -162,8 +185,15 @@ class WrapperLastWordsTest {
   @Test
   void anAgentThatIgnoresSigtermGoesOfflineWhileItsGraceRunsOn() throws Exception {
     ScriptedServer s = server();
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
-        "trap '' TERM; echo ready; while :; do sleep 0.05; done", marker), (out, id, child) -> new RecordingHandler());
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(
+                s.uri(),
+                "sh",
+                "-c",
+                "trap '' TERM; echo ready; while :; do sleep 0.05; done",
+                marker),
+            (out, id, child) -> new RecordingHandler());
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> String.join("", received(s)).contains("ready"));
     long signalled = System.nanoTime();
@@ -171,7 +201,9 @@ class WrapperLastWordsTest {
     s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
     // The goodbye came while the 5 s grace still runs: the agent is alive at that moment.
-    assertThat(withMarker()).as("agent still in its grace when the goodbye arrived (after %d ms)", millis).isNotEmpty();
+    assertThat(withMarker())
+        .as("agent still in its grace when the goodbye arrived (after %d ms)", millis)
+        .isNotEmpty();
     assertThat(millis).as("SIGTERM -> AGENT_DISCONNECT").isLessThan(4000);
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(143);
     assertThat(withMarker()).isEmpty();
@@ -181,12 +213,21 @@ class WrapperLastWordsTest {
   void aMemberOfTheAgentsGroupThatOutlivesItGetsTheSameGrace() throws Exception {
     ScriptedServer s = server();
     Path done = tmp.resolve("member-done");
-    // The member needs 300 ms after SIGTERM to finish; the agent exits at once. Before the fix the member got
+    // The member needs 300 ms after SIGTERM to finish; the agent exits at once. Before the fix the
+    // member got
     // SIGKILL right after SIGTERM (the wait ended when the agent was gone).
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
-        "sh -c 'trap \"sleep 0.3; echo member-bye; echo x > " + done + "; exit 0\" TERM; "
-            + "while :; do sleep 0.05; done' & sleep 0.3; exit 3", marker),
-        (out, id, child) -> new RecordingHandler());
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(
+                s.uri(),
+                "sh",
+                "-c",
+                "sh -c 'trap \"sleep 0.3; echo member-bye; echo x > "
+                    + done
+                    + "; exit 0\" TERM; "
+                    + "while :; do sleep 0.05; done' & sleep 0.3; exit 3",
+                marker),
+            (out, id, child) -> new RecordingHandler());
     CompletableFuture<Integer> run = start(w);
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(3);
     assertThat(done).as("the member finished its SIGTERM handler").exists();
@@ -198,35 +239,61 @@ class WrapperLastWordsTest {
   void inExecModeCommandCompleteFollowsTheCommandsLastOutput() throws Exception {
     ScriptedServer s = server();
     CommandSettings settings = CommandSettings.exec(List.of("sh", "-c", "{prompt}"));
-    AgentWrapper w = AgentWrapper.create(config(s.uri()).withAgentKind(AgentKind.CUSTOM).withCommand(List.of()),
-        (out, id, child) -> new CommandRunner(settings, out, id, child));
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(s.uri()).withAgentKind(AgentKind.CUSTOM).withCommand(List.of()),
+            (out, id, child) -> new CommandRunner(settings, out, id, child));
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
-    s.send(new CommandRequest(null, "c-2", "trap 'echo command-bye; exit 0' TERM; echo started; "
-        + "while :; do sleep 0.05; done # " + marker, "x", null, 5, null, null, null, null));
+    s.send(
+        new CommandRequest(
+            null,
+            "c-2",
+            "trap 'echo command-bye; exit 0' TERM; echo started; "
+                + "while :; do sleep 0.05; done # "
+                + marker,
+            "x",
+            null,
+            5,
+            null,
+            null,
+            null,
+            null));
     await().atMost(WAIT).until(() -> String.join("", received(s)).contains("started"));
     w.onSignal("TERM");
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(143);
     List<String> r = received(s);
-    // Everything the command printed (its `bye`, a shell's "Terminated" for the killed sleep) comes first,
+    // Everything the command printed (its `bye`, a shell's "Terminated" for the killed sleep) comes
+    // first,
     // then its COMMAND_COMPLETE, then the goodbye.
     assertThat(r).as("frames %s", r).endsWith("COMMAND_COMPLETE", "AGENT_DISCONNECT");
-    assertThat(r.subList(0, r.size() - 2)).as("frames %s", r).doesNotContain("COMMAND_COMPLETE", "AGENT_DISCONNECT")
+    assertThat(r.subList(0, r.size() - 2))
+        .as("frames %s", r)
+        .doesNotContain("COMMAND_COMPLETE", "AGENT_DISCONNECT")
         .anyMatch(t -> t.contains("command-bye"));
   }
 
   @Test
   void aSignalBetweenTheTrapAndTheChildsStartLeavesNoChildRunning() throws Exception {
     ScriptedServer s = server();
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c", "sleep 60; :", marker), (out, id, child) -> new RecordingHandler());
-    w.seam = point -> {
-      if (point.equals("child-start")) {
-        w.onSignal("TERM");
-        // the whole shutdown runs before the start goes on
-        await().atMost(WAIT).until(() -> w.state() == LifecycleState.STOPPING || w.state() == LifecycleState.STOPPED);
-        await().pollDelay(Duration.ofMillis(200)).atMost(WAIT).until(() -> true);
-      }
-    };
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(s.uri(), "sh", "-c", "sleep 60; :", marker),
+            (out, id, child) -> new RecordingHandler());
+    w.seam =
+        point -> {
+          if (point.equals("child-start")) {
+            w.onSignal("TERM");
+            // the whole shutdown runs before the start goes on
+            await()
+                .atMost(WAIT)
+                .until(
+                    () ->
+                        w.state() == LifecycleState.STOPPING
+                            || w.state() == LifecycleState.STOPPED);
+            await().pollDelay(Duration.ofMillis(200)).atMost(WAIT).until(() -> true);
+          }
+        };
     CompletableFuture<Integer> run = start(w);
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(143);
     assertThat(withMarker()).as("agent started after the signal").isEmpty();
@@ -236,17 +303,21 @@ class WrapperLastWordsTest {
   @Test
   void aStopBetweenTheRestartsCheckAndItsStartLeavesNoChildRunning() throws Exception {
     ScriptedServer s = server();
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c", "sleep 60; :", marker), (out, id, child) -> new RecordingHandler());
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(s.uri(), "sh", "-c", "sleep 60; :", marker),
+            (out, id, child) -> new RecordingHandler());
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
     CompletableFuture<Void> stopped = new CompletableFuture<>();
-    w.seam = point -> {
-      if (point.equals("restart-start")) {
-        w.stop("stopped during the restart");
-        await().atMost(WAIT).until(() -> w.state() == LifecycleState.STOPPED || run.isDone());
-        stopped.complete(null);
-      }
-    };
+    w.seam =
+        point -> {
+          if (point.equals("restart-start")) {
+            w.stop("stopped during the restart");
+            await().atMost(WAIT).until(() -> w.state() == LifecycleState.STOPPED || run.isDone());
+            stopped.complete(null);
+          }
+        };
     s.send(new AgentControl(null, EnumValue.of(ControlAction.RESTART), "test", true, null));
     stopped.get(20, TimeUnit.SECONDS);
     assertThat(run.get(20, TimeUnit.SECONDS)).isZero();
@@ -260,15 +331,22 @@ class WrapperLastWordsTest {
     Path agent = tmp.resolve("agent.sh");
     Files.writeString(agent, "#!/bin/sh\nsleep 60\n");
     agent.toFile().setExecutable(true);
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), agent.toString(), marker),
-        (out, id, child) -> new RecordingHandler());
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(s.uri(), agent.toString(), marker), (out, id, child) -> new RecordingHandler());
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
     Files.delete(agent);
     s.send(new AgentControl(null, EnumValue.of(ControlAction.RESTART), "test", true, null));
-    assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(AgentExitException.RESTART_FAILED).isEqualTo(5);
-    AgentDisconnect bye = (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
-    assertThat(bye.reason()).contains("could not be restarted").contains("3 attempts").contains("agent.sh");
+    assertThat(run.get(20, TimeUnit.SECONDS))
+        .isEqualTo(AgentExitException.RESTART_FAILED)
+        .isEqualTo(5);
+    AgentDisconnect bye =
+        (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
+    assertThat(bye.reason())
+        .contains("could not be restarted")
+        .contains("3 attempts")
+        .contains("agent.sh");
     assertThat(bye.exitCode()).isEqualTo(5);
     assertThat(withMarker()).isEmpty();
   }
@@ -277,19 +355,27 @@ class WrapperLastWordsTest {
   void anErrorInTheOutputPumpStopsTheWrapperWithExitCode1() throws Exception {
     ScriptedServer s = server();
     Path go = tmp.resolve("go");
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c",
-        "while [ ! -f " + go + " ]; do sleep 0.05; done; echo boom; sleep 60; :", marker),
-        (out, id, child) -> {
-          child.setOutputListener((stream, text) -> {
-            throw new OutOfMemoryError("test: no memory for the output");
-          });
-          return new RecordingHandler();
-        });
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(
+                s.uri(),
+                "sh",
+                "-c",
+                "while [ ! -f " + go + " ]; do sleep 0.05; done; echo boom; sleep 60; :",
+                marker),
+            (out, id, child) -> {
+              child.setOutputListener(
+                  (stream, text) -> {
+                    throw new OutOfMemoryError("test: no memory for the output");
+                  });
+              return new RecordingHandler();
+            });
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
     Files.writeString(go, "x");
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(1);
-    AgentDisconnect bye = (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
+    AgentDisconnect bye =
+        (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
     assertThat(bye.reason()).contains("internal error").contains("OutOfMemoryError");
     assertThat(withMarker()).isEmpty();
   }
@@ -297,17 +383,22 @@ class WrapperLastWordsTest {
   @Test
   void anErrorOnTheLinkThreadStopsTheWrapperWithExitCode1() throws Exception {
     ScriptedServer s = server();
-    AgentWrapper w = AgentWrapper.create(config(s.uri(), "sh", "-c", "sleep 60; :", marker), (out, id, child) -> new RecordingHandler() {
-      @Override
-      public void onCommandRequest(CommandRequest request) {
-        throw new StackOverflowError("test: handler blew its stack");
-      }
-    });
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(s.uri(), "sh", "-c", "sleep 60; :", marker),
+            (out, id, child) ->
+                new RecordingHandler() {
+                  @Override
+                  public void onCommandRequest(CommandRequest request) {
+                    throw new StackOverflowError("test: handler blew its stack");
+                  }
+                });
     CompletableFuture<Integer> run = start(w);
     await().atMost(WAIT).until(() -> w.state() == LifecycleState.ONLINE);
     s.send(new CommandRequest(null, "c-1", "x", "x", null, 5, null, null, null, null));
     assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(1);
-    AgentDisconnect bye = (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
+    AgentDisconnect bye =
+        (AgentDisconnect) s.awaitFrame(MessageType.AGENT_DISCONNECT, WAIT).payload();
     assertThat(bye.reason()).contains("internal error").contains("StackOverflowError");
     assertThat(withMarker()).isEmpty();
   }

@@ -13,10 +13,10 @@ import ai.onsembl.protocol.ControlAction;
 import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.command.CommandSettings.Mode;
-import ai.onsembl.testing.ScriptedServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real wrapper, the real child supervisor and the mock agent in session mode: cancel and restart mid-prompt. */
+/**
+ * The real wrapper, the real child supervisor and the mock agent in session mode: cancel and
+ * restart mid-prompt.
+ */
 @Timeout(90)
 class WrapperSessionChildTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -52,11 +55,20 @@ class WrapperSessionChildTest {
 
   private void startMockSession() throws Exception {
     server = new ScriptedServer().start();
-    WrapperConfig config = WrapperConfig.defaults().withServerUrl(server.uri()).withStateDir(tmp.resolve("state"))
-        .withWorkingDir(tmp).withAgentKind(AgentKind.MOCK).withAgentId("session-agent")
-        .withCommand(List.of(MOCK_AGENT.toString())).withChildGrace(Duration.ofSeconds(2));
-    CommandSettings settings = CommandSettings.forAgent("mock", Mode.SESSION).withCancelGrace(Duration.ofSeconds(10));
-    wrapper = AgentWrapper.create(config, (out, id, child) -> new CommandRunner(settings, out, id, child));
+    WrapperConfig config =
+        WrapperConfig.defaults()
+            .withServerUrl(server.uri())
+            .withStateDir(tmp.resolve("state"))
+            .withWorkingDir(tmp)
+            .withAgentKind(AgentKind.MOCK)
+            .withAgentId("session-agent")
+            .withCommand(List.of(MOCK_AGENT.toString()))
+            .withChildGrace(Duration.ofSeconds(2));
+    CommandSettings settings =
+        CommandSettings.forAgent("mock", Mode.SESSION).withCancelGrace(Duration.ofSeconds(10));
+    wrapper =
+        AgentWrapper.create(
+            config, (out, id, child) -> new CommandRunner(settings, out, id, child));
     run = CompletableFuture.supplyAsync(wrapper::run);
     await().atMost(WAIT).until(() -> wrapper.state() == LifecycleState.ONLINE);
   }
@@ -66,20 +78,35 @@ class WrapperSessionChildTest {
   }
 
   private void awaitExecuting(String id) {
-    await().atMost(WAIT).until(() -> server.frames(MessageType.COMMAND_ACK).stream()
-        .map(m -> (CommandAck) m.payload())
-        .anyMatch(a -> a.commandId().equals(id) && a.status().is(CommandStatus.EXECUTING)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                server.frames(MessageType.COMMAND_ACK).stream()
+                    .map(m -> (CommandAck) m.payload())
+                    .anyMatch(
+                        a -> a.commandId().equals(id) && a.status().is(CommandStatus.EXECUTING)));
   }
 
   private CommandComplete awaitComplete(String id) {
-    return await().atMost(WAIT).until(() -> server.frames(MessageType.COMMAND_COMPLETE).stream()
-        .map(m -> (CommandComplete) m.payload()).filter(c -> c.commandId().equals(id)).findFirst().orElse(null),
-        c -> c != null);
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                server.frames(MessageType.COMMAND_COMPLETE).stream()
+                    .map(m -> (CommandComplete) m.payload())
+                    .filter(c -> c.commandId().equals(id))
+                    .findFirst()
+                    .orElse(null),
+            c -> c != null);
   }
 
   private String output(String commandId) {
-    return server.frames(MessageType.TERMINAL_OUTPUT).stream().map(m -> (TerminalOutput) m.payload())
-        .filter(t -> t.commandId().equals(commandId)).map(TerminalOutput::content).collect(Collectors.joining());
+    return server.frames(MessageType.TERMINAL_OUTPUT).stream()
+        .map(m -> (TerminalOutput) m.payload())
+        .filter(t -> t.commandId().equals(commandId))
+        .map(TerminalOutput::content)
+        .collect(Collectors.joining());
   }
 
   @Test
@@ -91,9 +118,14 @@ class WrapperSessionChildTest {
     server.send(new CommandCancel(null, "c-sleep", "user cancelled", false));
     CommandComplete cancelled = awaitComplete("c-sleep");
     assertThat(cancelled.status().value()).isEqualTo(CommandStatus.CANCELLED);
-    // SIGINT reached the mock agent: it abandoned the sleep and said so, well before the 10 s grace.
-    await().atMost(WAIT).until(() -> (output("c-sleep") + output("session-agent")).contains("interrupted"));
-    assertThat(cancelled.executionTime()).as("ended by the interrupt, not the grace").isLessThan(9_000);
+    // SIGINT reached the mock agent: it abandoned the sleep and said so, well before the 10 s
+    // grace.
+    await()
+        .atMost(WAIT)
+        .until(() -> (output("c-sleep") + output("session-agent")).contains("interrupted"));
+    assertThat(cancelled.executionTime())
+        .as("ended by the interrupt, not the grace")
+        .isLessThan(9_000);
 
     server.send(request("c-next", "hello"));
     CommandComplete next = awaitComplete("c-next");

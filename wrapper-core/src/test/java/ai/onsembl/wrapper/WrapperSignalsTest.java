@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.protocol.AgentDisconnect;
 import ai.onsembl.protocol.MessageType;
-import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.Kind;
+import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.testing.WrapperMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Real signals to a real wrapper process (a JVM running {@link WrapperMain} against the scripted server):
- * exit codes 128+N, AGENT_DISCONNECT before the close frame, no surviving descendant.
+ * Real signals to a real wrapper process (a JVM running {@link WrapperMain} against the scripted
+ * server): exit codes 128+N, AGENT_DISCONNECT before the close frame, no surviving descendant.
  */
 @Timeout(120)
 class WrapperSignalsTest {
@@ -55,7 +55,9 @@ class WrapperSignalsTest {
 
   private Path tree() throws Exception {
     Path p = tmp.resolve("tree.sh");
-    Files.writeString(p, """
+    Files.writeString(
+        p,
+        """
         #!/bin/sh
         sh -c 'trap "" TERM; while :; do sleep 1; done' &
         echo $! > "%1$s/grandchild.pid"
@@ -64,31 +66,58 @@ class WrapperSignalsTest {
         echo $$ > "%1$s/child.pid"
         echo "agent ready token=[$ONSEMBL_TOKEN]"
         wait
-        """.formatted(tmp));
+        """
+            .formatted(tmp));
     p.toFile().setExecutable(true);
     return p;
   }
 
   private Process startWrapper(String shellPrefix) throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> cmd = new ArrayList<>();
-    String javaCmd = "'" + java + "' -Dgrace.ms=700 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + cp + "' "
-        + WrapperMain.class.getName() + " " + server.uri() + " '" + tmp.resolve("state") + "' agent-sig '" + tree() + "'";
+    String javaCmd =
+        "'"
+            + java
+            + "' -Dgrace.ms=700 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '"
+            + cp
+            + "' "
+            + WrapperMain.class.getName()
+            + " "
+            + server.uri()
+            + " '"
+            + tmp.resolve("state")
+            + "' agent-sig '"
+            + tree()
+            + "'";
     cmd.add("sh");
     cmd.add("-c");
-    cmd.add(shellPrefix.contains("exec ") ? shellPrefix + javaCmd : shellPrefix + "exec " + javaCmd);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("wrapper.log").toFile());
+    cmd.add(
+        shellPrefix.contains("exec ") ? shellPrefix + javaCmd : shellPrefix + "exec " + javaCmd);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("wrapper.log").toFile());
     pb.environment().put("ONSEMBL_TOKEN", "secret-token-x");
     Process p = pb.start();
     processes.add(p);
     try {
-      await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
-          && Files.exists(tmp.resolve("grandchild.pid")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  server.frames(MessageType.TERMINAL_OUTPUT).size() >= 1
+                      && Files.exists(tmp.resolve("grandchild.pid")));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("Expected the wrapper to start its agent and stream its output within " + WAIT
-          + " but got events " + server.events() + " and log:\n" + Files.readString(tmp.resolve("wrapper.log")), e);
+      throw new AssertionError(
+          "Expected the wrapper to start its agent and stream its output within "
+              + WAIT
+              + " but got events "
+              + server.events()
+              + " and log:\n"
+              + Files.readString(tmp.resolve("wrapper.log")),
+          e);
     }
     pids.add(pid("child.pid"));
     pids.add(pid("grandchild.pid"));
@@ -107,22 +136,33 @@ class WrapperSignalsTest {
   }
 
   private void assertGoodbyeThenCloseAndNoSurvivors(String signal) throws Exception {
-    List<String> order = server.events().stream().filter(e -> e.kind() != Kind.OPEN)
-        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name())
-        .filter(x -> !x.equals("TERMINAL_OUTPUT") && !x.equals("AGENT_HEARTBEAT")).toList();
-    assertThat(order).as("frames and close, wrapper log:%n%s", Files.readString(tmp.resolve("wrapper.log")))
+    List<String> order =
+        server.events().stream()
+            .filter(e -> e.kind() != Kind.OPEN)
+            .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name())
+            .filter(x -> !x.equals("TERMINAL_OUTPUT") && !x.equals("AGENT_HEARTBEAT"))
+            .toList();
+    assertThat(order)
+        .as("frames and close, wrapper log:%n%s", Files.readString(tmp.resolve("wrapper.log")))
         .containsExactly("AGENT_CONNECT", "AGENT_DISCONNECT", "CLOSE 1000");
-    AgentDisconnect bye = (AgentDisconnect) server.frames(MessageType.AGENT_DISCONNECT).get(0).payload();
+    AgentDisconnect bye =
+        (AgentDisconnect) server.frames(MessageType.AGENT_DISCONNECT).get(0).payload();
     assertThat(bye.reason()).isEqualTo("Graceful shutdown (SIG" + signal + ")");
     assertThat(bye.graceful()).isTrue();
-    await().atMost(WAIT).until(() -> !running(pid("child.pid")) && !running(pid("grandchild.pid"))
-        && !running(pid("escapee.pid")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !running(pid("child.pid"))
+                    && !running(pid("grandchild.pid"))
+                    && !running(pid("escapee.pid")));
     assertThat(new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list()).isEmpty();
   }
 
   @ParameterizedTest(name = "SIG{0} exits {1}")
   @CsvSource({"TERM, 143", "INT, 130", "HUP, 129"})
-  void signalSaysGoodbyeBeforeCloseKillsTheTreeAndExitsWith128PlusN(String signal, int expected) throws Exception {
+  void signalSaysGoodbyeBeforeCloseKillsTheTreeAndExitsWith128PlusN(String signal, int expected)
+      throws Exception {
     Process p = startWrapper("");
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
     assertThat(ProcessTree.signal(p.pid(), signal)).isTrue();
@@ -132,8 +172,10 @@ class WrapperSignalsTest {
   }
 
   @Test
-  void sigintStopsAWrapperStartedWithSigintIgnoredWhenTheDefaultIsRestoredAsTheLauncherDoes() throws Exception {
-    // A background job of a non-interactive shell inherits SIGINT ignored and the JVM would never see it
+  void sigintStopsAWrapperStartedWithSigintIgnoredWhenTheDefaultIsRestoredAsTheLauncherDoes()
+      throws Exception {
+    // A background job of a non-interactive shell inherits SIGINT ignored and the JVM would never
+    // see it
     // (measured on JDK 17); the launcher execs java through env --default-signal=INT, as here.
     Process q = startWrapper("trap '' INT; exec env --default-signal=INT ");
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
@@ -153,9 +195,14 @@ class WrapperSignalsTest {
     ProcessTree.signal(p.pid(), "TERM");
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(143);
-    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the second signal to exit").isLessThan(3000);
-    // The escapee left the agent's session and group: only the wrapper's environment marker finds it.
-    await().atMost(WAIT).until(() -> !running(pid("grandchild.pid")) && !running(pid("escapee.pid")));
+    assertThat((System.nanoTime() - t0) / 1_000_000)
+        .as("ms from the second signal to exit")
+        .isLessThan(3000);
+    // The escapee left the agent's session and group: only the wrapper's environment marker finds
+    // it.
+    await()
+        .atMost(WAIT)
+        .until(() -> !running(pid("grandchild.pid")) && !running(pid("escapee.pid")));
   }
 
   @Test
@@ -165,7 +212,9 @@ class WrapperSignalsTest {
     p.destroyForcibly();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(137);
-    assertThat(server.await(e -> e.kind() == Kind.CLOSE, WAIT)).as("socket close seen by the backend").isNotNull();
+    assertThat(server.await(e -> e.kind() == Kind.CLOSE, WAIT))
+        .as("socket close seen by the backend")
+        .isNotNull();
     var entries = new ai.onsembl.wrapper.run.RunFiles(tmp.resolve("state")).list();
     assertThat(entries).hasSize(1);
     assertThat(entries.get(0).alive()).as("stale").isFalse();
@@ -174,10 +223,17 @@ class WrapperSignalsTest {
   @Test
   void theAgentDoesNotInheritTheBackendTokenAndTheLogNeverShowsIt() throws Exception {
     Process p = startWrapper("");
-    await().atMost(WAIT).until(() -> server.frames(MessageType.TERMINAL_OUTPUT).stream()
-        .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content()).anyMatch(c -> c.contains("token=")));
-    String output = server.frames(MessageType.TERMINAL_OUTPUT).stream()
-        .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content()).reduce("", String::concat);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                server.frames(MessageType.TERMINAL_OUTPUT).stream()
+                    .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content())
+                    .anyMatch(c -> c.contains("token=")));
+    String output =
+        server.frames(MessageType.TERMINAL_OUTPUT).stream()
+            .map(m -> ((ai.onsembl.protocol.TerminalOutput) m.payload()).content())
+            .reduce("", String::concat);
     assertThat(output).contains("agent ready token=[]");
     assertThat(server.events().get(0).authorization()).isEqualTo("Bearer secret-token-x");
     ProcessTree.signal(p.pid(), "TERM");
@@ -194,7 +250,8 @@ class WrapperSignalsTest {
     first.destroyForcibly();
     assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(running(oldGrandchild)).as("the orphan runs on until the next start").isTrue();
-    // The agent itself dies (as one does when its stdout is gone): its descendants are re-parented, the
+    // The agent itself dies (as one does when its stdout is gone): its descendants are re-parented,
+    // the
     // escapee in a session of its own, found only through the wrapper's environment marker.
     ProcessHandle.of(oldChild).ifPresent(ProcessHandle::destroyForcibly);
     await().atMost(WAIT).until(() -> !running(oldChild));
@@ -205,7 +262,9 @@ class WrapperSignalsTest {
     Files.move(tmp.resolve("wrapper.log"), tmp.resolve("first.log"));
 
     Process second = startWrapper("");
-    await().atMost(WAIT).until(() -> !running(oldChild) && !running(oldGrandchild) && !running(oldEscapee));
+    await()
+        .atMost(WAIT)
+        .until(() -> !running(oldChild) && !running(oldGrandchild) && !running(oldEscapee));
     assertThat(Files.readString(tmp.resolve("wrapper.log")))
         .contains("reaped the orphaned agent of a previous wrapper (pid " + first.pid());
     ProcessTree.signal(second.pid(), "TERM");

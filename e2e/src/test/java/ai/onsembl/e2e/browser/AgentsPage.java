@@ -12,8 +12,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
 /**
- * The /agents page as a test sees it: rows found by {@code data-agent-name}, their {@code data-status},
- * the connection banner, and the command panel. Every read re-queries the DOM (the page updates live).
+ * The /agents page as a test sees it: rows found by {@code data-agent-name}, their {@code
+ * data-status}, the connection banner, and the command panel. Every read re-queries the DOM (the
+ * page updates live).
  */
 final class AgentsPage {
 
@@ -32,8 +33,10 @@ final class AgentsPage {
   /** Opens a one-time login link and waits until the page is live on its WebSocket. */
   AgentsPage signIn(String loginLink) {
     driver.get(loginLink);
-    awaitUntil("the page at /agents after the login link, got " + driver.getCurrentUrl(),
-        Duration.ofSeconds(10), () -> driver.getCurrentUrl().endsWith("/agents"));
+    awaitUntil(
+        "the page at /agents after the login link, got " + driver.getCurrentUrl(),
+        Duration.ofSeconds(10),
+        () -> driver.getCurrentUrl().endsWith("/agents"));
     awaitConnection("live", Duration.ofSeconds(10));
     return this;
   }
@@ -48,7 +51,9 @@ final class AgentsPage {
   }
 
   void awaitConnection(String state, Duration within) {
-    awaitUntil("connection " + state + " (was " + safe(this::connection) + ")", within,
+    awaitUntil(
+        "connection " + state + " (was " + safe(this::connection) + ")",
+        within,
         () -> state.equals(connection()));
   }
 
@@ -71,7 +76,8 @@ final class AgentsPage {
   }
 
   Optional<WebElement> row(String name) {
-    List<WebElement> rows = driver.findElements(By.cssSelector("tr[data-agent-name='" + cssEscape(name) + "']"));
+    List<WebElement> rows =
+        driver.findElements(By.cssSelector("tr[data-agent-name='" + cssEscape(name) + "']"));
     return rows.stream().findFirst();
   }
 
@@ -85,13 +91,17 @@ final class AgentsPage {
   }
 
   String cell(String name, String cellClass) {
-    return row(name).map(r -> r.findElement(By.cssSelector("td." + cellClass)).getText()).orElse(null);
+    return row(name)
+        .map(r -> r.findElement(By.cssSelector("td." + cellClass)).getText())
+        .orElse(null);
   }
 
   /** Waits until the agent's row shows {@code status}; returns how long that took. */
   Duration awaitStatus(String name, String status, Duration within) {
     long start = System.nanoTime();
-    awaitUntil(name + " with data-status=" + status + " (was " + safe(() -> status(name)) + ")", within,
+    awaitUntil(
+        name + " with data-status=" + status + " (was " + safe(() -> status(name)) + ")",
+        within,
         () -> status.equals(status(name)));
     return Duration.ofNanos(System.nanoTime() - start);
   }
@@ -120,7 +130,8 @@ final class AgentsPage {
   }
 
   String commandOutput(String command) {
-    return commandCard(command).map(c -> c.findElement(By.cssSelector("[data-role='output']")).getText())
+    return commandCard(command)
+        .map(c -> c.findElement(By.cssSelector("[data-role='output']")).getText())
         .orElse(null);
   }
 
@@ -134,7 +145,10 @@ final class AgentsPage {
   }
 
   static void awaitUntil(String what, Duration within, Supplier<Boolean> condition) {
-    Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(25)).pollDelay(Duration.ZERO)
+    Awaitility.await(what)
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(25))
+        .pollDelay(Duration.ZERO)
         .ignoreException(StaleElementReferenceException.class)
         .until(() -> Boolean.TRUE.equals(condition.get()));
   }

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The plan's end-to-end test: the reference backend, wrappers started as real processes from the
  * packaged launcher, and the /agents page in headless Chromium. A wrapper stopped with SIGTERM or
- * killed with SIGKILL is OFFLINE on the page within 2 s; after a backend restart the page re-syncs and
- * shows the agent ONLINE again once it reconnects; a command typed on the page shows its output.
- * Writes the README's screenshots (to {@code docs/screenshots/} with -Donsembl.updateScreenshots=true).
+ * killed with SIGKILL is OFFLINE on the page within 2 s; after a backend restart the page re-syncs
+ * and shows the agent ONLINE again once it reconnects; a command typed on the page shows its
+ * output. Writes the README's screenshots (to {@code docs/screenshots/} with
+ * -Donsembl.updateScreenshots=true).
  */
 @Tag("browser")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -40,13 +41,15 @@ class AgentsPageIT {
   private static final String DASHBOARD_TOKEN = "e2e-dashboard-token";
   private static final Duration OFFLINE_WITHIN = Duration.ofSeconds(2);
   private static final Duration STARTUP = Duration.ofSeconds(30);
+
   /**
-   * The README's screenshots are refreshed with {@code -Donsembl.updateScreenshots=true}; ordinary runs write
-   * them under target/ so a test run leaves the work tree clean.
+   * The README's screenshots are refreshed with {@code -Donsembl.updateScreenshots=true}; ordinary
+   * runs write them under target/ so a test run leaves the work tree clean.
    */
-  private static final Path SCREENSHOTS = Boolean.getBoolean("onsembl.updateScreenshots")
-      ? Paths.get("").toAbsolutePath().resolveSibling("docs/screenshots")
-      : Paths.get("target/screenshots").toAbsolutePath();
+  private static final Path SCREENSHOTS =
+      Boolean.getBoolean("onsembl.updateScreenshots")
+          ? Paths.get("").toAbsolutePath().resolveSibling("docs/screenshots")
+          : Paths.get("target/screenshots").toAbsolutePath();
 
   private static Browser browser;
 
@@ -140,8 +143,13 @@ class AgentsPageIT {
     page.awaitConnection("live", Duration.ofSeconds(20));
     assertThat(page.snapshots()).as("a fresh snapshot was applied").isGreaterThan(snapshotsBefore);
     page.awaitStatus("mock-survivor", "ONLINE", Duration.ofSeconds(60));
-    AgentsPage.awaitUntil("the backend to see the agent ONLINE again", Duration.ofSeconds(60),
-        () -> backend.agents().stream().anyMatch(a -> "mock-survivor".equals(a.name()) && a.status().name().equals("ONLINE")));
+    AgentsPage.awaitUntil(
+        "the backend to see the agent ONLINE again",
+        Duration.ofSeconds(60),
+        () ->
+            backend.agents().stream()
+                .anyMatch(
+                    a -> "mock-survivor".equals(a.name()) && a.status().name().equals("ONLINE")));
     assertThat(page.bannerShown()).isFalse();
     assertThat(page.tableMarkedStale()).isFalse();
   }
@@ -153,8 +161,10 @@ class AgentsPageIT {
     page.awaitStatus("mock-runner", "ONLINE", STARTUP);
 
     page.runCommand("mock-runner", "print 3 lines");
-    AgentsPage.awaitUntil("the command COMPLETED (was " + page.commandStatus("print 3 lines") + ")",
-        Duration.ofSeconds(30), () -> "COMPLETED".equals(page.commandStatus("print 3 lines")));
+    AgentsPage.awaitUntil(
+        "the command COMPLETED (was " + page.commandStatus("print 3 lines") + ")",
+        Duration.ofSeconds(30),
+        () -> "COMPLETED".equals(page.commandStatus("print 3 lines")));
     assertThat(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3");
     browser.screenshot(SCREENSHOTS.resolve("command-output.png"));
 
@@ -162,8 +172,11 @@ class AgentsPageIT {
     browser.driver().navigate().refresh();
     page.awaitConnection("live", Duration.ofSeconds(10));
     page.row("mock-runner").orElseThrow().click();
-    AgentsPage.awaitUntil("the output after a reload (was " + page.commandOutput("print 3 lines") + ")",
-        Duration.ofSeconds(10), () -> String.valueOf(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3"));
+    AgentsPage.awaitUntil(
+        "the output after a reload (was " + page.commandOutput("print 3 lines") + ")",
+        Duration.ofSeconds(10),
+        () ->
+            String.valueOf(page.commandOutput("print 3 lines")).contains("line 1\nline 2\nline 3"));
     assertThat(page.commandStatus("print 3 lines")).isEqualTo("COMPLETED");
   }
 
@@ -178,13 +191,16 @@ class AgentsPageIT {
     int snapshots = page.snapshots();
 
     // A page that did not answer would be closed 4000 after 2 s and reconnect with a new snapshot.
-    Awaitility.await("the page staying on its first connection").during(timeout.multipliedBy(3))
+    Awaitility.await("the page staying on its first connection")
+        .during(timeout.multipliedBy(3))
         .atMost(timeout.multipliedBy(4))
         .until(() -> "live".equals(page.connection()) && page.snapshots() == snapshots);
     assertThat(page.status("mock-idle")).isEqualTo("ONLINE");
   }
 
-  /** What is left of {@code budget} counted from {@code startNanos}: the 2 s start at the signal. */
+  /**
+   * What is left of {@code budget} counted from {@code startNanos}: the 2 s start at the signal.
+   */
   private static Duration remainingOf(Duration budget, long startNanos) {
     Duration left = budget.minusNanos(System.nanoTime() - startNanos);
     return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
@@ -199,9 +215,20 @@ class AgentsPageIT {
   }
 
   private RunningProcess startAgent(String name) {
-    Map<String, String> env = Map.of("ONSEMBL_TOKEN", AGENT_TOKEN, "ONSEMBL_STATE_DIR", dir.resolve("state").toString());
-    RunningProcess agent = RunningProcess.launcher(name, env, dir,
-        "start", "--server", backend.wsUrl(), "--agent", "mock", "--name", name);
+    Map<String, String> env =
+        Map.of("ONSEMBL_TOKEN", AGENT_TOKEN, "ONSEMBL_STATE_DIR", dir.resolve("state").toString());
+    RunningProcess agent =
+        RunningProcess.launcher(
+            name,
+            env,
+            dir,
+            "start",
+            "--server",
+            backend.wsUrl(),
+            "--agent",
+            "mock",
+            "--name",
+            name);
     agents.add(agent);
     return agent;
   }

@@ -20,9 +20,10 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
 /**
- * Headless Debian chromium driven through {@code /usr/bin/chromedriver}, offline: both paths explicit so
- * Selenium Manager never tries the network (Selenium 4.52 drives it offline only then), and a fresh profile per browser.
- * {@link #close()} quits the browser and the driver process and deletes the profile.
+ * Headless Debian chromium driven through {@code /usr/bin/chromedriver}, offline: both paths
+ * explicit so Selenium Manager never tries the network (Selenium 4.52 drives it offline only then),
+ * and a fresh profile per browser. {@link #close()} quits the browser and the driver process and
+ * deletes the profile.
  */
 final class Browser implements AutoCloseable {
 
@@ -40,15 +41,21 @@ final class Browser implements AutoCloseable {
   }
 
   /**
-   * Fails the test, never skips it, when chromium or chromedriver is missing: {@code scripts/test} installs
-   * them, and {@code scripts/test --skip-browser} leaves the browser tests (tag {@code browser}) out openly.
+   * Fails the test, never skips it, when chromium or chromedriver is missing: {@code scripts/test}
+   * installs them, and {@code scripts/test --skip-browser} leaves the browser tests (tag {@code
+   * browser}) out openly.
    */
   static void requireInstalled() {
-    List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p))
-        .map(Path::toString).toList();
+    List<String> missing =
+        Stream.of(CHROMIUM, CHROMEDRIVER)
+            .filter(p -> !Files.isExecutable(p))
+            .map(Path::toString)
+            .toList();
     if (!missing.isEmpty()) {
-      throw new AssertionError("the browser tests need chromium and chromium-driver, but " + missing
-          + " is not installed: run scripts/test (it installs them) or scripts/test --skip-browser");
+      throw new AssertionError(
+          "the browser tests need chromium and chromium-driver, but "
+              + missing
+              + " is not installed: run scripts/test (it installs them) or scripts/test --skip-browser");
     }
   }
 
@@ -61,14 +68,24 @@ final class Browser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US");
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--user-data-dir=" + profile,
+        "--window-size=1440,900",
+        "--lang=en-US");
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));

@@ -24,9 +24,10 @@ import org.java_websocket.server.WebSocketServer;
 
 /**
  * The page's real HTTP side ({@link DashboardPage}: /agents, /static, /login) with a scripted
- * {@code /ws/dashboard} and {@code /api/*}: the test decides every frame the page receives (duplicates, out-of-order chunks,
- * hostile names, dropped connections) and reads every frame the page sends. The socket accepts a browser
- * only with a valid session cookie and a same-host Origin, exactly as the real backend does.
+ * {@code /ws/dashboard} and {@code /api/*}: the test decides every frame the page receives
+ * (duplicates, out-of-order chunks, hostile names, dropped connections) and reads every frame the
+ * page sends. The socket accepts a browser only with a valid session cookie and a same-host Origin,
+ * exactly as the real backend does.
  */
 final class ScriptedDashboardBackend implements AutoCloseable {
 
@@ -35,7 +36,10 @@ final class ScriptedDashboardBackend implements AutoCloseable {
   /** What the page said, and whether its handshake authenticated with the cookie. */
   record Received(String frame, boolean cookieAuthenticated) {}
 
-  /** A REST call the page made, and whether the session cookie (with a same-host Origin) authorized it. */
+  /**
+   * A REST call the page made, and whether the session cookie (with a same-host Origin) authorized
+   * it.
+   */
   record ApiCall(String method, String pathAndQuery, String body, boolean cookieAuthenticated) {}
 
   private final DashboardPage web;
@@ -81,12 +85,16 @@ final class ScriptedDashboardBackend implements AutoCloseable {
     return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The next frame of {@code type} the page sent (others are skipped); fails after {@code timeout}. */
+  /**
+   * The next frame of {@code type} the page sent (others are skipped); fails after {@code timeout}.
+   */
   String takeType(String type, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     StringBuilder skipped = new StringBuilder();
     while (System.nanoTime() < deadline) {
-      Received r = received.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+      Received r =
+          received.poll(
+              Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
       if (r != null && r.frame().contains("\"type\":\"" + type + "\"")) {
         return r.frame();
       }
@@ -94,12 +102,13 @@ final class ScriptedDashboardBackend implements AutoCloseable {
         skipped.append("\n  ").append(r.frame());
       }
     }
-    throw new AssertionError("expected the page to send " + type + " within " + timeout + ", got:" + skipped);
+    throw new AssertionError(
+        "expected the page to send " + type + " within " + timeout + ", got:" + skipped);
   }
 
   /**
-   * Scripts the JSON answer to {@code GET path} (path with query, e.g. {@code /api/commands?agentId=a&limit=10}).
-   * Unscripted calls get an empty list, or 202 for a POST.
+   * Scripts the JSON answer to {@code GET path} (path with query, e.g. {@code
+   * /api/commands?agentId=a&limit=10}). Unscripted calls get an empty list, or 202 for a POST.
    */
   void answer(String pathAndQuery, String json) {
     apiAnswers.put(pathAndQuery, json);
@@ -112,8 +121,11 @@ final class ScriptedDashboardBackend implements AutoCloseable {
   private void api(HttpExchange exchange) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      String target = exchange.getRequestURI().getRawPath()
-          + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+      String target =
+          exchange.getRequestURI().getRawPath()
+              + (exchange.getRequestURI().getRawQuery() == null
+                  ? ""
+                  : "?" + exchange.getRequestURI().getRawQuery());
       boolean authenticated = web.authenticates(exchange);
       apiCalls.add(new ApiCall(exchange.getRequestMethod(), target, body, authenticated));
       int status;
@@ -126,8 +138,14 @@ final class ScriptedDashboardBackend implements AutoCloseable {
         json = apiAnswers.getOrDefault(target, "{}");
       } else {
         status = 200;
-        json = apiAnswers.getOrDefault(target, target.contains("/history") ? "{\"history\":[]}"
-            : target.startsWith("/api/commands?") ? "{\"commands\":[]}" : "{\"output\":[]}");
+        json =
+            apiAnswers.getOrDefault(
+                target,
+                target.contains("/history")
+                    ? "{\"history\":[]}"
+                    : target.startsWith("/api/commands?")
+                        ? "{\"commands\":[]}"
+                        : "{\"output\":[]}");
       }
       byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
@@ -138,7 +156,9 @@ final class ScriptedDashboardBackend implements AutoCloseable {
     }
   }
 
-  /** Whether each WebSocket handshake so far carried a valid session cookie and same-host Origin. */
+  /**
+   * Whether each WebSocket handshake so far carried a valid session cookie and same-host Origin.
+   */
   List<Boolean> handshakes() {
     return List.copyOf(handshakes);
   }
@@ -158,11 +178,20 @@ final class ScriptedDashboardBackend implements AutoCloseable {
   }
 
   static String envelope(String type, String payloadJson) {
-    return "{\"type\":\"" + type + "\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"timestamp\":"
-        + System.currentTimeMillis() + ",\"payload\":" + payloadJson + "}";
+    return "{\"type\":\""
+        + type
+        + "\",\"id\":\""
+        + java.util.UUID.randomUUID()
+        + "\",\"timestamp\":"
+        + System.currentTimeMillis()
+        + ",\"payload\":"
+        + payloadJson
+        + "}";
   }
 
-  /** Closes every page's socket with {@code code}; while refusing, reconnects are closed at once. */
+  /**
+   * Closes every page's socket with {@code code}; while refusing, reconnects are closed at once.
+   */
   void dropAll(int code, boolean keepRefusing) {
     refusing = keepRefusing;
     for (WebSocket socket : ws.getConnections()) {
@@ -199,9 +228,12 @@ final class ScriptedDashboardBackend implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      boolean ok = "/ws/dashboard".equals(handshake.getResourceDescriptor())
-          && web.authenticatesUpgrade(header(handshake, "Cookie"), header(handshake, "Origin"),
-              header(handshake, "Host"));
+      boolean ok =
+          "/ws/dashboard".equals(handshake.getResourceDescriptor())
+              && web.authenticatesUpgrade(
+                  header(handshake, "Cookie"),
+                  header(handshake, "Origin"),
+                  header(handshake, "Host"));
       handshakes.add(ok);
       if (!ok) {
         conn.close(4401, "Unauthorized");

@@ -17,15 +17,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The backend process killed with SIGKILL and restarted on the same ports and database
- * while real wrappers run commands. (100 links cut at once, to measure how jitter spreads their reconnects, is
+ * The backend process killed with SIGKILL and restarted on the same ports and database while real
+ * wrappers run commands. (100 links cut at once, to measure how jitter spreads their reconnects, is
  * wrapper-core's ReconnectJitterTest.)
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -57,14 +56,17 @@ class BackendCrashIT {
         Wrappers.awaitCommand(first, c, "EXECUTING", Duration.ofSeconds(10));
       }
 
-      // SIGKILL leaves the JVM no chance to delete the SQLite native library it extracted: a known leak of
-      // every crashed backend (RELIABILITY.md), removed here so the suite itself leaves nothing behind.
+      // SIGKILL leaves the JVM no chance to delete the SQLite native library it extracted: a known
+      // leak of
+      // every crashed backend (RELIABILITY.md), removed here so the suite itself leaves nothing
+      // behind.
       java.util.Set<Path> crashLeftovers = TempFilesCheck.tempFilesOf(first.process().pid());
       first.process().signal("KILL");
       assertThat(first.process().awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
       long killedAt = System.nanoTime();
       assertThat(crashLeftovers.stream().filter(java.nio.file.Files::exists).toList())
-          .as("temp files of the SIGKILLed backend still there").isNotEmpty();
+          .as("temp files of the SIGKILLed backend still there")
+          .isNotEmpty();
       for (Path p : crashLeftovers) {
         java.nio.file.Files.deleteIfExists(p);
         java.nio.file.Files.deleteIfExists(Path.of(p + ".lck"));
@@ -74,14 +76,20 @@ class BackendCrashIT {
 
       for (String c : commands) {
         JsonNode cmd = second.get("/api/commands/" + c);
-        assertThat(cmd.path("status").asText()).as("command %s after restart: %s", c, cmd).isEqualTo("CANCELLED");
+        assertThat(cmd.path("status").asText())
+            .as("command %s after restart: %s", c, cmd)
+            .isEqualTo("CANCELLED");
         assertThat(cmd.path("error").asText()).isEqualTo("Server restarted");
       }
       for (String n : names) {
         second.awaitAgent(n, "ONLINE", Duration.ofSeconds(45));
       }
-      System.out.println("backend crash: all " + names.size() + " wrappers ONLINE again "
-          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt) + " ms after the SIGKILL");
+      System.out.println(
+          "backend crash: all "
+              + names.size()
+              + " wrappers ONLINE again "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt)
+              + " ms after the SIGKILL");
       for (RunningProcess w : wrappers) {
         assertThat(w.isAlive()).as("wrapper survived the backend crash").isTrue();
       }
@@ -90,7 +98,8 @@ class BackendCrashIT {
         w.signal("TERM");
         assertThat(w.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
       }
-      // the wrappers' own late COMMAND_COMPLETE (sent as they stopped the still running sleeps) does not
+      // the wrappers' own late COMMAND_COMPLETE (sent as they stopped the still running sleeps)
+      // does not
       // overwrite the outcome the restart gave those commands
       for (String c : commands) {
         JsonNode cmd = second.get("/api/commands/" + c);
@@ -109,9 +118,13 @@ class BackendCrashIT {
   }
 
   private static double ghosts(BackendProcess backend) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(backend.httpUrl()
-        + "/metrics")).header("Authorization", "Bearer " + BackendProcess.DASHBOARD_TOKEN).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/metrics"))
+                    .header("Authorization", "Bearer " + BackendProcess.DASHBOARD_TOKEN)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     Matcher m = GHOSTS.matcher(r.body());
     assertThat(m.find()).as("agent_ghost_count in /metrics:\n" + r.body()).isTrue();
     return Double.parseDouble(m.group(1));

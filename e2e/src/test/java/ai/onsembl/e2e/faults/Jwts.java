@@ -12,12 +12,16 @@ final class Jwts {
   private Jwts() {}
 
   static String hs256(String secret, String type, long expEpochSeconds) {
-    String signingInput = part("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + part(claims(type, expEpochSeconds));
+    String signingInput =
+        part("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + part(claims(type, expEpochSeconds));
     return signingInput + "." + B64.encodeToString(hmac(secret, signingInput));
   }
 
   static String algNone(String type, long expEpochSeconds) {
-    return part("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + part(claims(type, expEpochSeconds)) + ".";
+    return part("{\"alg\":\"none\",\"typ\":\"JWT\"}")
+        + "."
+        + part(claims(type, expEpochSeconds))
+        + ".";
   }
 
   private static String claims(String type, long exp) {

@@ -16,8 +16,8 @@ import java.util.Random;
 
 /**
  * A hostile WebSocket client on a raw socket (RFC 6455 by hand), so a test can send what no library
- * would: invalid UTF-8 in a text frame, frames larger than any limit, an upgrade that never finishes, a
- * flood. Reads are synchronous with a deadline; {@link #close()} drops the socket.
+ * would: invalid UTF-8 in a text frame, frames larger than any limit, an upgrade that never
+ * finishes, a flood. Reads are synchronous with a deadline; {@link #close()} drops the socket.
  */
 final class RawWebSocket implements AutoCloseable {
   static final int TEXT = 0x1;
@@ -25,7 +25,10 @@ final class RawWebSocket implements AutoCloseable {
   static final int PING = 0x9;
   static final int PONG = 0xA;
 
-  /** A frame from the server; {@code opcode} -1 means the TCP connection ended without a close frame. */
+  /**
+   * A frame from the server; {@code opcode} -1 means the TCP connection ended without a close
+   * frame.
+   */
   record Frame(int opcode, byte[] payload) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
@@ -58,7 +61,10 @@ final class RawWebSocket implements AutoCloseable {
     this.handshakeResponse = handshakeResponse;
   }
 
-  /** Opens a TCP connection and writes {@code bytes} of a request as-is: for upgrades that never finish. */
+  /**
+   * Opens a TCP connection and writes {@code bytes} of a request as-is: for upgrades that never
+   * finish.
+   */
   static Socket rawConnect(int port, String partialRequest) {
     try {
       Socket s = new Socket();
@@ -76,8 +82,11 @@ final class RawWebSocket implements AutoCloseable {
     RawWebSocket ws = tryConnect(port, pathAndQuery, token);
     if (!ws.handshakeResponse.startsWith("HTTP/1.1 101")) {
       ws.close();
-      throw new AssertionError("expected 101 Switching Protocols for " + pathAndQuery + " but got "
-          + ws.handshakeResponse);
+      throw new AssertionError(
+          "expected 101 Switching Protocols for "
+              + pathAndQuery
+              + " but got "
+              + ws.handshakeResponse);
     }
     return ws;
   }
@@ -91,10 +100,17 @@ final class RawWebSocket implements AutoCloseable {
       s.setTcpNoDelay(true);
       byte[] nonce = new byte[16];
       MASKS.nextBytes(nonce);
-      String req = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-          + "\r\nSec-WebSocket-Version: 13\r\n" + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
-          + "\r\n";
+      String req =
+          "GET "
+              + pathAndQuery
+              + " HTTP/1.1\r\nHost: 127.0.0.1:"
+              + port
+              + "\r\nUpgrade: websocket\r\n"
+              + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+              + Base64.getEncoder().encodeToString(nonce)
+              + "\r\nSec-WebSocket-Version: 13\r\n"
+              + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+              + "\r\n";
       s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -107,7 +123,11 @@ final class RawWebSocket implements AutoCloseable {
         head.write(b);
         byte[] h = head.toByteArray();
         int n = h.length;
-        if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+        if (n >= 4
+            && h[n - 4] == '\r'
+            && h[n - 3] == '\n'
+            && h[n - 2] == '\r'
+            && h[n - 1] == '\n') {
           break;
         }
       }
@@ -135,7 +155,9 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  /** Sends frames without flushing between them; false when the server already closed the socket. */
+  /**
+   * Sends frames without flushing between them; false when the server already closed the socket.
+   */
   boolean trySendFrame(int opcode, byte[] payload) {
     try {
       out.write(encode(opcode, payload));
@@ -176,8 +198,8 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /**
-   * The next frame from the server, answering pings on the way; null when none came within
-   * {@code timeout}; a frame with opcode -1 when the connection ended without a close frame.
+   * The next frame from the server, answering pings on the way; null when none came within {@code
+   * timeout}; a frame with opcode -1 when the connection ended without a close frame.
    */
   Frame read(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -233,7 +255,10 @@ final class RawWebSocket implements AutoCloseable {
     return b;
   }
 
-  /** Reads until a close frame or EOF arrives (returned), or null when neither came within {@code timeout}. */
+  /**
+   * Reads until a close frame or EOF arrives (returned), or null when neither came within {@code
+   * timeout}.
+   */
   Frame awaitClose(Duration timeout, java.util.List<Frame> seen) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {

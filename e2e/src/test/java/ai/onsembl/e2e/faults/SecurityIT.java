@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Without TLS: secrets stay out of argv, ps, logs and files; bad credentials of every
- * kind are refused on a real backend process; an agent cannot speak for another; REST needs a token.
+ * Without TLS: secrets stay out of argv, ps, logs and files; bad credentials of every kind are
+ * refused on a real backend process; an agent cannot speak for another; REST needs a token.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @ExtendWith({LeakChecks.class, ThreadLeakCheck.class, TempFilesCheck.class})
@@ -42,12 +42,36 @@ class SecurityIT {
     Files.writeString(tokenFile, BackendProcess.AGENT_TOKEN + "\n");
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         AutoCloseable stop = TempFilesCheck.graceful(backend);
-        RunningProcess fromEnv = Wrappers.start(home, backend.wsUrl(), "sec-env", "--agent", "mock", "--mode",
-            "session", "--log-level", "trace");
-        RunningProcess fromFile = RunningProcess.launcher("sec-file", Map.of("HOME", home.toString(),
-            "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home, "start", "--server", backend.wsUrl(),
-            "--name", "sec-file", "--agent", "mock", "--mode", "session", "--token-file", tokenFile.toString(),
-            "--log-level", "trace")) {
+        RunningProcess fromEnv =
+            Wrappers.start(
+                home,
+                backend.wsUrl(),
+                "sec-env",
+                "--agent",
+                "mock",
+                "--mode",
+                "session",
+                "--log-level",
+                "trace");
+        RunningProcess fromFile =
+            RunningProcess.launcher(
+                "sec-file",
+                Map.of(
+                    "HOME", home.toString(), "ONSEMBL_STATE_DIR", home.resolve("state").toString()),
+                home,
+                "start",
+                "--server",
+                backend.wsUrl(),
+                "--name",
+                "sec-file",
+                "--agent",
+                "mock",
+                "--mode",
+                "session",
+                "--token-file",
+                tokenFile.toString(),
+                "--log-level",
+                "trace")) {
       backend.awaitAgent("sec-env", "ONLINE", Duration.ofSeconds(30));
       backend.awaitAgent("sec-file", "ONLINE", Duration.ofSeconds(30));
       String id = Wrappers.post(backend, "sec-env", "print 3 lines");
@@ -61,24 +85,32 @@ class SecurityIT {
         p.process().toHandle().descendants().forEach(all::add);
       }
       for (ProcessHandle h : all) {
-        String cmdline = Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")).replace('\0', ' ');
+        String cmdline =
+            Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")).replace('\0', ' ');
         assertThat(cmdline).as("argv of pid %d", h.pid()).doesNotContain(secrets);
       }
       // the agents (children of the wrappers) do not even inherit it
       for (RunningProcess w : List.of(fromEnv, fromFile)) {
         for (ProcessHandle c : w.process().toHandle().descendants().toList()) {
           assertThat(Files.readString(Path.of("/proc/" + c.pid() + "/environ")))
-              .as("environment of agent pid %d", c.pid()).doesNotContain(secrets);
+              .as("environment of agent pid %d", c.pid())
+              .doesNotContain(secrets);
         }
       }
       // ps as an operator would run it
-      Process ps = new ProcessBuilder("ps", "-eo", "pid,args", "ww").redirectErrorStream(true).start();
+      Process ps =
+          new ProcessBuilder("ps", "-eo", "pid,args", "ww").redirectErrorStream(true).start();
       String psOut = new String(ps.getInputStream().readAllBytes());
       ps.waitFor(10, TimeUnit.SECONDS);
       assertThat(psOut).contains("sec-env").doesNotContain(secrets);
       // status as an operator would run it
-      try (RunningProcess status = RunningProcess.launcher("status", Map.of("HOME", home.toString(),
-          "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home, "status")) {
+      try (RunningProcess status =
+          RunningProcess.launcher(
+              "status",
+              Map.of(
+                  "HOME", home.toString(), "ONSEMBL_STATE_DIR", home.resolve("state").toString()),
+              home,
+              "status")) {
         status.awaitExit(Duration.ofSeconds(20));
         assertThat(status.transcript()).contains("sec-env").doesNotContain(secrets);
       }
@@ -87,13 +119,18 @@ class SecurityIT {
         w.signal("TERM");
         assertThat(w.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
       }
-      assertThat(fromEnv.transcript() + fromFile.transcript()).as("wrapper logs at trace level")
-          .contains("connected to ws://").doesNotContain(secrets);
+      assertThat(fromEnv.transcript() + fromFile.transcript())
+          .as("wrapper logs at trace level")
+          .contains("connected to ws://")
+          .doesNotContain(secrets);
       assertThat(backend.process().transcript()).as("backend log").doesNotContain(secrets);
-      // every file the wrapper and backend wrote (run/status files, ids, the database), except the token file
+      // every file the wrapper and backend wrote (run/status files, ids, the database), except the
+      // token file
       try (Stream<Path> files = Files.walk(home)) {
-        for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.equals(tokenFile)).toList()) {
-          String bytes = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (Path f :
+            files.filter(Files::isRegularFile).filter(f -> !f.equals(tokenFile)).toList()) {
+          String bytes =
+              new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
           assertThat(bytes).as("file %s", f).doesNotContain(secrets);
         }
       }
@@ -102,7 +139,8 @@ class SecurityIT {
 
   @Test
   void wrongExpiredAlgNoneForeignlySignedAndCrossRoleCredentialsAreAllRefused() throws Exception {
-    try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home, "--jwt-secret", SECRET);
+    try (BackendProcess backend =
+            BackendProcess.start(home.resolve("b.db"), home, "--jwt-secret", SECRET);
         AutoCloseable stop = TempFilesCheck.graceful(backend)) {
       long future = System.currentTimeMillis() / 1000 + 3600;
       long past = System.currentTimeMillis() / 1000 - 3600;
@@ -113,17 +151,26 @@ class SecurityIT {
       assertAgentConnection(backend, "not-the-token", false, "wrong token");
       assertAgentConnection(backend, Jwts.hs256(SECRET, "cli", past), false, "expired JWT");
       assertAgentConnection(backend, Jwts.algNone("cli", future), false, "alg none JWT");
-      assertAgentConnection(backend, Jwts.hs256("another-secret-of-32-bytes-or-more!!", "cli", future), false,
+      assertAgentConnection(
+          backend,
+          Jwts.hs256("another-secret-of-32-bytes-or-more!!", "cli", future),
+          false,
           "JWT signed with another secret");
-      assertAgentConnection(backend, BackendProcess.DASHBOARD_TOKEN, false, "dashboard token on /ws/agent");
-      assertAgentConnection(backend, Jwts.hs256(SECRET, "dashboard", future), false, "dashboard JWT on /ws/agent");
+      assertAgentConnection(
+          backend, BackendProcess.DASHBOARD_TOKEN, false, "dashboard token on /ws/agent");
+      assertAgentConnection(
+          backend, Jwts.hs256(SECRET, "dashboard", future), false, "dashboard JWT on /ws/agent");
       assertAgentConnection(backend, null, false, "no token");
 
-      assertRefused(RawWebSocket.tryConnect(backend.wsPort(), "/ws/dashboard", BackendProcess.AGENT_TOKEN),
+      assertRefused(
+          RawWebSocket.tryConnect(backend.wsPort(), "/ws/dashboard", BackendProcess.AGENT_TOKEN),
           "agent token on /ws/dashboard");
-      assertRefused(RawWebSocket.tryConnect(backend.wsPort(), "/ws/dashboard", Jwts.algNone("dashboard", future)),
+      assertRefused(
+          RawWebSocket.tryConnect(
+              backend.wsPort(), "/ws/dashboard", Jwts.algNone("dashboard", future)),
           "alg none JWT on /ws/dashboard");
-      assertThat(backend.get("/api/agents").path("agents").findValuesAsText("name")).as("nothing refused was stored")
+      assertThat(backend.get("/api/agents").path("agents").findValuesAsText("name"))
+          .as("nothing refused was stored")
           .containsOnly("jwt-ok", "static-ok");
     }
   }
@@ -132,11 +179,30 @@ class SecurityIT {
   void aWrapperWithAWrongTokenExitsThreeAuthenticationRejected() throws Exception {
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         AutoCloseable stop = TempFilesCheck.graceful(backend);
-        RunningProcess w = RunningProcess.launcher("wrong-token", Map.of("HOME", home.toString(), "ONSEMBL_TOKEN",
-            "wrong-token", "ONSEMBL_STATE_DIR", home.resolve("state").toString()), home, "start", "--server",
-            backend.wsUrl(), "--name", "wrong-token", "--agent", "mock", "--mode", "session")) {
+        RunningProcess w =
+            RunningProcess.launcher(
+                "wrong-token",
+                Map.of(
+                    "HOME",
+                    home.toString(),
+                    "ONSEMBL_TOKEN",
+                    "wrong-token",
+                    "ONSEMBL_STATE_DIR",
+                    home.resolve("state").toString()),
+                home,
+                "start",
+                "--server",
+                backend.wsUrl(),
+                "--name",
+                "wrong-token",
+                "--agent",
+                "mock",
+                "--mode",
+                "session")) {
       assertThat(w.awaitExit(Duration.ofSeconds(30))).as(w.transcript()).isEqualTo(3);
-      assertThat(w.transcript()).containsIgnoringCase("authentication").doesNotContain("wrong-token\n");
+      assertThat(w.transcript())
+          .containsIgnoringCase("authentication")
+          .doesNotContain("wrong-token\n");
       assertThat(w.survivingDescendants()).isEmpty();
     }
   }
@@ -145,33 +211,48 @@ class SecurityIT {
   void anAgentCannotSpeakForAnotherAgentId() throws Exception {
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         AutoCloseable stop = TempFilesCheck.graceful(backend);
-        RunningProcess victim = Wrappers.start(home, backend.wsUrl(), "victim", "--agent", "mock", "--mode", "exec");
-        DashboardClient dash = DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN)) {
+        RunningProcess victim =
+            Wrappers.start(home, backend.wsUrl(), "victim", "--agent", "mock", "--mode", "exec");
+        DashboardClient dash =
+            DashboardClient.connect(backend.wsUrl(), BackendProcess.DASHBOARD_TOKEN)) {
       backend.awaitAgent("victim", "ONLINE", Duration.ofSeconds(30));
       String victimId = backend.agentNamed("victim").orElseThrow().path("agentId").asText();
       String commandId = Wrappers.post(backend, "victim", "sleep 3");
       Wrappers.awaitCommand(backend, commandId, "EXECUTING", Duration.ofSeconds(10));
       try (RawWebSocket mallory = connectAgent(backend, "mallory", BackendProcess.AGENT_TOKEN)) {
-        mallory.sendText("{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"spoof-1\",\"timestamp\":1,\"payload\":{\"commandId\":\""
-            + commandId + "\",\"agentId\":\"" + victimId + "\",\"streamType\":\"STDOUT\",\"content\":\"forged\\n\","
-            + "\"sequence\":999}}");
+        mallory.sendText(
+            "{\"type\":\"TERMINAL_OUTPUT\",\"id\":\"spoof-1\",\"timestamp\":1,\"payload\":{\"commandId\":\""
+                + commandId
+                + "\",\"agentId\":\""
+                + victimId
+                + "\",\"streamType\":\"STDOUT\",\"content\":\"forged\\n\","
+                + "\"sequence\":999}}");
         List<RawWebSocket.Frame> seen = new ArrayList<>();
         RawWebSocket.Frame close = mallory.awaitClose(Duration.ofSeconds(10), seen);
-        assertThat(seen).extracting(RawWebSocket.Frame::text).anySatisfy(t -> assertThat(t).contains("FORBIDDEN"));
+        assertThat(seen)
+            .extracting(RawWebSocket.Frame::text)
+            .anySatisfy(t -> assertThat(t).contains("FORBIDDEN"));
         assertThat(close).isNotNull();
         assertThat(close.closeCode()).isEqualTo(1008);
       }
       try (RawWebSocket mallory2 = connectAgent(backend, "mallory2", BackendProcess.AGENT_TOKEN)) {
-        mallory2.sendText("{\"type\":\"COMMAND_COMPLETE\",\"id\":\"spoof-2\",\"timestamp\":1,\"payload\":{\"commandId\":\""
-            + commandId + "\",\"agentId\":\"mallory2\",\"status\":\"FAILED\",\"executionTime\":1,\"tokensUsed\":0}}");
+        mallory2.sendText(
+            "{\"type\":\"COMMAND_COMPLETE\",\"id\":\"spoof-2\",\"timestamp\":1,\"payload\":{\"commandId\":\""
+                + commandId
+                + "\",\"agentId\":\"mallory2\",\"status\":\"FAILED\",\"executionTime\":1,\"tokensUsed\":0}}");
         mallory2.sendText("{\"type\":\"FUZZ_PROBE\",\"id\":\"p\",\"timestamp\":1,\"payload\":{}}");
         mallory2.awaitClose(Duration.ofSeconds(2), new ArrayList<>());
       }
-      JsonNode done = Wrappers.awaitCommand(backend, commandId, "COMPLETED", Duration.ofSeconds(20));
-      assertThat(done.path("output").toString()).as("the victim's command output").doesNotContain("forged")
+      JsonNode done =
+          Wrappers.awaitCommand(backend, commandId, "COMPLETED", Duration.ofSeconds(20));
+      assertThat(done.path("output").toString())
+          .as("the victim's command output")
+          .doesNotContain("forged")
           .contains("slept 3");
-      assertThat(backend.agentNamed("victim").orElseThrow().path("status").asText()).isEqualTo("ONLINE");
-      assertThat(dash.frames("TERMINAL_STREAM")).extracting(f -> f.path("payload").path("content").asText())
+      assertThat(backend.agentNamed("victim").orElseThrow().path("status").asText())
+          .isEqualTo("ONLINE");
+      assertThat(dash.frames("TERMINAL_STREAM"))
+          .extracting(f -> f.path("payload").path("content").asText())
           .noneMatch(c -> c.contains("forged"));
       victim.signal("TERM");
       victim.awaitExit(Duration.ofSeconds(15));
@@ -184,23 +265,33 @@ class SecurityIT {
         AutoCloseable stop = TempFilesCheck.graceful(backend)) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       for (String path : List.of("/api/agents", "/api/commands/x", "/metrics")) {
-        HttpRequest none = HttpRequest.newBuilder(URI.create(backend.httpUrl() + path)).GET().build();
-        assertThat(http.send(none, HttpResponse.BodyHandlers.ofString()).statusCode()).as("GET %s, no token", path)
+        HttpRequest none =
+            HttpRequest.newBuilder(URI.create(backend.httpUrl() + path)).GET().build();
+        assertThat(http.send(none, HttpResponse.BodyHandlers.ofString()).statusCode())
+            .as("GET %s, no token", path)
             .isEqualTo(401);
-        HttpRequest wrong = HttpRequest.newBuilder(URI.create(backend.httpUrl() + path))
-            .header("Authorization", "Bearer nope").GET().build();
-        assertThat(http.send(wrong, HttpResponse.BodyHandlers.ofString()).statusCode()).as("GET %s, wrong token", path)
+        HttpRequest wrong =
+            HttpRequest.newBuilder(URI.create(backend.httpUrl() + path))
+                .header("Authorization", "Bearer nope")
+                .GET()
+                .build();
+        assertThat(http.send(wrong, HttpResponse.BodyHandlers.ofString()).statusCode())
+            .as("GET %s, wrong token", path)
             .isEqualTo(401);
       }
-      HttpRequest post = HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents/x/commands"))
-          .header("Authorization", "Bearer " + BackendProcess.AGENT_TOKEN)
-          .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"echo\"}")).build();
-      assertThat(http.send(post, HttpResponse.BodyHandlers.ofString()).statusCode()).as("POST with the agent token")
+      HttpRequest post =
+          HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/api/agents/x/commands"))
+              .header("Authorization", "Bearer " + BackendProcess.AGENT_TOKEN)
+              .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"echo\"}"))
+              .build();
+      assertThat(http.send(post, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .as("POST with the agent token")
           .isEqualTo(401);
     }
   }
 
-  private static RawWebSocket connectAgent(BackendProcess backend, String agentId, String token) throws Exception {
+  private static RawWebSocket connectAgent(BackendProcess backend, String agentId, String token)
+      throws Exception {
     RawWebSocket ws = RawWebSocket.connect(backend.wsPort(), "/ws/agent?agentId=" + agentId, token);
     ws.sendText(connectFrame(agentId));
     RawWebSocket.Frame f = ws.read(Duration.ofSeconds(10));
@@ -210,15 +301,23 @@ class SecurityIT {
   }
 
   private static String connectFrame(String agentId) {
-    return "{\"type\":\"AGENT_CONNECT\",\"id\":\"c-" + agentId + "\",\"timestamp\":" + System.currentTimeMillis()
-        + ",\"payload\":{\"agentId\":\"" + agentId + "\",\"name\":\"" + agentId + "\",\"agentType\":\"CUSTOM\","
+    return "{\"type\":\"AGENT_CONNECT\",\"id\":\"c-"
+        + agentId
+        + "\",\"timestamp\":"
+        + System.currentTimeMillis()
+        + ",\"payload\":{\"agentId\":\""
+        + agentId
+        + "\",\"name\":\""
+        + agentId
+        + "\",\"agentType\":\"CUSTOM\","
         + "\"version\":\"1\",\"hostMachine\":\"h\",\"capabilities\":{\"maxTokens\":1,\"supportsInterrupt\":false,"
         + "\"supportsTrace\":false}}}";
   }
 
-  private void assertAgentConnection(BackendProcess backend, String token, boolean accepted, String what)
-      throws Exception {
-    String name = accepted ? (what.contains("JWT") ? "jwt-ok" : "static-ok") : "refused-" + what.hashCode();
+  private void assertAgentConnection(
+      BackendProcess backend, String token, boolean accepted, String what) throws Exception {
+    String name =
+        accepted ? (what.contains("JWT") ? "jwt-ok" : "static-ok") : "refused-" + what.hashCode();
     RawWebSocket ws = RawWebSocket.tryConnect(backend.wsPort(), "/ws/agent?agentId=" + name, token);
     if (!accepted) {
       ws.sendText(connectFrame(name));
@@ -229,7 +328,9 @@ class SecurityIT {
       ws.sendText(connectFrame(name));
       RawWebSocket.Frame f = ws.read(Duration.ofSeconds(10));
       assertThat(f).as(what).isNotNull();
-      assertThat(JSON.readTree(f.text()).path("type").asText()).as(what + ": " + f.text()).isEqualTo("ACK");
+      assertThat(JSON.readTree(f.text()).path("type").asText())
+          .as(what + ": " + f.text())
+          .isEqualTo("ACK");
     }
   }
 
@@ -241,8 +342,12 @@ class SecurityIT {
       }
       List<RawWebSocket.Frame> seen = new ArrayList<>();
       RawWebSocket.Frame close = ws.awaitClose(Duration.ofSeconds(10), seen);
-      assertThat(seen).as(what).extracting(RawWebSocket.Frame::text)
-          .anySatisfy(t -> assertThat(t).contains("\"ERROR\"").containsAnyOf("UNAUTHORIZED", "AUTH_FAILED"));
+      assertThat(seen)
+          .as(what)
+          .extracting(RawWebSocket.Frame::text)
+          .anySatisfy(
+              t ->
+                  assertThat(t).contains("\"ERROR\"").containsAnyOf("UNAUTHORIZED", "AUTH_FAILED"));
       assertThat(close).as(what + ": closed").isNotNull();
       assertThat(close.closeCode()).as(what + ": close code").isEqualTo(4401);
     }

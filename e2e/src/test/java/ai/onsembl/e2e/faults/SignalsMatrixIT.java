@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every signal sequence × every kind of agent tree, on real {@code onsembl-agent start}
- * processes against one real backend process. After each: the exit code, the goodbye's reason at the
- * backend (REST and dashboard), OFFLINE, and no descendant alive (recorded by pid while alive, so
+ * Every signal sequence × every kind of agent tree, on real {@code onsembl-agent start} processes
+ * against one real backend process. After each: the exit code, the goodbye's reason at the backend
+ * (REST and dashboard), OFFLINE, and no descendant alive (recorded by pid while alive, so
  * grandchildren re-parented to init are counted too).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -42,13 +42,21 @@ class SignalsMatrixIT {
 
   /** What the agent is doing when the signals arrive. */
   enum Tree {
-    IDLE, MID_COMMAND, IGNORES_SIGTERM, GRANDCHILDREN, SH_C
+    IDLE,
+    MID_COMMAND,
+    IGNORES_SIGTERM,
+    GRANDCHILDREN,
+    SH_C
   }
 
   /** The signals, in order, and what must come of them. */
   enum Signals {
-    TERM(143, "TERM"), INT(130, "INT"), HUP(129, "HUP"), INT_TWICE(130, "INT", "INT"),
-    INT_THRICE(130, "INT", "INT", "INT"), KILL(137, "KILL");
+    TERM(143, "TERM"),
+    INT(130, "INT"),
+    HUP(129, "HUP"),
+    INT_TWICE(130, "INT", "INT"),
+    INT_THRICE(130, "INT", "INT", "INT"),
+    KILL(137, "KILL");
 
     final int exitCode;
     final String[] names;
@@ -74,7 +82,13 @@ class SignalsMatrixIT {
   }
 
   static Stream<Arguments> strict() {
-    return combos(Signals.TERM, Signals.INT, Signals.HUP, Signals.INT_TWICE, Signals.INT_THRICE, Signals.KILL);
+    return combos(
+        Signals.TERM,
+        Signals.INT,
+        Signals.HUP,
+        Signals.INT_TWICE,
+        Signals.INT_THRICE,
+        Signals.KILL);
   }
 
   private static Stream<Arguments> combos(Signals... signals) {
@@ -94,7 +108,13 @@ class SignalsMatrixIT {
   }
 
   private void run(Tree tree, Signals signals, boolean noSurvivors) {
-    String name = "sig-" + SEQ.incrementAndGet() + "-" + tree.name().toLowerCase() + "-" + signals.name().toLowerCase();
+    String name =
+        "sig-"
+            + SEQ.incrementAndGet()
+            + "-"
+            + tree.name().toLowerCase()
+            + "-"
+            + signals.name().toLowerCase();
     try (RunningProcess w = startFor(tree, name)) {
       backend.awaitAgent(name, "ONLINE", Duration.ofSeconds(30));
       String agentId = backend.agentNamed(name).orElseThrow().path("agentId").asText();
@@ -102,39 +122,56 @@ class SignalsMatrixIT {
 
       long t0 = System.nanoTime();
       for (String s : signals.names) {
-        // back to back (a few ms apart: one kill(1) each), so a repeat lands while the shutdown runs
+        // back to back (a few ms apart: one kill(1) each), so a repeat lands while the shutdown
+        // runs
         signalIfAlive(w, s);
       }
       int code = w.awaitExit(Duration.ofSeconds(15));
       long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
-      assertThat(code).as("exit code after %s (%s)\n%s", signals, tree, w.transcript()).isEqualTo(signals.exitCode);
+      assertThat(code)
+          .as("exit code after %s (%s)\n%s", signals, tree, w.transcript())
+          .isEqualTo(signals.exitCode);
       JsonNode agent = backend.awaitAgent(name, "OFFLINE", Duration.ofSeconds(5));
       String reason = agent.path("disconnectReason").asText();
       if (signals == Signals.KILL) {
-        assertThat(reason).as("OFFLINE reason after %s", signals).isEqualTo("Connection closed (code 1006)");
+        assertThat(reason)
+            .as("OFFLINE reason after %s", signals)
+            .isEqualTo("Connection closed (code 1006)");
       } else if (signals.names.length > 1) {
-        assertThat(reason).as("OFFLINE reason after %s (%s)", signals, tree)
+        assertThat(reason)
+            .as("OFFLINE reason after %s (%s)", signals, tree)
             .isIn("Graceful shutdown (SIGINT)", "Connection closed (code 1006)");
       } else {
-        // the goodbye (AGENT_DISCONNECT) reached the backend: its reason, not a socket close, is recorded
-        assertThat(reason).as("OFFLINE reason after %s (%s)\n%s", signals, tree, w.transcript())
+        // the goodbye (AGENT_DISCONNECT) reached the backend: its reason, not a socket close, is
+        // recorded
+        assertThat(reason)
+            .as("OFFLINE reason after %s (%s)\n%s", signals, tree, w.transcript())
             .isEqualTo("Graceful shutdown (SIG" + signals.names[0] + ")");
       }
-      dash.await("AGENT_DISCONNECT", p -> agentId.equals(p.path("agentId").asText())
-          && reason.equals(p.path("reason").asText()), Duration.ofSeconds(5));
+      dash.await(
+          "AGENT_DISCONNECT",
+          p ->
+              agentId.equals(p.path("agentId").asText())
+                  && reason.equals(p.path("reason").asText()),
+          Duration.ofSeconds(5));
       if (commandId != null) {
-        JsonNode cmd = Wrappers.awaitCommand(backend, commandId, "CANCELLED", Duration.ofSeconds(5));
+        JsonNode cmd =
+            Wrappers.awaitCommand(backend, commandId, "CANCELLED", Duration.ofSeconds(5));
         assertThat(cmd.path("error").asText()).as("command outcome").isNotEmpty();
       }
       if (signals == Signals.KILL) {
-        // SIGKILL leaves the wrapper no chance to stop its tree; the next start of the same agent reaps it
+        // SIGKILL leaves the wrapper no chance to stop its tree; the next start of the same agent
+        // reaps it
         assertNextStartReapsTheOrphans(w, tree, name);
       } else if (noSurvivors) {
         assertThat(RunningProcess.running(w.survivingDescendants()))
-            .as("descendants running after %s (%s)\n%s", signals, tree, w.transcript()).isEmpty();
+            .as("descendants running after %s (%s)\n%s", signals, tree, w.transcript())
+            .isEmpty();
       }
-      assertThat(exitMillis).as("ms from the first signal to exit").isLessThan(signals.names.length > 1 ? 3_000 : 10_000);
+      assertThat(exitMillis)
+          .as("ms from the first signal to exit")
+          .isLessThan(signals.names.length > 1 ? 3_000 : 10_000);
     }
   }
 
@@ -152,10 +189,19 @@ class SignalsMatrixIT {
   private void assertNextStartReapsTheOrphans(RunningProcess killed, Tree tree, String name) {
     List<ProcessHandle> orphans = List.copyOf(killed.survivingDescendants());
     try (RunningProcess next = startFor(tree, name)) {
-      Awaitility.await(name + " back ONLINE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-          .until(() -> backend.agentNamed(name).map(a -> "ONLINE".equals(a.path("status").asText())).orElse(false));
-      Awaitility.await("orphans of the killed wrapper reaped by the next start").atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(50)).until(() -> RunningProcess.running(orphans).isEmpty());
+      Awaitility.await(name + " back ONLINE")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () ->
+                  backend
+                      .agentNamed(name)
+                      .map(a -> "ONLINE".equals(a.path("status").asText()))
+                      .orElse(false));
+      Awaitility.await("orphans of the killed wrapper reaped by the next start")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> RunningProcess.running(orphans).isEmpty());
       next.signal("TERM");
       assertThat(next.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
       assertThat(RunningProcess.running(next.survivingDescendants())).isEmpty();
@@ -167,9 +213,21 @@ class SignalsMatrixIT {
     return switch (tree) {
       case IDLE -> Wrappers.start(home, url, name, "--agent", "mock", "--mode", "session");
       case MID_COMMAND, IGNORES_SIGTERM, GRANDCHILDREN ->
-          Wrappers.start(home, url, name, "--agent", "mock", "--mode", "exec", "--child-grace", "500ms");
-      case SH_C -> Wrappers.start(home, url, name, "--mode", "session", "--child-grace", "500ms", "--",
-          "sh", "-c", "sleep 300 & sleep 301 & wait");
+          Wrappers.start(
+              home, url, name, "--agent", "mock", "--mode", "exec", "--child-grace", "500ms");
+      case SH_C ->
+          Wrappers.start(
+              home,
+              url,
+              name,
+              "--mode",
+              "session",
+              "--child-grace",
+              "500ms",
+              "--",
+              "sh",
+              "-c",
+              "sleep 300 & sleep 301 & wait");
     };
   }
 

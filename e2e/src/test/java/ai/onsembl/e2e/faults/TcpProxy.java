@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback between a wrapper and a backend, with three faults: {@link #blackhole()}
- * (forward nothing, close nothing: bytes stay where they are, as in a network partition), {@link #delay}
- * (every chunk waits before it is forwarded) and {@link #cut()} (close every connection now). {@link #heal()}
- * forwards again. One pump thread per direction per connection; {@link #close()} ends them all.
+ * (forward nothing, close nothing: bytes stay where they are, as in a network partition), {@link
+ * #delay} (every chunk waits before it is forwarded) and {@link #cut()} (close every connection
+ * now). {@link #heal()} forwards again. One pump thread per direction per connection; {@link
+ * #close()} ends them all.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -26,7 +27,7 @@ final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
-  private volatile java.util.function.LongConsumer onAccept = t -> { };
+  private volatile java.util.function.LongConsumer onAccept = t -> {};
   private final Object modeLock = new Object();
   private boolean blackholed;
   private long delayNanos;
@@ -51,7 +52,9 @@ final class TcpProxy implements AutoCloseable {
     return accepted.get();
   }
 
-  /** Called with {@link System#nanoTime()} of every accepted connection, on the accepting thread. */
+  /**
+   * Called with {@link System#nanoTime()} of every accepted connection, on the accepting thread.
+   */
   void onAccept(java.util.function.LongConsumer listener) {
     this.onAccept = listener;
   }
@@ -76,7 +79,10 @@ final class TcpProxy implements AutoCloseable {
     }
   }
 
-  /** Closes every open connection at once (both sides see the TCP connection end); new ones are accepted. */
+  /**
+   * Closes every open connection at once (both sides see the TCP connection end); new ones are
+   * accepted.
+   */
   void cut() {
     for (Socket s : sockets) {
       closeQuietly(s);
@@ -122,7 +128,8 @@ final class TcpProxy implements AutoCloseable {
         if (n < 0) {
           break;
         }
-        // A chunk read just before a blackhole began is held, not forwarded: nothing crosses a partition.
+        // A chunk read just before a blackhole began is held, not forwarded: nothing crosses a
+        // partition.
         long delay = awaitForwarding();
         if (delay > 0) {
           TimeUnit.NANOSECONDS.sleep(delay); // the fault itself: this chunk is late by design

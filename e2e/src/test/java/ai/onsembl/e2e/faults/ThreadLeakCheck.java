@@ -11,15 +11,28 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class that leaves threads behind in the test JVM: every thread alive after the class that
- * was not alive before it must end within a few seconds, except the JDK's own daemon pools (the HTTP
- * client's selector, the common fork-join pool, the process reaper, cleaners) and JUnit's and surefire's.
+ * Fails a test class that leaves threads behind in the test JVM: every thread alive after the class
+ * that was not alive before it must end within a few seconds, except the JDK's own daemon pools
+ * (the HTTP client's selector, the common fork-join pool, the process reaper, cleaners) and JUnit's
+ * and surefire's.
  */
 public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallback {
-  private static final List<String> JDK_DAEMON_POOLS = List.of("HttpClient-", "ForkJoinPool", "process reaper",
-      "Common-Cleaner", "InnocuousThread", "Attach Listener", "junit-", "surefire", "Notification Thread",
-      "Signal Dispatcher", "Reference Handler", "Finalizer");
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ThreadLeakCheck.class);
+  private static final List<String> JDK_DAEMON_POOLS =
+      List.of(
+          "HttpClient-",
+          "ForkJoinPool",
+          "process reaper",
+          "Common-Cleaner",
+          "InnocuousThread",
+          "Attach Listener",
+          "junit-",
+          "surefire",
+          "Notification Thread",
+          "Signal Dispatcher",
+          "Reference Handler",
+          "Finalizer");
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(ThreadLeakCheck.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -31,13 +44,17 @@ public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallbac
   public void afterAll(ExtensionContext context) {
     Set<Thread> before = context.getStore(NS).get("before", Set.class);
     try {
-      Awaitility.await("threads of " + context.getDisplayName() + " to end").atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(100)).until(() -> leaked(before).isEmpty());
+      Awaitility.await("threads of " + context.getDisplayName() + " to end")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> leaked(before).isEmpty());
     } catch (ConditionTimeoutException e) {
-      String names = leaked(before).stream()
-          .map(t -> t.getName() + (t.isDaemon() ? " (daemon)" : "") + " " + t.getState())
-          .collect(Collectors.joining("\n"));
-      throw new AssertionError("expected no threads left by " + context.getDisplayName() + " but found:\n" + names);
+      String names =
+          leaked(before).stream()
+              .map(t -> t.getName() + (t.isDaemon() ? " (daemon)" : "") + " " + t.getState())
+              .collect(Collectors.joining("\n"));
+      throw new AssertionError(
+          "expected no threads left by " + context.getDisplayName() + " but found:\n" + names);
     }
   }
 

@@ -16,7 +16,10 @@ public final class CapabilitiesSerializer extends StdSerializer<Capabilities> {
 
   @Override
   public void serialize(Capabilities c, JsonGenerator g, SerializerProvider p) throws IOException {
-    if (c.names() != null && c.maxTokens() == null && c.supportsInterrupt() == null && c.supportsTrace() == null) {
+    if (c.names() != null
+        && c.maxTokens() == null
+        && c.supportsInterrupt() == null
+        && c.supportsTrace() == null) {
       g.writeStartArray();
       for (String n : c.names()) {
         g.writeString(n);

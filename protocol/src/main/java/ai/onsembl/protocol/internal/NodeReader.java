@@ -16,7 +16,9 @@ public final class NodeReader extends PayloadReader {
     this.mapper = mapper;
   }
 
-  /** A short rendering of what came: {@code "abc"}, {@code 12}, {@code an object}, {@code nothing}. */
+  /**
+   * A short rendering of what came: {@code "abc"}, {@code 12}, {@code an object}, {@code nothing}.
+   */
   public static String describe(JsonNode got) {
     if (got == null || got.isMissingNode()) {
       return "nothing";

@@ -10,19 +10,29 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Reads typed fields out of one JSON object, naming the field, what was expected and what came on any
- * mismatch: {@code payload.sequence: expected a positive integer but got "abc"}. Absent and JSON
- * {@code null} are the same for optional fields.
+ * Reads typed fields out of one JSON object, naming the field, what was expected and what came on
+ * any mismatch: {@code payload.sequence: expected a positive integer but got "abc"}. Absent and
+ * JSON {@code null} are the same for optional fields.
  *
  * <p>The rules live here once; a subclass only says what a JSON value is. {@link NodeReader} reads
- * jackson-databind trees (the full {@code ProtocolCodec}), {@link TreeReader} plain maps and lists built on
- * jackson-core alone ({@code StreamingCodec}), so both codecs decode every payload the same way.
+ * jackson-databind trees (the full {@code ProtocolCodec}), {@link TreeReader} plain maps and lists
+ * built on jackson-core alone ({@code StreamingCodec}), so both codecs decode every payload the
+ * same way.
  */
 public abstract class PayloadReader {
   private static final int SHOWN_CHARS = 60;
 
   /** What a JSON value is, as far as these rules care. */
-  protected enum Kind { MISSING, NULL, STRING, INTEGRAL, FLOAT, BOOLEAN, OBJECT, ARRAY }
+  protected enum Kind {
+    MISSING,
+    NULL,
+    STRING,
+    INTEGRAL,
+    FLOAT,
+    BOOLEAN,
+    OBJECT,
+    ARRAY
+  }
 
   /** The value of an absent field. */
   protected static final Object ABSENT = new Object();
@@ -33,7 +43,10 @@ public abstract class PayloadReader {
     this.path = path;
   }
 
-  /** Thrown for a field that does not have the expected form; the codec turns it into a ProtocolException. */
+  /**
+   * Thrown for a field that does not have the expected form; the codec turns it into a
+   * ProtocolException.
+   */
   public static final class FieldException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -68,7 +81,10 @@ public abstract class PayloadReader {
   /** A reader of the object {@code v}, at {@code childPath}. */
   protected abstract PayloadReader child(Object v, String childPath);
 
-  /** The object {@code v} as maps, lists and scalars (numbers as Integer, Long, BigInteger or Double). */
+  /**
+   * The object {@code v} as maps, lists and scalars (numbers as Integer, Long, BigInteger or
+   * Double).
+   */
   protected abstract Map<String, Object> toMap(Object v);
 
   /** The JSON text of a scalar (string, number, boolean). */
@@ -90,10 +106,13 @@ public abstract class PayloadReader {
   }
 
   private FieldException wrong(String name, String expected, Object got) {
-    return new FieldException(path + "." + name + ": expected " + expected + " but got " + describeValue(got));
+    return new FieldException(
+        path + "." + name + ": expected " + expected + " but got " + describeValue(got));
   }
 
-  /** A short rendering of what came: {@code "abc"}, {@code 12}, {@code an object}, {@code nothing}. */
+  /**
+   * A short rendering of what came: {@code "abc"}, {@code 12}, {@code an object}, {@code nothing}.
+   */
   protected final String describeValue(Object got) {
     switch (kind(got)) {
       case MISSING:
@@ -159,7 +178,8 @@ public abstract class PayloadReader {
     if (v == null) {
       return null;
     }
-    if (!isNumber(v) || !fitsLong(v)
+    if (!isNumber(v)
+        || !fitsLong(v)
         || (kind(v) != Kind.INTEGRAL && doubleOf(v) != Math.rint(doubleOf(v)))) {
       throw wrong(name, "an integer", v);
     }
@@ -261,7 +281,8 @@ public abstract class PayloadReader {
     for (int i = 0; i < n; i++) {
       Object e = element(v, i);
       if (!isText(e)) {
-        throw new FieldException(path + "." + name + "[" + i + "]: expected a string but got " + describeValue(e));
+        throw new FieldException(
+            path + "." + name + "[" + i + "]: expected a string but got " + describeValue(e));
       }
       out.add(text(e));
     }
@@ -331,7 +352,13 @@ public abstract class PayloadReader {
     if (kind(v) != Kind.OBJECT) {
       throw wrong(name, "an object or an array of names", v);
     }
-    return optObject(name, r -> new Capabilities(r.optInt("maxTokens"), r.optBoolean("supportsInterrupt"),
-        r.optBoolean("supportsTrace"), null));
+    return optObject(
+        name,
+        r ->
+            new Capabilities(
+                r.optInt("maxTokens"),
+                r.optBoolean("supportsInterrupt"),
+                r.optBoolean("supportsTrace"),
+                null));
   }
 }

@@ -16,27 +16,32 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * Writes messages with jackson-core's generator alone, in the shape the full codec's databind mapper gives
- * them: record components in declaration order under their {@code @JsonProperty} names, null fields left
- * out, {@link EnumValue} as its raw text, {@link Capabilities} and {@link Selection} in the shape they came in.
+ * Writes messages with jackson-core's generator alone, in the shape the full codec's databind
+ * mapper gives them: record components in declaration order under their {@code @JsonProperty}
+ * names, null fields left out, {@link EnumValue} as its raw text, {@link Capabilities} and {@link
+ * Selection} in the shape they came in.
  */
 public final class RecordWriter {
   private record Property(String name, Method accessor) {}
 
-  private static final ClassValue<Property[]> PROPERTIES = new ClassValue<>() {
-    @Override
-    protected Property[] computeValue(Class<?> type) {
-      RecordComponent[] components = type.getRecordComponents();
-      Property[] out = new Property[components.length];
-      for (int i = 0; i < components.length; i++) {
-        Method accessor = components[i].getAccessor();
-        JsonProperty renamed = accessor.getAnnotation(JsonProperty.class);
-        String name = renamed != null && !renamed.value().isEmpty() ? renamed.value() : components[i].getName();
-        out[i] = new Property(name, accessor);
-      }
-      return out;
-    }
-  };
+  private static final ClassValue<Property[]> PROPERTIES =
+      new ClassValue<>() {
+        @Override
+        protected Property[] computeValue(Class<?> type) {
+          RecordComponent[] components = type.getRecordComponents();
+          Property[] out = new Property[components.length];
+          for (int i = 0; i < components.length; i++) {
+            Method accessor = components[i].getAccessor();
+            JsonProperty renamed = accessor.getAnnotation(JsonProperty.class);
+            String name =
+                renamed != null && !renamed.value().isEmpty()
+                    ? renamed.value()
+                    : components[i].getName();
+            out[i] = new Property(name, accessor);
+          }
+          return out;
+        }
+      };
 
   private RecordWriter() {}
 
@@ -106,7 +111,8 @@ public final class RecordWriter {
       try {
         v = p.accessor().invoke(r);
       } catch (IllegalAccessException | InvocationTargetException e) {
-        throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + p.name(), e);
+        throw new IllegalStateException(
+            "cannot read " + r.getClass().getSimpleName() + "." + p.name(), e);
       }
       if (v != null) {
         g.writeFieldName(p.name());
@@ -118,7 +124,10 @@ public final class RecordWriter {
 
   /** As {@link CapabilitiesSerializer}. */
   private static void capabilities(JsonGenerator g, Capabilities c) throws IOException {
-    if (c.names() != null && c.maxTokens() == null && c.supportsInterrupt() == null && c.supportsTrace() == null) {
+    if (c.names() != null
+        && c.maxTokens() == null
+        && c.supportsInterrupt() == null
+        && c.supportsTrace() == null) {
       g.writeStartArray();
       for (String n : c.names()) {
         g.writeString(n);

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link PayloadReader} over plain values read with jackson-core alone: objects are {@code LinkedHashMap}s,
- * arrays {@code ArrayList}s, JSON null is Java null, numbers are Integer, Long or BigInteger (the smallest
- * that holds an integer) or Double, as jackson-databind's own tree reads them, so the rules give the same
- * answers and messages on both.
+ * {@link PayloadReader} over plain values read with jackson-core alone: objects are {@code
+ * LinkedHashMap}s, arrays {@code ArrayList}s, JSON null is Java null, numbers are Integer, Long or
+ * BigInteger (the smallest that holds an integer) or Double, as jackson-databind's own tree reads
+ * them, so the rules give the same answers and messages on both.
  */
 public final class TreeReader extends PayloadReader {
   private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
@@ -36,24 +36,29 @@ public final class TreeReader extends PayloadReader {
     this.node = node;
   }
 
-  /** Reads the value that starts at {@code t} (the parser's current token) and everything inside it. */
+  /**
+   * Reads the value that starts at {@code t} (the parser's current token) and everything inside it.
+   */
   public static Object read(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
-      case START_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        // nextFieldName(), as databind's tree reader walks objects: the parser then words errors the same way
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-          m.put(name, read(p, p.nextToken()));
+      case START_OBJECT:
+        {
+          Map<String, Object> m = new LinkedHashMap<>();
+          // nextFieldName(), as databind's tree reader walks objects: the parser then words errors
+          // the same way
+          for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            m.put(name, read(p, p.nextToken()));
+          }
+          return m;
         }
-        return m;
-      }
-      case START_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-          l.add(read(p, e));
+      case START_ARRAY:
+        {
+          List<Object> l = new ArrayList<>();
+          for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            l.add(read(p, e));
+          }
+          return l;
         }
-        return l;
-      }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Frames on {@code /ws/agent}. Checks run on the reading thread; anything that touches the store or
- * dashboards goes to the worker in arrival order, through a {@link WorkGate}: when the worker is behind by
- * its limit, the reading thread waits (backpressure to the sockets) instead of growing the queue.
+ * dashboards goes to the worker in arrival order, through a {@link WorkGate}: when the worker is
+ * behind by its limit, the reading thread waits (backpressure to the sockets) instead of growing
+ * the queue.
  */
 final class AgentEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(AgentEndpoint.class);
@@ -27,7 +28,11 @@ final class AgentEndpoint {
   private final AgentLifecycle lifecycle;
   private final CommandService commandService;
 
-  AgentEndpoint(WorkGate worker, BackendHooks hooks, BackendMetrics metrics, AgentLifecycle lifecycle,
+  AgentEndpoint(
+      WorkGate worker,
+      BackendHooks hooks,
+      BackendMetrics metrics,
+      AgentLifecycle lifecycle,
       CommandService commandService) {
     this.worker = worker;
     this.hooks = hooks;
@@ -50,7 +55,7 @@ final class AgentEndpoint {
     }
     switch (m.type()) {
       case AGENT_CONNECT -> onConnect(p, m, m.payload(AgentConnect.class), text.length());
-      case PONG -> { }
+      case PONG -> {}
       case AGENT_HEARTBEAT -> {
         AgentHeartbeat hb = m.payload(AgentHeartbeat.class);
         if (claims(p, m, hb.agentId())) {
@@ -77,25 +82,44 @@ final class AgentEndpoint {
       case TERMINAL_OUTPUT -> {
         TerminalOutput out = m.payload(TerminalOutput.class);
         if (claims(p, m, out.agentId())) {
-          onSession(p, m, text.length(), s -> switch (commandService.onOutput(s, out)) {
-            case ACCEPTED -> true;
-            case FOREIGN -> false;
-            case UNKNOWN -> {
-              // Not closed: a wrapper may replay output of a command this backend no longer knows.
-              FrameGuard.refuse(p, ErrorCode.FORBIDDEN, "TERMINAL_OUTPUT for command " + out.commandId()
-                  + ": expected this agent's own id or a command the backend gave to " + s.agentId, m.id());
-              yield true;
-            }
-          });
+          onSession(
+              p,
+              m,
+              text.length(),
+              s ->
+                  switch (commandService.onOutput(s, out)) {
+                    case ACCEPTED -> true;
+                    case FOREIGN -> false;
+                    case UNKNOWN -> {
+                      // Not closed: a wrapper may replay output of a command this backend no longer
+                      // knows.
+                      FrameGuard.refuse(
+                          p,
+                          ErrorCode.FORBIDDEN,
+                          "TERMINAL_OUTPUT for command "
+                              + out.commandId()
+                              + ": expected this agent's own id or a command the backend gave to "
+                              + s.agentId,
+                          m.id());
+                      yield true;
+                    }
+                  });
         }
       }
       case AGENT_DISCONNECT -> {
         AgentDisconnect bye = m.payload(AgentDisconnect.class);
         if (claims(p, m, bye.agentId())) {
-          onSession(p, m, text.length(), s -> {
-            s.goodbyeReason = bye.reason() == null || bye.reason().isBlank() ? "Agent disconnected" : bye.reason();
-            return true;
-          });
+          onSession(
+              p,
+              m,
+              text.length(),
+              s -> {
+                s.goodbyeReason =
+                    bye.reason() == null || bye.reason().isBlank()
+                        ? "Agent disconnected"
+                        : bye.reason();
+                return true;
+              });
         }
       }
       case AGENT_ERROR -> {
@@ -104,16 +128,21 @@ final class AgentEndpoint {
           LOG.warn("Agent {} reports {}: {}", p.agentId, err.errorType(), err.message());
         }
       }
-      case TRACE_EVENT, ACK, ERROR -> { }
-      default -> FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE_TYPE,
-          m.type() + " is not accepted on the agent endpoint", m.id());
+      case TRACE_EVENT, ACK, ERROR -> {}
+      default ->
+          FrameGuard.refuse(
+              p,
+              ErrorCode.INVALID_MESSAGE_TYPE,
+              m.type() + " is not accepted on the agent endpoint",
+              m.id());
     }
   }
 
   private void onConnect(Peer p, Message m, AgentConnect hello, int size) {
     String id = hello.agentId();
     if (id == null || id.isBlank()) {
-      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "AGENT_CONNECT payload.agentId is required", m.id());
+      FrameGuard.refuse(
+          p, ErrorCode.INVALID_MESSAGE, "AGENT_CONNECT payload.agentId is required", m.id());
       return;
     }
     if (p.agentId != null && !p.agentId.equals(id)) {
@@ -122,9 +151,16 @@ final class AgentEndpoint {
     }
     Authenticator.Result credential = p.credential;
     if (credential != null && !credential.allowsAgent(id)) {
-      // Final like a wrong token (4401: the wrapper does not retry): this token will never open that id.
-      FrameGuard.refuse(p, ErrorCode.UNAUTHORIZED, "This token may connect as " + String.join(", ",
-          new java.util.TreeSet<>(credential.agentIds())) + " only, not as " + id, m.id());
+      // Final like a wrong token (4401: the wrapper does not retry): this token will never open
+      // that id.
+      FrameGuard.refuse(
+          p,
+          ErrorCode.UNAUTHORIZED,
+          "This token may connect as "
+              + String.join(", ", new java.util.TreeSet<>(credential.agentIds()))
+              + " only, not as "
+              + id,
+          m.id());
       p.closeAfter(4401, "Agent id not allowed for this token", 250);
       return;
     }
@@ -135,7 +171,8 @@ final class AgentEndpoint {
   /** Checks that a frame's agentId (when it has one) is this connection's agent. */
   private boolean claims(Peer p, Message m, String claimed) {
     if (p.agentId == null) {
-      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "Send AGENT_CONNECT before " + m.type(), m.id());
+      FrameGuard.refuse(
+          p, ErrorCode.INVALID_MESSAGE, "Send AGENT_CONNECT before " + m.type(), m.id());
       return false;
     }
     if (claimed != null && !claimed.equals(p.agentId)) {
@@ -150,15 +187,18 @@ final class AgentEndpoint {
   }
 
   private void onSession(Peer p, Message m, int size, SessionWork work) {
-    worker.run(size, () -> {
-      AgentSession s = p.session;
-      if (s == null || s.ended.get()) {
-        return;
-      }
-      if (!work.run(s)) {
-        FrameGuard.refuse(p, ErrorCode.FORBIDDEN, m.type() + " names a command of another agent", m.id());
-        p.closeAfter(1008, "Frame claims another agent's command", 250);
-      }
-    });
+    worker.run(
+        size,
+        () -> {
+          AgentSession s = p.session;
+          if (s == null || s.ended.get()) {
+            return;
+          }
+          if (!work.run(s)) {
+            FrameGuard.refuse(
+                p, ErrorCode.FORBIDDEN, m.type() + " names a command of another agent", m.id());
+            p.closeAfter(1008, "Frame claims another agent's command", 250);
+          }
+        });
   }
 }

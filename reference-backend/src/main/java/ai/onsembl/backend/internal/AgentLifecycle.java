@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Agent connect, disconnect, heartbeat timeout and startup cleanup. Every method runs on the backend's
- * worker thread, so status changes are serialized, and none runs on Java-WebSocket's selector thread.
+ * Agent connect, disconnect, heartbeat timeout and startup cleanup. Every method runs on the
+ * backend's worker thread, so status changes are serialized, and none runs on Java-WebSocket's
+ * selector thread.
  */
 final class AgentLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLifecycle.class);
@@ -41,12 +42,23 @@ final class AgentLifecycle {
   private final AtomicLong epochs;
   private final AgentSender toAgent;
   private final Consumer<Peer> forceCloseLater;
+
   /** Sessions already ended whose OFFLINE the store could not take yet; on the worker only. */
   private final List<Ending> unsaved = new ArrayList<>();
+
   private volatile int unsavedCount;
 
-  AgentLifecycle(BackendConfig config, Database db, AgentStore agents, CommandStore commands, Registry registry,
-      DashboardHub hub, BackendMetrics metrics, HeartbeatMonitor monitor, AtomicLong epochs, AgentSender toAgent,
+  AgentLifecycle(
+      BackendConfig config,
+      Database db,
+      AgentStore agents,
+      CommandStore commands,
+      Registry registry,
+      DashboardHub hub,
+      BackendMetrics metrics,
+      HeartbeatMonitor monitor,
+      AtomicLong epochs,
+      AgentSender toAgent,
       Consumer<Peer> forceCloseLater) {
     this.config = config;
     this.db = db;
@@ -64,13 +76,18 @@ final class AgentLifecycle {
   /** Startup cleanup, before the ports open. Returns the number of agents marked OFFLINE. */
   int startupCleanup() {
     long now = System.currentTimeMillis();
-    int[] counts = db.tx(c -> {
-      List<String> offline = agents.markAllOffline(c, SERVER_RESTARTED, now);
-      List<String> cancelled = commands.cancelOpen(c, null, SERVER_RESTARTED, now);
-      return new int[] {offline.size(), cancelled.size()};
-    });
+    int[] counts =
+        db.tx(
+            c -> {
+              List<String> offline = agents.markAllOffline(c, SERVER_RESTARTED, now);
+              List<String> cancelled = commands.cancelOpen(c, null, SERVER_RESTARTED, now);
+              return new int[] {offline.size(), cancelled.size()};
+            });
     metrics.staleMarked(counts[0]);
-    LOG.info("Startup cleanup: {} agent(s) marked OFFLINE, {} command(s) CANCELLED ({})", counts[0], counts[1],
+    LOG.info(
+        "Startup cleanup: {} agent(s) marked OFFLINE, {} command(s) CANCELLED ({})",
+        counts[0],
+        counts[1],
         SERVER_RESTARTED);
     return counts[0];
   }
@@ -90,10 +107,20 @@ final class AgentLifecycle {
       return;
     }
     long epoch = epochs.incrementAndGet();
-    AgentState announced = new AgentState(peer.agentId, hello.name(),
-        hello.agentType() == null ? null : hello.agentType().raw(), hello.version(), hello.hostMachine(),
-        AgentStatus.ONLINE, null, null, null, epoch);
-    AgentSession session = new AgentSession(peer.agentId, epoch, peer, announced, hello.capabilities());
+    AgentState announced =
+        new AgentState(
+            peer.agentId,
+            hello.name(),
+            hello.agentType() == null ? null : hello.agentType().raw(),
+            hello.version(),
+            hello.hostMachine(),
+            AgentStatus.ONLINE,
+            null,
+            null,
+            null,
+            epoch);
+    AgentSession session =
+        new AgentSession(peer.agentId, epoch, peer, announced, hello.capabilities());
     long now = System.currentTimeMillis();
     AgentState stored;
     try {
@@ -110,7 +137,11 @@ final class AgentLifecycle {
       previous.ended.set(true);
       monitor.unwatch(previous);
       if (previous.peer != peer) {
-        LOG.info("Agent {}: {} replaces {} (close 4001)", session.agentId, peer.describe(), previous.peer.describe());
+        LOG.info(
+            "Agent {}: {} replaces {} (close 4001)",
+            session.agentId,
+            peer.describe(),
+            previous.peer.describe());
         previous.peer.close(4001, "Replaced by a newer connection");
       }
     }
@@ -119,12 +150,18 @@ final class AgentLifecycle {
     metrics.agentConnected();
     LOG.info("Agent {} ONLINE ({}, epoch {})", session.agentId, peer.describe(), epoch);
     hub.broadcast(Messages.agentConnected(session));
-    hub.broadcast(Messages.agentStatus(session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
+    hub.broadcast(
+        Messages.agentStatus(
+            session.agentId, AgentStatus.ONLINE, session, stored.lastSeen(), null));
   }
 
-  /** A new agent while the store cannot be written: told why and closed 1013 (try again later); no session. */
+  /**
+   * A new agent while the store cannot be written: told why and closed 1013 (try again later); no
+   * session.
+   */
   private void refuseWhileStoreFails(Peer peer, Message msg) {
-    String why = "The backend's store cannot be written (" + db.writeFailure() + "); try again later";
+    String why =
+        "The backend's store cannot be written (" + db.writeFailure() + "); try again later";
     FrameGuard.refuse(peer, ai.onsembl.protocol.ErrorCode.INTERNAL_ERROR, why, msg.id());
     peer.closeAfter(STORE_UNAVAILABLE_CODE, STORE_UNAVAILABLE, 250);
   }
@@ -144,8 +181,9 @@ final class AgentLifecycle {
   }
 
   /**
-   * On the worker, every second while the store fails: writes the OFFLINE rows that could not be written, or
-   * probes the store with an empty write transaction, so agents are accepted again as soon as it recovers.
+   * On the worker, every second while the store fails: writes the OFFLINE rows that could not be
+   * written, or probes the store with an empty write transaction, so agents are accepted again as
+   * soon as it recovers.
    */
   void retryStore() {
     if (!unsaved.isEmpty()) {
@@ -164,9 +202,13 @@ final class AgentLifecycle {
   }
 
   private void acknowledge(AgentSession s, Message msg) {
-    toAgent.send(s.peer, Message.of(new Ack(msg.id(), true, s.agentId, s.connectionId(), null, null)));
-    toAgent.send(s.peer, Message.of(
-        new ServerHeartbeat(System.currentTimeMillis(), config.heartbeatInterval().toMillis())));
+    toAgent.send(
+        s.peer, Message.of(new Ack(msg.id(), true, s.agentId, s.connectionId(), null, null)));
+    toAgent.send(
+        s.peer,
+        Message.of(
+            new ServerHeartbeat(
+                System.currentTimeMillis(), config.heartbeatInterval().toMillis())));
   }
 
   /** The socket closed, with any code. */
@@ -175,8 +217,8 @@ final class AgentLifecycle {
   }
 
   /**
-   * Sockets closed, with any codes: one transaction marks all of them OFFLINE (with history rows and their
-   * commands cancelled), then the broadcasts for all of them follow.
+   * Sockets closed, with any codes: one transaction marks all of them OFFLINE (with history rows
+   * and their commands cancelled), then the broadcasts for all of them follow.
    */
   void closedAll(List<CloseBatcher.Closed> closes) {
     List<Ending> endings = new ArrayList<>(closes.size());
@@ -187,8 +229,12 @@ final class AgentLifecycle {
       }
       String goodbye = s.goodbyeReason;
       String reason = goodbye != null ? goodbye : "Connection closed (code " + c.code() + ")";
-      Ending e = begin(s, reason, goodbye != null ? Reason.AGENT_DISCONNECT : Reason.CONNECTION_CLOSED,
-          c.detectedNanos());
+      Ending e =
+          begin(
+              s,
+              reason,
+              goodbye != null ? Reason.AGENT_DISCONNECT : Reason.CONNECTION_CLOSED,
+              c.detectedNanos());
       if (e != null) {
         endings.add(e);
       }
@@ -201,15 +247,20 @@ final class AgentLifecycle {
     if (!registry.isCurrent(s) || s.ended.get()) {
       return;
     }
-    // The deadline fired on the timer, but this task may have waited behind a backlog on the worker while the
-    // agent's frames kept arriving (they are stamped on the reading thread): check again before OFFLINE.
+    // The deadline fired on the timer, but this task may have waited behind a backlog on the worker
+    // while the
+    // agent's frames kept arriving (they are stamped on the reading thread): check again before
+    // OFFLINE.
     if (System.nanoTime() - s.peer.lastFrameNanos < config.heartbeatTimeout().toNanos()) {
       monitor.rearm(s);
       return;
     }
     metrics.heartbeatTimeout();
-    LOG.warn("Agent {}: no frame for {} ms, marking OFFLINE ({}) and closing 4000", s.agentId,
-        config.heartbeatTimeout().toMillis(), HEARTBEAT_TIMEOUT);
+    LOG.warn(
+        "Agent {}: no frame for {} ms, marking OFFLINE ({}) and closing 4000",
+        s.agentId,
+        config.heartbeatTimeout().toMillis(),
+        HEARTBEAT_TIMEOUT);
     end(s, HEARTBEAT_TIMEOUT, Reason.HEARTBEAT_TIMEOUT, detected);
     s.peer.close(4000, HEARTBEAT_TIMEOUT);
     forceCloseLater.accept(s.peer);
@@ -223,7 +274,9 @@ final class AgentLifecycle {
     }
   }
 
-  /** One session being marked OFFLINE: what {@link #begin} decided, then what the transaction did. */
+  /**
+   * One session being marked OFFLINE: what {@link #begin} decided, then what the transaction did.
+   */
   private static final class Ending {
     final AgentSession s;
     final String reason;
@@ -243,7 +296,8 @@ final class AgentLifecycle {
 
   /**
    * The disconnect handler: once per session, and only while it is the agent's current session. One
-   * transaction writes OFFLINE, last_seen, the history row and the cancelled commands; broadcasts follow.
+   * transaction writes OFFLINE, last_seen, the history row and the cancelled commands; broadcasts
+   * follow.
    */
   private void end(AgentSession s, String reason, Reason label, long detectedNanos) {
     Ending e = begin(s, reason, label, detectedNanos);
@@ -273,15 +327,16 @@ final class AgentLifecycle {
       return;
     }
     long now = System.currentTimeMillis();
-    Database.Work<Object> work = c -> {
-      for (Ending e : endings) {
-        e.cancelled = null;
-        if (agents.markOffline(c, e.s.agentId, e.s.epoch, e.reason, e.lastSeen, now)) {
-          e.cancelled = commands.cancelOpen(c, e.s.agentId, CANCELLED_ON_DISCONNECT, now);
-        }
-      }
-      return null;
-    };
+    Database.Work<Object> work =
+        c -> {
+          for (Ending e : endings) {
+            e.cancelled = null;
+            if (agents.markOffline(c, e.s.agentId, e.s.epoch, e.reason, e.lastSeen, now)) {
+              e.cancelled = commands.cancelOpen(c, e.s.agentId, CANCELLED_ON_DISCONNECT, now);
+            }
+          }
+          return null;
+        };
     try {
       if (retry) {
         db.tryTx(work);
@@ -290,12 +345,16 @@ final class AgentLifecycle {
         db.tx(work);
       }
     } catch (IllegalStateException ex) {
-      // SQLITE_BUSY past the busy timeout, disk full: kept and written by retryStore() once the store recovers,
+      // SQLITE_BUSY past the busy timeout, disk full: kept and written by retryStore() once the
+      // store recovers,
       // so no row stays ONLINE without a session; until then new agents are refused.
       unsaved.addAll(endings);
       unsavedCount = unsaved.size();
       if (!retry) {
-        LOG.error("Cannot write OFFLINE for {} agent(s), retrying every second: {}", endings.size(), ex.getMessage());
+        LOG.error(
+            "Cannot write OFFLINE for {} agent(s), retrying every second: {}",
+            endings.size(),
+            ex.getMessage());
       }
       return;
     }
@@ -307,13 +366,19 @@ final class AgentLifecycle {
         continue;
       }
       if (endings.size() == 1 || LOG.isDebugEnabled()) {
-        LOG.info("Agent {} OFFLINE: {} ({} command(s) cancelled)", e.s.agentId, e.reason, e.cancelled.size());
+        LOG.info(
+            "Agent {} OFFLINE: {} ({} command(s) cancelled)",
+            e.s.agentId,
+            e.reason,
+            e.cancelled.size());
       }
       hub.broadcast(Message.of(new AgentDisconnect(e.s.agentId, e.reason, now, null, null)));
-      hub.broadcast(Messages.agentStatus(e.s.agentId, AgentStatus.OFFLINE, null, e.lastSeen, e.reason));
+      hub.broadcast(
+          Messages.agentStatus(e.s.agentId, AgentStatus.OFFLINE, null, e.lastSeen, e.reason));
       for (String commandId : e.cancelled) {
         hub.broadcast(
-            Messages.commandStatus(commandId, e.s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
+            Messages.commandStatus(
+                commandId, e.s.agentId, CommandStatus.CANCELLED, CANCELLED_ON_DISCONNECT));
       }
       metrics.agentDisconnected(e.label, e.detectedNanos);
     }

@@ -17,13 +17,17 @@ public final class AgentSession {
   final AtomicBoolean ended = new AtomicBoolean();
   volatile HealthMetrics health;
   volatile long lastHeartbeatMillis;
+
   /** The agent's own AGENT_DISCONNECT reason, which wins over the close code. */
   volatile String goodbyeReason;
+
   volatile long flushedLastSeen;
   volatile ScheduledFuture<?> pingTask;
   volatile ScheduledFuture<?> deadlineTask;
+
   /** Commands this session is executing; touched on the worker only. */
   final java.util.Set<String> executing = new java.util.HashSet<>();
+
   volatile ActivityState activity = ActivityState.IDLE;
 
   AgentSession(String agentId, long epoch, Peer peer, AgentState info, Capabilities capabilities) {

@@ -14,15 +14,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code agents} and {@code agent_status_history} tables. Methods that take a {@link Connection} run
- * inside the caller's transaction; every status write names the connection epoch it comes from.
+ * The {@code agents} and {@code agent_status_history} tables. Methods that take a {@link
+ * Connection} run inside the caller's transaction; every status write names the connection epoch it
+ * comes from.
  */
 public final class AgentStore {
-  private static final String COLUMNS = "agent_id, name, agent_type, version, host_machine, status, connected_at,"
-      + " last_seen, disconnect_reason, connection_epoch";
+  private static final String COLUMNS =
+      "agent_id, name, agent_type, version, host_machine, status, connected_at,"
+          + " last_seen, disconnect_reason, connection_epoch";
 
   /** One row of the status history. */
-  public record HistoryEntry(String agentId, String status, String reason, long connectionEpoch, long at) {}
+  public record HistoryEntry(
+      String agentId, String status, String reason, long connectionEpoch, long at) {}
 
   private final Database db;
 
@@ -32,11 +35,15 @@ public final class AgentStore {
 
   /** The agent ONLINE under {@code epoch}, with its announced details. */
   public AgentState markOnline(Connection c, AgentState agent, long now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO agents (" + COLUMNS + ", updated_at)"
-        + " VALUES (?,?,?,?,?,'ONLINE',?,?,NULL,?,?) ON CONFLICT(agent_id) DO UPDATE SET name=excluded.name,"
-        + " agent_type=excluded.agent_type, version=excluded.version, host_machine=excluded.host_machine,"
-        + " status='ONLINE', connected_at=excluded.connected_at, last_seen=excluded.last_seen,"
-        + " disconnect_reason=NULL, connection_epoch=excluded.connection_epoch, updated_at=excluded.updated_at")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO agents ("
+                + COLUMNS
+                + ", updated_at)"
+                + " VALUES (?,?,?,?,?,'ONLINE',?,?,NULL,?,?) ON CONFLICT(agent_id) DO UPDATE SET name=excluded.name,"
+                + " agent_type=excluded.agent_type, version=excluded.version, host_machine=excluded.host_machine,"
+                + " status='ONLINE', connected_at=excluded.connected_at, last_seen=excluded.last_seen,"
+                + " disconnect_reason=NULL, connection_epoch=excluded.connection_epoch, updated_at=excluded.updated_at")) {
       ps.setString(1, agent.agentId());
       ps.setString(2, agent.name());
       ps.setString(3, agent.agentType());
@@ -49,19 +56,31 @@ public final class AgentStore {
       ps.executeUpdate();
     }
     history(c, agent.agentId(), AgentStatus.ONLINE, null, agent.connectionEpoch(), now);
-    return new AgentState(agent.agentId(), agent.name(), agent.agentType(), agent.version(), agent.hostMachine(),
-        AgentStatus.ONLINE, now, now, null, agent.connectionEpoch());
+    return new AgentState(
+        agent.agentId(),
+        agent.name(),
+        agent.agentType(),
+        agent.version(),
+        agent.hostMachine(),
+        AgentStatus.ONLINE,
+        now,
+        now,
+        null,
+        agent.connectionEpoch());
   }
 
   /**
-   * OFFLINE with {@code reason}, but only while the row still belongs to {@code epoch}: a late close of a
-   * replaced socket changes nothing. Returns whether the row changed.
+   * OFFLINE with {@code reason}, but only while the row still belongs to {@code epoch}: a late
+   * close of a replaced socket changes nothing. Returns whether the row changed.
    */
-  public boolean markOffline(Connection c, String agentId, long epoch, String reason, long lastSeen, long now)
+  public boolean markOffline(
+      Connection c, String agentId, long epoch, String reason, long lastSeen, long now)
       throws SQLException {
     int n;
-    try (PreparedStatement ps = c.prepareStatement("UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
-        + " last_seen=?, updated_at=? WHERE agent_id=? AND connection_epoch=? AND status<>'OFFLINE'")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
+                + " last_seen=?, updated_at=? WHERE agent_id=? AND connection_epoch=? AND status<>'OFFLINE'")) {
       ps.setString(1, reason);
       ps.setLong(2, lastSeen);
       ps.setLong(3, now);
@@ -75,20 +94,27 @@ public final class AgentStore {
     return n > 0;
   }
 
-  /** Startup cleanup: every agent not OFFLINE becomes OFFLINE with {@code reason}. Returns their ids. */
+  /**
+   * Startup cleanup: every agent not OFFLINE becomes OFFLINE with {@code reason}. Returns their
+   * ids.
+   */
   public List<String> markAllOffline(Connection c, String reason, long now) throws SQLException {
     List<String> ids = new ArrayList<>();
     List<Long> epochs = new ArrayList<>();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT agent_id, connection_epoch FROM agents WHERE status<>'OFFLINE'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT agent_id, connection_epoch FROM agents WHERE status<>'OFFLINE'")) {
       while (rs.next()) {
         ids.add(rs.getString(1));
         epochs.add(rs.getLong(2));
       }
     }
     for (int i = 0; i < ids.size(); i++) {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
-          + " updated_at=? WHERE agent_id=?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
+                  + " updated_at=? WHERE agent_id=?")) {
         ps.setString(1, reason);
         ps.setLong(2, now);
         ps.setString(3, ids.get(i));
@@ -101,8 +127,9 @@ public final class AgentStore {
 
   /** Writes in-memory {@code last_seen} values of live connections, each guarded by its epoch. */
   public void touch(Connection c, Map<String, long[]> lastSeenByAgent) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE agents SET last_seen=? WHERE agent_id=? AND connection_epoch=? AND status='ONLINE'")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE agents SET last_seen=? WHERE agent_id=? AND connection_epoch=? AND status='ONLINE'")) {
       for (Map.Entry<String, long[]> e : lastSeenByAgent.entrySet()) {
         ps.setLong(1, e.getValue()[1]);
         ps.setString(2, e.getKey());
@@ -113,10 +140,13 @@ public final class AgentStore {
     }
   }
 
-  private static void history(Connection c, String agentId, AgentStatus status, String reason, long epoch, long at)
+  private static void history(
+      Connection c, String agentId, AgentStatus status, String reason, long epoch, long at)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_status_history"
-        + " (agent_id, status, reason, connection_epoch, at) VALUES (?,?,?,?,?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO agent_status_history"
+                + " (agent_id, status, reason, connection_epoch, at) VALUES (?,?,?,?,?)")) {
       ps.setString(1, agentId);
       ps.setString(2, status.name());
       if (reason == null) {
@@ -131,74 +161,98 @@ public final class AgentStore {
   }
 
   public Optional<AgentState> find(String agentId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id=?")) {
-        ps.setString(1, agentId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-        }
-      }
-    });
+    return db.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM agents WHERE agent_id=?")) {
+            ps.setString(1, agentId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+          }
+        });
   }
 
   public List<AgentState> all() {
-    return db.read(c -> {
-      List<AgentState> out = new ArrayList<>();
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM agents ORDER BY agent_id")) {
-        while (rs.next()) {
-          out.add(row(rs));
-        }
-      }
-      return out;
-    });
+    return db.read(
+        c -> {
+          List<AgentState> out = new ArrayList<>();
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery("SELECT " + COLUMNS + " FROM agents ORDER BY agent_id")) {
+            while (rs.next()) {
+              out.add(row(rs));
+            }
+          }
+          return out;
+        });
   }
 
   /** Ids of agents the store says are ONLINE. */
   public List<String> onlineIds() {
-    return db.read(c -> {
-      List<String> out = new ArrayList<>();
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT agent_id FROM agents WHERE status='ONLINE'")) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
-    });
+    return db.read(
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT agent_id FROM agents WHERE status='ONLINE'")) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
   }
 
   /** Newest first, at most {@code limit} rows. */
   public List<HistoryEntry> history(String agentId, int limit) {
-    return db.read(c -> {
-      List<HistoryEntry> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT agent_id, status, reason, connection_epoch, at"
-          + " FROM agent_status_history WHERE agent_id=? ORDER BY id DESC LIMIT ?")) {
-        ps.setString(1, agentId);
-        ps.setInt(2, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new HistoryEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+    return db.read(
+        c -> {
+          List<HistoryEntry> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT agent_id, status, reason, connection_epoch, at"
+                      + " FROM agent_status_history WHERE agent_id=? ORDER BY id DESC LIMIT ?")) {
+            ps.setString(1, agentId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new HistoryEntry(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getLong(5)));
+              }
+            }
           }
-        }
-      }
-      return out;
-    });
+          return out;
+        });
   }
 
   /** The highest connection epoch ever stored, so epochs keep growing across restarts. */
   public long maxEpoch() {
-    return db.read(c -> {
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(connection_epoch), 0) FROM agents")) {
-        return rs.next() ? rs.getLong(1) : 0L;
-      }
-    });
+    return db.read(
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery("SELECT COALESCE(MAX(connection_epoch), 0) FROM agents")) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
   }
 
   private static AgentState row(ResultSet rs) throws SQLException {
-    return new AgentState(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        AgentStatus.valueOf(rs.getString(6)), nullableLong(rs, 7), nullableLong(rs, 8), rs.getString(9),
+    return new AgentState(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        AgentStatus.valueOf(rs.getString(6)),
+        nullableLong(rs, 7),
+        nullableLong(rs, 8),
+        rs.getString(9),
         rs.getLong(10));
   }
 

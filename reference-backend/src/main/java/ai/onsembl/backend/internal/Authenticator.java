@@ -14,16 +14,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides whether a token opens an agent or a dashboard connection: a static token of that role, or an
- * HS256 JWT (signature and {@code exp} checked by java-jwt; {@code alg: none} and other algorithms are
- * refused). A JWT whose {@code type} claim is {@code cli} or {@code agent} is an agent token (the
- * TypeScript backend issues {@code type: "cli"}); any other JWT is a dashboard token. An agent JWT whose
- * {@code agentId} (or {@code agentIds}) claim names agent ids may connect only as those; so may a token of
- * the bound agent tokens ({@code --agent-tokens FILE}).
+ * Decides whether a token opens an agent or a dashboard connection: a static token of that role, or
+ * an HS256 JWT (signature and {@code exp} checked by java-jwt; {@code alg: none} and other
+ * algorithms are refused). A JWT whose {@code type} claim is {@code cli} or {@code agent} is an
+ * agent token (the TypeScript backend issues {@code type: "cli"}); any other JWT is a dashboard
+ * token. An agent JWT whose {@code agentId} (or {@code agentIds}) claim names agent ids may connect
+ * only as those; so may a token of the bound agent tokens ({@code --agent-tokens FILE}).
  */
 public final class Authenticator {
   /** Who a credential is for. */
-  public enum Role { AGENT, DASHBOARD }
+  public enum Role {
+    AGENT,
+    DASHBOARD
+  }
 
   /** The answer: accepted with a subject, or refused with a reason safe to log and send. */
   public record Result(boolean accepted, String subject, String reason, Set<String> agentIds) {
@@ -55,8 +58,13 @@ public final class Authenticator {
   private final byte[] agentToken;
   private final byte[] dashboardToken;
   private final JWTVerifier verifier;
-  /** Verifies device-login tokens signed with the key kept in the database (only when there is no JWT secret). */
+
+  /**
+   * Verifies device-login tokens signed with the key kept in the database (only when there is no
+   * JWT secret).
+   */
   private final JWTVerifier deviceVerifier;
+
   /** Agent tokens bound to the agent ids each may use. */
   private final Map<String, Set<String>> agentTokens;
 
@@ -65,27 +73,37 @@ public final class Authenticator {
   }
 
   /**
-   * @param deviceKey the key device-login tokens are signed with when it is not {@code jwtSecret}, or null; it
-   *     opens agent connections only
+   * @param deviceKey the key device-login tokens are signed with when it is not {@code jwtSecret},
+   *     or null; it opens agent connections only
    */
-  public Authenticator(String agentToken, String dashboardToken, String jwtSecret, String deviceKey) {
+  public Authenticator(
+      String agentToken, String dashboardToken, String jwtSecret, String deviceKey) {
     this(agentToken, dashboardToken, jwtSecret, deviceKey, Map.of());
   }
 
   /** As above, with agent tokens bound to agent ids ({@code --agent-tokens FILE}). */
-  public Authenticator(String agentToken, String dashboardToken, String jwtSecret, String deviceKey,
+  public Authenticator(
+      String agentToken,
+      String dashboardToken,
+      String jwtSecret,
+      String deviceKey,
       Map<String, Set<String>> agentTokens) {
     this.agentTokens = Map.copyOf(agentTokens);
     this.agentToken = bytes(agentToken);
     this.dashboardToken = bytes(dashboardToken);
     this.verifier = jwtSecret == null ? null : JWT.require(Algorithm.HMAC256(jwtSecret)).build();
-    this.deviceVerifier = deviceKey == null || deviceKey.equals(jwtSecret) ? null
-        : JWT.require(Algorithm.HMAC256(deviceKey)).withClaim("type", DeviceAuth.TOKEN_TYPE).build();
+    this.deviceVerifier =
+        deviceKey == null || deviceKey.equals(jwtSecret)
+            ? null
+            : JWT.require(Algorithm.HMAC256(deviceKey))
+                .withClaim("type", DeviceAuth.TOKEN_TYPE)
+                .build();
   }
 
   /** Whether {@code secret} is shorter than HS256 wants. */
   public static boolean isShortSecret(String secret) {
-    return secret != null && secret.getBytes(StandardCharsets.UTF_8).length < RECOMMENDED_SECRET_BYTES;
+    return secret != null
+        && secret.getBytes(StandardCharsets.UTF_8).length < RECOMMENDED_SECRET_BYTES;
   }
 
   public Result check(Role role, String token) {
@@ -100,15 +118,18 @@ public final class Authenticator {
     }
     Set<String> bound = boundIds(given);
     if (bound != null) {
-      return role == Role.AGENT ? Result.okAs("bound-agent-token", bound)
+      return role == Role.AGENT
+          ? Result.okAs("bound-agent-token", bound)
           : Result.refused("An agent token cannot open a dashboard connection");
     }
     if (other != null && MessageDigest.isEqual(other, given)) {
-      return Result.refused(role == Role.AGENT
-          ? "A dashboard token cannot open an agent connection"
-          : "An agent token cannot open a dashboard connection");
+      return Result.refused(
+          role == Role.AGENT
+              ? "A dashboard token cannot open an agent connection"
+              : "An agent token cannot open a dashboard connection");
     }
-    if ((verifier != null || deviceVerifier != null) && token.chars().filter(ch -> ch == '.').count() == 2) {
+    if ((verifier != null || deviceVerifier != null)
+        && token.chars().filter(ch -> ch == '.').count() == 2) {
       return checkJwt(role, token);
     }
     return Result.refused("Invalid authentication token");
@@ -133,15 +154,19 @@ public final class Authenticator {
     String type = jwt.getClaim("type").asString();
     boolean agentJwt = "cli".equals(type) || "agent".equals(type);
     if (agentJwt != (role == Role.AGENT)) {
-      return Result.refused(role == Role.AGENT
-          ? "JWT of type " + type + " cannot open an agent connection (expected type cli or agent)"
-          : "JWT of type " + type + " cannot open a dashboard connection");
+      return Result.refused(
+          role == Role.AGENT
+              ? "JWT of type "
+                  + type
+                  + " cannot open an agent connection (expected type cli or agent)"
+              : "JWT of type " + type + " cannot open a dashboard connection");
     }
     String subject = jwt.getSubject() == null ? "jwt" : jwt.getSubject();
     if (role == Role.AGENT) {
       Set<String> ids = agentIdClaims(jwt);
       if (ids != null) {
-        return ids.isEmpty() ? Result.refused("JWT agentId claim is empty: expected an agent id")
+        return ids.isEmpty()
+            ? Result.refused("JWT agentId claim is empty: expected an agent id")
             : Result.okAs(subject, ids);
       }
     }
@@ -149,8 +174,8 @@ public final class Authenticator {
   }
 
   /**
-   * The agent ids a JWT names: its {@code agentId} claim (a string) and/or {@code agentIds} (an array of
-   * strings); null when it names none.
+   * The agent ids a JWT names: its {@code agentId} claim (a string) and/or {@code agentIds} (an
+   * array of strings); null when it names none.
    */
   private static Set<String> agentIdClaims(DecodedJWT jwt) {
     java.util.LinkedHashSet<String> ids = null;
@@ -171,7 +196,10 @@ public final class Authenticator {
     return ids == null ? null : Set.copyOf(ids);
   }
 
-  /** The ids a bound agent token may use, comparing every bound token in constant time; null when none. */
+  /**
+   * The ids a bound agent token may use, comparing every bound token in constant time; null when
+   * none.
+   */
   private Set<String> boundIds(byte[] given) {
     Set<String> found = null;
     for (Map.Entry<String, Set<String>> e : agentTokens.entrySet()) {

@@ -4,10 +4,10 @@ import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
 
 /**
- * How this module's own fixture ({@code ai.onsembl.backend.junit}) reaches what {@link ReferenceBackend}
- * keeps out of its public API: a backend with hooks, and its running core. {@link ReferenceBackend}
- * registers the bridge when its class initializes. Other modules never use this package (an ArchUnit test
- * in e2e checks it).
+ * How this module's own fixture ({@code ai.onsembl.backend.junit}) reaches what {@link
+ * ReferenceBackend} keeps out of its public API: a backend with hooks, and its running core. {@link
+ * ReferenceBackend} registers the bridge when its class initializes. Other modules never use this
+ * package (an ArchUnit test in e2e checks it).
  */
 public final class BackendAccess {
   /** Implemented once, by {@link ReferenceBackend}. */
@@ -34,7 +34,8 @@ public final class BackendAccess {
   public static Bridge bridge() {
     if (bridge == null) {
       try {
-        Class.forName(ReferenceBackend.class.getName(), true, ReferenceBackend.class.getClassLoader());
+        Class.forName(
+            ReferenceBackend.class.getName(), true, ReferenceBackend.class.getClassLoader());
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException(e);
       }

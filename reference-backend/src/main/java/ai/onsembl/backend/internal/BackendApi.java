@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the HTTP handlers may do with the backend: reads from the store (with live last-seen times) and
- * requests that run on the worker, exactly like the same requests from a dashboard socket.
+ * What the HTTP handlers may do with the backend: reads from the store (with live last-seen times)
+ * and requests that run on the worker, exactly like the same requests from a dashboard socket.
  */
 public final class BackendApi {
   private static final Duration WAIT = Duration.ofSeconds(5);
@@ -29,8 +29,11 @@ public final class BackendApi {
 
   /** Who a dashboard credential belongs to: a JWT's subject, else {@code dashboard}. */
   public String dashboardSubject(String token) {
-    Authenticator.Result r = token == null ? null : core.auth.check(Authenticator.Role.DASHBOARD, token);
-    return r == null || !r.accepted() || "dashboard-token".equals(r.subject()) ? "dashboard" : r.subject();
+    Authenticator.Result r =
+        token == null ? null : core.auth.check(Authenticator.Role.DASHBOARD, token);
+    return r == null || !r.accepted() || "dashboard-token".equals(r.subject())
+        ? "dashboard"
+        : r.subject();
   }
 
   public List<AgentState> agents() {
@@ -63,14 +66,23 @@ public final class BackendApi {
   }
 
   public Outcome<CommandRecord> submitCommand(String agentId, String content) {
-    return core.onWorkerAndWait(() -> core.commandService.request(agentId, null, content, "rest"), WAIT);
+    return core.onWorkerAndWait(
+        () -> core.commandService.request(agentId, null, content, "rest"), WAIT);
   }
 
   /** As {@link #submitCommand(String, String)} with the request's type, priority and time limit. */
-  public Outcome<CommandRecord> submitCommand(String agentId, String content, CommandType type, int priority,
-      Long timeLimitMs, String source) {
+  public Outcome<CommandRecord> submitCommand(
+      String agentId,
+      String content,
+      CommandType type,
+      int priority,
+      Long timeLimitMs,
+      String source) {
     return core.onWorkerAndWait(
-        () -> core.commandService.request(agentId, null, content, source, type, priority, timeLimitMs), WAIT);
+        () ->
+            core.commandService.request(
+                agentId, null, content, source, type, priority, timeLimitMs),
+        WAIT);
   }
 
   public Outcome<CommandRecord> cancelCommand(String commandId, String reason) {

@@ -32,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running backend: wires store, registry, monitor, fan-out, WebSocket and HTTP servers. State changes
- * run on one worker thread; timers on one scheduler thread; Java-WebSocket's threads only read and check
- * frames.
+ * The running backend: wires store, registry, monitor, fan-out, WebSocket and HTTP servers. State
+ * changes run on one worker thread; timers on one scheduler thread; Java-WebSocket's threads only
+ * read and check frames.
  */
 public final class BackendCore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackendCore.class);
@@ -78,9 +78,16 @@ public final class BackendCore implements AutoCloseable {
     this.config = config;
     this.hooks = hooks;
     this.db = Database.open(config.databasePath());
-    this.deviceAuth = new DeviceAuth(db, config.jwtSecret(), config.accessTokenTtl(), java.time.Clock.systemUTC());
-    this.auth = new Authenticator(config.agentToken(), config.dashboardToken(), config.jwtSecret(),
-        deviceAuth.signingKey(), config.agentTokens());
+    this.deviceAuth =
+        new DeviceAuth(
+            db, config.jwtSecret(), config.accessTokenTtl(), java.time.Clock.systemUTC());
+    this.auth =
+        new Authenticator(
+            config.agentToken(),
+            config.dashboardToken(),
+            config.jwtSecret(),
+            deviceAuth.signingKey(),
+            config.agentTokens());
     this.agents = new AgentStore(db);
     this.commands = new CommandStore(db);
     this.hub = new DashboardHub(config.dashboardQueueLimit(), config.heartbeatTimeout().toNanos());
@@ -88,36 +95,70 @@ public final class BackendCore implements AutoCloseable {
     this.epochs = new AtomicLong(agents.maxEpoch());
     this.worker = Executors.newSingleThreadExecutor(daemon("onsembl-backend-worker"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("onsembl-backend-timer"));
-    // Each helper gets the collaborators it uses, nothing more; the worker and the sender are this core's.
-    this.monitor = new HeartbeatMonitor(scheduler, config.heartbeatInterval(), config.heartbeatTimeout(),
-        this::ping, this::heartbeatTimedOut);
-    this.lifecycle = new AgentLifecycle(config, db, agents, commands, registry, hub, metrics, monitor, epochs,
-        this::sendToAgent, this::forceCloseLater);
+    // Each helper gets the collaborators it uses, nothing more; the worker and the sender are this
+    // core's.
+    this.monitor =
+        new HeartbeatMonitor(
+            scheduler,
+            config.heartbeatInterval(),
+            config.heartbeatTimeout(),
+            this::ping,
+            this::heartbeatTimedOut);
+    this.lifecycle =
+        new AgentLifecycle(
+            config,
+            db,
+            agents,
+            commands,
+            registry,
+            hub,
+            metrics,
+            monitor,
+            epochs,
+            this::sendToAgent,
+            this::forceCloseLater);
     metrics.storeWritable(() -> lifecycle.storeFailing() ? 0 : 1);
     this.closes = new CloseBatcher(this::onWorker, lifecycle::closedAll);
-    this.commandService = new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
+    this.commandService =
+        new CommandService(db, agents, commands, registry, hub, this::sendToAgent);
     commandService.maxOutputBytes = config.output().maxBytesPerCommand();
-    // Agent frames waiting for the worker: 16 frames of the largest size (16 MiB by default), then backpressure.
-    this.frameGate = new WorkGate(this::onWorker, (int) Math.min(Integer.MAX_VALUE, 16L * config.maxFrameBytes()),
-        closed::get);
+    // Agent frames waiting for the worker: 16 frames of the largest size (16 MiB by default), then
+    // backpressure.
+    this.frameGate =
+        new WorkGate(
+            this::onWorker,
+            (int) Math.min(Integer.MAX_VALUE, 16L * config.maxFrameBytes()),
+            closed::get);
     metrics.workerQueue(frameGate::queuedBytes, frameGate::waits);
     this.agentEndpoint = new AgentEndpoint(frameGate, hooks, metrics, lifecycle, commandService);
-    DashboardLiveness dashboardLiveness = new DashboardLiveness(scheduler, config.heartbeatInterval(),
-        config.heartbeatTimeout(), this::forceCloseLater);
-    this.dashboards = new DashboardEndpoint(this::onWorker, agents, registry, hub, dashboardLiveness,
-        commandService);
+    DashboardLiveness dashboardLiveness =
+        new DashboardLiveness(
+            scheduler,
+            config.heartbeatInterval(),
+            config.heartbeatTimeout(),
+            this::forceCloseLater);
+    this.dashboards =
+        new DashboardEndpoint(
+            this::onWorker, agents, registry, hub, dashboardLiveness, commandService);
     hub.start(this::onWorker, scheduler, dashboards::snapshot, metrics);
-    this.web = new DashboardWeb(token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
-        sessionSecret(config), () -> wsPort);
+    this.web =
+        new DashboardWeb(
+            token -> auth.check(Authenticator.Role.DASHBOARD, token).accepted(),
+            sessionSecret(config),
+            () -> wsPort);
     this.web.useRevocations(new RevokedSessions(db));
   }
 
-  /** Opens the store, runs startup cleanup, then opens the ports. Fails with everything released. */
+  /**
+   * Opens the store, runs startup cleanup, then opens the ports. Fails with everything released.
+   */
   public static BackendCore start(BackendConfig config, BackendHooks hooks) {
     config.validateCredentials();
     if (Authenticator.isShortSecret(config.jwtSecret())) {
-      LOG.warn("The JWT secret is shorter than {} bytes; accepted for compatibility with the TypeScript backend,"
-          + " but use a longer random secret", Authenticator.RECOMMENDED_SECRET_BYTES);
+      LOG.warn(
+          "The JWT secret is shorter than {} bytes; accepted for compatibility with the TypeScript backend,"
+              + " but use a longer random secret",
+          Authenticator.RECOMMENDED_SECRET_BYTES);
     }
     BackendCore core = new BackendCore(config, hooks);
     try {
@@ -131,17 +172,34 @@ public final class BackendCore implements AutoCloseable {
       core.httpPort = core.http.port();
       core.http.addDashboardPage(core.web);
       core.scheduler.scheduleWithFixedDelay(core::guardPort, 1, 1, TimeUnit.SECONDS);
-      core.scheduler.scheduleWithFixedDelay(() -> core.onWorker(() -> {
-        if (core.lifecycle.storeFailing()) {
-          core.lifecycle.retryStore();
-        }
-      }), 1, 1, TimeUnit.SECONDS);
-      core.scheduler.scheduleWithFixedDelay(() -> core.onWorker(core::pruneOutput), 0, 10, TimeUnit.MINUTES);
-      core.scheduler.scheduleAtFixedRate(() -> core.onWorker(core::flushLastSeen),
-          config.heartbeatInterval().toMillis(), config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+      core.scheduler.scheduleWithFixedDelay(
+          () ->
+              core.onWorker(
+                  () -> {
+                    if (core.lifecycle.storeFailing()) {
+                      core.lifecycle.retryStore();
+                    }
+                  }),
+          1,
+          1,
+          TimeUnit.SECONDS);
+      core.scheduler.scheduleWithFixedDelay(
+          () -> core.onWorker(core::pruneOutput), 0, 10, TimeUnit.MINUTES);
+      core.scheduler.scheduleAtFixedRate(
+          () -> core.onWorker(core::flushLastSeen),
+          config.heartbeatInterval().toMillis(),
+          config.heartbeatInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
       String tls = config.tls() != null ? "s" : "";
-      LOG.info("Reference backend listening ws{}://{}:{} http{}://{}:{} (db {})", tls, config.host(), core.wsPort,
-          tls, config.host(), core.httpPort, config.databasePath());
+      LOG.info(
+          "Reference backend listening ws{}://{}:{} http{}://{}:{} (db {})",
+          tls,
+          config.host(),
+          core.wsPort,
+          tls,
+          config.host(),
+          core.httpPort,
+          config.databasePath());
       return core;
     } catch (RuntimeException e) {
       core.close();
@@ -163,7 +221,10 @@ public final class BackendCore implements AutoCloseable {
     return web.loginLink(httpBase);
   }
 
-  /** Page sessions are signed with the dashboard credential, so they survive a restart with the same one. */
+  /**
+   * Page sessions are signed with the dashboard credential, so they survive a restart with the same
+   * one.
+   */
   private static byte[] sessionSecret(BackendConfig config) {
     String secret = config.dashboardToken() != null ? config.dashboardToken() : config.jwtSecret();
     return secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -182,9 +243,9 @@ public final class BackendCore implements AutoCloseable {
   }
 
   /**
-   * Completes with the error when one of Java-WebSocket's threads died of an {@link Error}: the library then
-   * stops its server, so the backend closes itself and whoever runs it (the {@code backend} command) exits
-   * non-zero instead of leaving a process without its WebSocket port.
+   * Completes with the error when one of Java-WebSocket's threads died of an {@link Error}: the
+   * library then stops its server, so the backend closes itself and whoever runs it (the {@code
+   * backend} command) exits non-zero instead of leaving a process without its WebSocket port.
    */
   public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
     return fatalError;
@@ -202,15 +263,16 @@ public final class BackendCore implements AutoCloseable {
   /** Runs on the worker; failures are logged, never lost silently; after close it is a no-op. */
   void onWorker(Runnable task) {
     try {
-      worker.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          if (!closed.get()) {
-            LOG.error("Backend task failed", e);
-          }
-        }
-      });
+      worker.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              if (!closed.get()) {
+                LOG.error("Backend task failed", e);
+              }
+            }
+          });
     } catch (RejectedExecutionException e) {
       // closing: nothing more to do
     }
@@ -231,9 +293,12 @@ public final class BackendCore implements AutoCloseable {
       throw new IllegalStateException("interrupted", e);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new IllegalStateException("backend busy: no answer within " + timeout.toMillis() + " ms", e);
+      throw new IllegalStateException(
+          "backend busy: no answer within " + timeout.toMillis() + " ms", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     }
   }
 
@@ -258,39 +323,56 @@ public final class BackendCore implements AutoCloseable {
   }
 
   /**
-   * An agent connection that never sends AGENT_CONNECT is closed after the heartbeat timeout, but not
-   * sooner than {@link #MIN_HELLO_MILLIS}: a cold client JVM can take a second to send its first frame.
+   * An agent connection that never sends AGENT_CONNECT is closed after the heartbeat timeout, but
+   * not sooner than {@link #MIN_HELLO_MILLIS}: a cold client JVM can take a second to send its
+   * first frame.
    */
   void expectConnect(Peer p) {
-    scheduler.schedule(() -> {
-      if (p.agentId == null && !p.closed) {
-        FrameGuard.refuse(p, ai.onsembl.protocol.ErrorCode.INVALID_MESSAGE, "No AGENT_CONNECT received", null);
-        p.close(4000, "No AGENT_CONNECT");
-      }
-    }, Math.max(MIN_HELLO_MILLIS, config.heartbeatTimeout().toMillis()), TimeUnit.MILLISECONDS);
-  }
-
-  /** After our close frame, give the peer one second for the handshake, then drop the TCP connection. */
-  void forceCloseLater(Peer p) {
-    scheduler.schedule(() -> {
-      if (!p.closed && p.socket instanceof WebSocketImpl impl) {
-        impl.closeConnection(1006, "Close handshake not completed");
-      }
-    }, 1, TimeUnit.SECONDS);
+    scheduler.schedule(
+        () -> {
+          if (p.agentId == null && !p.closed) {
+            FrameGuard.refuse(
+                p,
+                ai.onsembl.protocol.ErrorCode.INVALID_MESSAGE,
+                "No AGENT_CONNECT received",
+                null);
+            p.close(4000, "No AGENT_CONNECT");
+          }
+        },
+        Math.max(MIN_HELLO_MILLIS, config.heartbeatTimeout().toMillis()),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Once a second: closes connections past the handshake deadline, and notices a listening socket that
-   * Java-WebSocket closed (it does so when accept() fails, e.g. out of file descriptors); that is reported
-   * by /healthz and handed to the {@link #onListenerLost} action (the CLI's ends the process).
+   * After our close frame, give the peer one second for the handshake, then drop the TCP
+   * connection.
+   */
+  void forceCloseLater(Peer p) {
+    scheduler.schedule(
+        () -> {
+          if (!p.closed && p.socket instanceof WebSocketImpl impl) {
+            impl.closeConnection(1006, "Close handshake not completed");
+          }
+        },
+        1,
+        TimeUnit.SECONDS);
+  }
+
+  /**
+   * Once a second: closes connections past the handshake deadline, and notices a listening socket
+   * that Java-WebSocket closed (it does so when accept() fails, e.g. out of file descriptors); that
+   * is reported by /healthz and handed to the {@link #onListenerLost} action (the CLI's ends the
+   * process).
    */
   private void guardPort() {
     try {
       ws.guard.sweep();
       if (!closed.get() && !listenerLost && !ws.listening()) {
         listenerLost = true;
-        LOG.error("The WebSocket port {} stopped listening (Java-WebSocket closed it, e.g. after accept() failed"
-            + " with too many open files): no agent can connect", wsPort);
+        LOG.error(
+            "The WebSocket port {} stopped listening (Java-WebSocket closed it, e.g. after accept() failed"
+                + " with too many open files): no agent can connect",
+            wsPort);
         Runnable action = listenerLostAction;
         if (action != null) {
           action.run();
@@ -304,8 +386,11 @@ public final class BackendCore implements AutoCloseable {
   /** What /healthz reports: each part "up" or what is wrong with it. */
   Map<String, String> health() {
     Map<String, String> parts = new java.util.LinkedHashMap<>();
-    parts.put("webSocket", ws != null && !listenerLost && ws.listening() ? "up"
-        : "down: the WebSocket port " + wsPort + " is not listening");
+    parts.put(
+        "webSocket",
+        ws != null && !listenerLost && ws.listening()
+            ? "up"
+            : "down: the WebSocket port " + wsPort + " is not listening");
     parts.put("http", http != null ? "up" : "down");
     String unsaved = lifecycle.storeFailing() ? lifecycle.storeFailure() : null;
     String store = unsaved != null ? unsaved : db.probe(Duration.ofMillis(500));
@@ -318,7 +403,10 @@ public final class BackendCore implements AutoCloseable {
     long before = System.currentTimeMillis() - config.output().retention().toMillis();
     int n = db.tx(c -> commands.pruneOutput(c, before));
     if (n > 0) {
-      LOG.info("Deleted {} output chunk(s) of commands finished more than {} ago", n, config.output().retention());
+      LOG.info(
+          "Deleted {} output chunk(s) of commands finished more than {} ago",
+          n,
+          config.output().retention());
     }
   }
 
@@ -333,14 +421,17 @@ public final class BackendCore implements AutoCloseable {
       }
     }
     if (!changed.isEmpty()) {
-      db.tx(c -> {
-        agents.touch(c, changed);
-        return null;
-      });
+      db.tx(
+          c -> {
+            agents.touch(c, changed);
+            return null;
+          });
     }
   }
 
-  /** Agents ONLINE in the store without a live session: computed on the worker, so never mid-change. */
+  /**
+   * Agents ONLINE in the store without a live session: computed on the worker, so never mid-change.
+   */
   long ghostCount() {
     try {
       return onWorkerAndWait(this::ghostCountNow, Duration.ofSeconds(5));
@@ -382,8 +473,8 @@ public final class BackendCore implements AutoCloseable {
   }
 
   /**
-   * Bounded: marks live agents OFFLINE ("Server stopped"), closes sockets with 1001, stops HTTP, drains
-   * the worker, closes the database. Idempotent.
+   * Bounded: marks live agents OFFLINE ("Server stopped"), closes sockets with 1001, stops HTTP,
+   * drains the worker, closes the database. Idempotent.
    */
   @Override
   public void close() {

@@ -4,20 +4,22 @@ import ai.onsembl.protocol.Message;
 import java.time.Duration;
 
 /**
- * Seams for the JUnit extension: observe agent frames and script faults. The default is a normal backend.
- * Methods are called on Java-WebSocket's threads and must not block.
+ * Seams for the JUnit extension: observe agent frames and script faults. The default is a normal
+ * backend. Methods are called on Java-WebSocket's threads and must not block.
  */
 public interface BackendHooks {
   BackendHooks NONE = new BackendHooks() {};
 
   /**
-   * Every text frame read on an agent connection, before it is handled. {@code decoded} is null when
-   * the frame was refused by the codec.
+   * Every text frame read on an agent connection, before it is handled. {@code decoded} is null
+   * when the frame was refused by the codec.
    */
-  default void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {}
+  default void onAgentFrame(
+      int connectionIndex, long sequence, String agentId, String text, Message decoded) {}
 
   /** The backend answered a frame on an agent connection with ERROR {@code code}. */
-  default void onRefused(int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {}
+  default void onRefused(
+      int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {}
 
   /** False to stop sending anything (PING, ACK, commands) to the agent: a frozen backend. */
   default boolean answers(String agentId) {

@@ -7,15 +7,16 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Agent closes, handled in batches on the worker. Each close queues one worker task, so it runs after every
- * frame its connection queued before it; a task that finds a newer close queued behind it leaves the work to
- * that one, so when closes arrive faster than the worker handles them (10,000 agents killed at once) they pile
- * up and are handled together: one transaction and one run of broadcasts. A task that defers costs a lock and a
- * comparison, so the newest task is reached as soon as the worker has worked through what was queued before it.
+ * Agent closes, handled in batches on the worker. Each close queues one worker task, so it runs
+ * after every frame its connection queued before it; a task that finds a newer close queued behind
+ * it leaves the work to that one, so when closes arrive faster than the worker handles them (10,000
+ * agents killed at once) they pile up and are handled together: one transaction and one run of
+ * broadcasts. A task that defers costs a lock and a comparison, so the newest task is reached as
+ * soon as the worker has worked through what was queued before it.
  */
 final class CloseBatcher {
   /** One closed agent connection, with the close code to report and when it was detected. */
-  record Closed(Peer peer, int code, long detectedNanos, long seq) { }
+  record Closed(Peer peer, int code, long detectedNanos, long seq) {}
 
   private final Executor worker;
   private final Consumer<List<Closed>> handler;

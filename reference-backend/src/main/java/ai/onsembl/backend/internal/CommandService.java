@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commands from dashboards and REST to agents, and their status driven by the agent's COMMAND_ACK and
- * COMMAND_COMPLETE. Runs on the worker thread, like {@link AgentLifecycle}.
+ * Commands from dashboards and REST to agents, and their status driven by the agent's COMMAND_ACK
+ * and COMMAND_COMPLETE. Runs on the worker thread, like {@link AgentLifecycle}.
  */
 final class CommandService {
   private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
@@ -36,10 +36,16 @@ final class CommandService {
   private final Registry registry;
   private final DashboardHub hub;
   private final AgentSender toAgent;
+
   /** Output kept per command (--max-output-per-command); set once before the ports open. */
   volatile long maxOutputBytes = Long.MAX_VALUE;
 
-  CommandService(Database db, AgentStore agents, CommandStore commands, Registry registry, DashboardHub hub,
+  CommandService(
+      Database db,
+      AgentStore agents,
+      CommandStore commands,
+      Registry registry,
+      DashboardHub hub,
       AgentSender toAgent) {
     this.db = db;
     this.agents = agents;
@@ -53,9 +59,18 @@ final class CommandService {
     return request(agentId, commandId, content, source, CommandType.NATURAL, 1, null);
   }
 
-  /** As above with the request's type, priority and time limit ({@code executionConstraints.timeLimitMs}). */
-  Outcome<CommandRecord> request(String agentId, String commandId, String content, String source, CommandType type,
-      int priority, Long timeLimitMs) {
+  /**
+   * As above with the request's type, priority and time limit ({@code
+   * executionConstraints.timeLimitMs}).
+   */
+  Outcome<CommandRecord> request(
+      String agentId,
+      String commandId,
+      String content,
+      String source,
+      CommandType type,
+      int priority,
+      Long timeLimitMs) {
     if (content == null || content.isBlank()) {
       return Outcome.refused(ErrorCode.INVALID_MESSAGE, "command content must not be empty", 400);
     }
@@ -68,14 +83,28 @@ final class CommandService {
       return Outcome.refused(ErrorCode.INVALID_MESSAGE, "command " + id + " already exists", 409);
     }
     long now = System.currentTimeMillis();
-    CommandRecord r = new CommandRecord(id, agentId, content, CommandStatus.PENDING, null, null, source, now, now, null);
-    db.tx(c -> {
-      commands.insert(c, r);
-      return null;
-    });
-    toAgent.send(target.value().peer, Message.of(new CommandRequest(null, id, content, content,
-        EnumValue.of(type), priority, null,
-        timeLimitMs == null ? null : new ExecutionConstraints(timeLimitMs, null, null), null, null)));
+    CommandRecord r =
+        new CommandRecord(
+            id, agentId, content, CommandStatus.PENDING, null, null, source, now, now, null);
+    db.tx(
+        c -> {
+          commands.insert(c, r);
+          return null;
+        });
+    toAgent.send(
+        target.value().peer,
+        Message.of(
+            new CommandRequest(
+                null,
+                id,
+                content,
+                content,
+                EnumValue.of(type),
+                priority,
+                null,
+                timeLimitMs == null ? null : new ExecutionConstraints(timeLimitMs, null, null),
+                null,
+                null)));
     hub.broadcast(Messages.commandStatus(id, agentId, CommandStatus.PENDING, null));
     LOG.info("Command {} sent to agent {} (from {})", id, agentId, source);
     return Outcome.ok(r);
@@ -88,30 +117,45 @@ final class CommandService {
     }
     CommandRecord r = found.get();
     if (CommandStore.TERMINAL.contains(r.status())) {
-      return Outcome.refused(ErrorCode.INVALID_MESSAGE,
-          "command " + commandId + " already finished: " + r.status(), 409);
+      return Outcome.refused(
+          ErrorCode.INVALID_MESSAGE,
+          "command " + commandId + " already finished: " + r.status(),
+          409);
     }
     Outcome<AgentSession> target = online(r.agentId());
     if (!target.isOk()) {
       return Outcome.refused(target.code(), target.message(), target.httpStatus());
     }
-    toAgent.send(target.value().peer, Message.of(new CommandCancel(null, commandId,
-        reason == null ? "Cancelled from dashboard" : reason, false)));
+    toAgent.send(
+        target.value().peer,
+        Message.of(
+            new CommandCancel(
+                null, commandId, reason == null ? "Cancelled from dashboard" : reason, false)));
     return Outcome.ok(r);
   }
 
   Outcome<ControlAction> control(String agentId, String action, String reason) {
-    EnumValue<ControlAction> a = action == null ? null : EnumValue.parse(ControlAction.class, action);
+    EnumValue<ControlAction> a =
+        action == null ? null : EnumValue.parse(ControlAction.class, action);
     if (a == null || a.isUnknown()) {
-      return Outcome.refused(ErrorCode.INVALID_MESSAGE,
-          "action must be STOP, RESTART, PAUSE or RESUME but was " + action, 400);
+      return Outcome.refused(
+          ErrorCode.INVALID_MESSAGE,
+          "action must be STOP, RESTART, PAUSE or RESUME but was " + action,
+          400);
     }
     Outcome<AgentSession> target = online(agentId);
     if (!target.isOk()) {
       return Outcome.refused(target.code(), target.message(), target.httpStatus());
     }
-    toAgent.send(target.value().peer, Message.of(new AgentControl(null, a,
-        reason == null ? "Requested from dashboard" : reason, a.is(ControlAction.STOP) ? Boolean.TRUE : null, null)));
+    toAgent.send(
+        target.value().peer,
+        Message.of(
+            new AgentControl(
+                null,
+                a,
+                reason == null ? "Requested from dashboard" : reason,
+                a.is(ControlAction.STOP) ? Boolean.TRUE : null,
+                null)));
     LOG.info("AGENT_CONTROL {} sent to agent {}", a.raw(), agentId);
     return Outcome.ok(a.value());
   }
@@ -133,11 +177,12 @@ final class CommandService {
   /** False when the command belongs to another agent (the frame is spoofed). */
   boolean onAck(AgentSession s, CommandAck ack) {
     CommandStatus status = ack.status() == null ? CommandStatus.UNKNOWN : ack.status().value();
-    CommandStatus next = switch (status) {
-      case RECEIVED, QUEUED, PENDING -> CommandStatus.QUEUED;
-      case EXECUTING -> CommandStatus.EXECUTING;
-      default -> null;
-    };
+    CommandStatus next =
+        switch (status) {
+          case RECEIVED, QUEUED, PENDING -> CommandStatus.QUEUED;
+          case EXECUTING -> CommandStatus.EXECUTING;
+          default -> null;
+        };
     return next == null || transition(s, ack.commandId(), next, null, null);
   }
 
@@ -149,18 +194,21 @@ final class CommandService {
     return transition(s, done.commandId(), status, done.error(), done.exitCode());
   }
 
-  private boolean transition(AgentSession s, String commandId, CommandStatus status, String error, Integer exit) {
+  private boolean transition(
+      AgentSession s, String commandId, CommandStatus status, String error, Integer exit) {
     long now = System.currentTimeMillis();
-    Boolean changed = db.tx(c -> {
-      Optional<CommandRecord> r = commands.find(c, commandId);
-      if (r.isEmpty()) {
-        return Boolean.FALSE;
-      }
-      if (!r.get().agentId().equals(s.agentId)) {
-        return null;
-      }
-      return commands.transition(c, commandId, status, error, exit, now);
-    });
+    Boolean changed =
+        db.tx(
+            c -> {
+              Optional<CommandRecord> r = commands.find(c, commandId);
+              if (r.isEmpty()) {
+                return Boolean.FALSE;
+              }
+              if (!r.get().agentId().equals(s.agentId)) {
+                return null;
+              }
+              return commands.transition(c, commandId, status, error, exit, now);
+            });
     if (changed == null) {
       return false;
     }
@@ -181,7 +229,8 @@ final class CommandService {
     ActivityState next = s.executing.isEmpty() ? ActivityState.IDLE : ActivityState.PROCESSING;
     if (next != s.activity && registry.isCurrent(s)) {
       s.activity = next;
-      hub.broadcast(Messages.agentStatus(s.agentId, AgentStatus.ONLINE, s, s.peer.lastSeenMillis, null));
+      hub.broadcast(
+          Messages.agentStatus(s.agentId, AgentStatus.ONLINE, s, s.peer.lastSeenMillis, null));
     }
   }
 
@@ -191,36 +240,53 @@ final class CommandService {
     ACCEPTED,
     /** Names a command of another agent: refused, nothing stored. */
     FOREIGN,
-    /** Names neither the sender's session nor a command the backend gave it: refused, nothing stored. */
+    /**
+     * Names neither the sender's session nor a command the backend gave it: refused, nothing
+     * stored.
+     */
     UNKNOWN
   }
 
   /**
-   * Stores a chunk once and streams it once. Accepted only for the sender's own session output (commandId ==
-   * its agentId) or a command the backend gave to that agent; anything else is stored nowhere.
+   * Stores a chunk once and streams it once. Accepted only for the sender's own session output
+   * (commandId == its agentId) or a command the backend gave to that agent; anything else is stored
+   * nowhere.
    */
   OutputVerdict onOutput(AgentSession s, TerminalOutput out) {
     long now = System.currentTimeMillis();
     String stream = out.streamType() == null ? "STDOUT" : out.streamType().raw();
-    Object result = db.tx(c -> {
-      if (!out.commandId().equals(s.agentId)) {
-        Optional<CommandRecord> r = commands.find(c, out.commandId());
-        if (r.isEmpty()) {
-          return OutputVerdict.UNKNOWN;
-        }
-        if (!r.get().agentId().equals(s.agentId)) {
-          return OutputVerdict.FOREIGN;
-        }
-      }
-      return commands.appendOutput(c,
-          new OutputChunk(out.commandId(), out.sequence(), s.agentId, stream, out.content(), now), maxOutputBytes);
-    });
+    Object result =
+        db.tx(
+            c -> {
+              if (!out.commandId().equals(s.agentId)) {
+                Optional<CommandRecord> r = commands.find(c, out.commandId());
+                if (r.isEmpty()) {
+                  return OutputVerdict.UNKNOWN;
+                }
+                if (!r.get().agentId().equals(s.agentId)) {
+                  return OutputVerdict.FOREIGN;
+                }
+              }
+              return commands.appendOutput(
+                  c,
+                  new OutputChunk(
+                      out.commandId(), out.sequence(), s.agentId, stream, out.content(), now),
+                  maxOutputBytes);
+            });
     if (result instanceof OutputVerdict refused) {
       return refused;
     }
     if (Boolean.TRUE.equals(result)) {
-      hub.broadcast(Message.of(new TerminalStream(out.commandId(), s.agentId, out.streamType(), out.content(),
-          out.sequence(), now, out.ansiCodes())));
+      hub.broadcast(
+          Message.of(
+              new TerminalStream(
+                  out.commandId(),
+                  s.agentId,
+                  out.streamType(),
+                  out.content(),
+                  out.sequence(),
+                  now,
+                  out.ansiCodes())));
     }
     return OutputVerdict.ACCEPTED;
   }

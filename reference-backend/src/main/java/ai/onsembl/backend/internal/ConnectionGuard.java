@@ -26,19 +26,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Admission control for the WebSocket port, in front of Java-WebSocket's own factory (which it delegates
- * to, plain or TLS). Java-WebSocket never closes a connection that does not finish its upgrade, and when
- * {@code accept()} fails with "Too many open files" it closes its listening socket for good. So:
+ * Admission control for the WebSocket port, in front of Java-WebSocket's own factory (which it
+ * delegates to, plain or TLS). Java-WebSocket never closes a connection that does not finish its
+ * upgrade, and when {@code accept()} fails with "Too many open files" it closes its listening
+ * socket for good. So:
  *
  * <ul>
- *   <li>a connection that has not been upgraded and authenticated within the handshake deadline is closed;
+ *   <li>a connection that has not been upgraded and authenticated within the handshake deadline is
+ *       closed;
  *   <li>connections not yet authenticated are capped in total and per remote address;
- *   <li>a connection accepted while the process is close to its file-descriptor limit is closed at once, so
- *       the library's next {@code accept()} still finds a free descriptor.
+ *   <li>a connection accepted while the process is close to its file-descriptor limit is closed at
+ *       once, so the library's next {@code accept()} still finds a free descriptor.
  * </ul>
  *
- * <p>A refused connection is closed by Java-WebSocket itself: {@link #wrapChannel} throws and the library
- * closes that socket (not the listening one).
+ * <p>A refused connection is closed by Java-WebSocket itself: {@link #wrapChannel} throws and the
+ * library closes that socket (not the listening one).
  */
 final class ConnectionGuard implements WebSocketServerFactory {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
@@ -57,7 +59,8 @@ final class ConnectionGuard implements WebSocketServerFactory {
   private final AtomicLong timedOut = new AtomicLong();
   private volatile long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
-  ConnectionGuard(int maxPending, int maxPendingPerAddress, Duration handshakeDeadline, FdBudget fds) {
+  ConnectionGuard(
+      int maxPending, int maxPendingPerAddress, Duration handshakeDeadline, FdBudget fds) {
     this.maxPending = maxPending;
     this.maxPendingPerAddress = maxPendingPerAddress;
     this.deadlineNanos = handshakeDeadline.toNanos();
@@ -121,8 +124,11 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
     int mine = perAddress.getOrDefault(address, 0);
     if (mine >= maxPendingPerAddress) {
-      return "too many connections not yet authenticated from " + address.getHostAddress() + " (limit "
-          + maxPendingPerAddress + ")";
+      return "too many connections not yet authenticated from "
+          + address.getHostAddress()
+          + " (limit "
+          + maxPendingPerAddress
+          + ")";
     }
     perAddress.put(address, mine + 1);
     return null;
@@ -132,7 +138,9 @@ final class ConnectionGuard implements WebSocketServerFactory {
     perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
   }
 
-  /** The connection was upgraded and authenticated (or refused and is closing): it no longer counts. */
+  /**
+   * The connection was upgraded and authenticated (or refused and is closing): it no longer counts.
+   */
   void authenticated(WebSocket ws) {
     Pending p = pending.remove(ws);
     if (p != null) {
@@ -140,7 +148,10 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
   }
 
-  /** Closes connections past the handshake deadline and forgets closed ones; run about once a second. */
+  /**
+   * Closes connections past the handshake deadline and forgets closed ones; run about once a
+   * second.
+   */
   void sweep() {
     long now = System.nanoTime();
     for (Map.Entry<WebSocket, Pending> e : pending.entrySet()) {
@@ -148,15 +159,18 @@ final class ConnectionGuard implements WebSocketServerFactory {
       if (ws.getReadyState() == ReadyState.CLOSED) {
         authenticated(ws);
       } else if (ws instanceof WebSocketImpl impl && impl.isFlushAndClose()) {
-        // Java-WebSocket refused the upgrade request (malformed, too large) and answered it, but it only
+        // Java-WebSocket refused the upgrade request (malformed, too large) and answered it, but it
+        // only
         // ever closes such a connection once a draft was chosen: close it here.
         authenticated(ws);
         impl.closeConnection(CloseFrame.PROTOCOL_ERROR, "Upgrade request refused");
       } else if (now - e.getValue().acceptedNanos() >= deadlineNanos) {
         authenticated(ws);
         timedOut.incrementAndGet();
-        LOG.info("Closing a connection from {} that did not upgrade and authenticate within {} ms",
-            e.getValue().address().getHostAddress(), Duration.ofNanos(deadlineNanos).toMillis());
+        LOG.info(
+            "Closing a connection from {} that did not upgrade and authenticate within {} ms",
+            e.getValue().address().getHostAddress(),
+            Duration.ofNanos(deadlineNanos).toMillis());
         ws.closeConnection(CloseFrame.ABNORMAL_CLOSE, "Handshake not completed in time");
       }
     }
@@ -188,8 +202,8 @@ final class ConnectionGuard implements WebSocketServerFactory {
   }
 
   /**
-   * The process's open descriptors against its limit, counted cheaply: the real count is read at most every
-   * 100 ms (it lists /proc/self/fd), and every admission in between counts as one more.
+   * The process's open descriptors against its limit, counted cheaply: the real count is read at
+   * most every 100 ms (it lists /proc/self/fd), and every admission in between counts as one more.
    */
   static final class FdBudget {
     private static final long REFRESH_NANOS = Duration.ofMillis(100).toNanos();

@@ -25,8 +25,13 @@ final class DashboardEndpoint {
   private final DashboardLiveness liveness;
   private final CommandService commandService;
 
-  DashboardEndpoint(Executor worker, AgentStore agents, Registry registry, DashboardHub hub,
-      DashboardLiveness liveness, CommandService commandService) {
+  DashboardEndpoint(
+      Executor worker,
+      AgentStore agents,
+      Registry registry,
+      DashboardHub hub,
+      DashboardLiveness liveness,
+      CommandService commandService) {
     this.worker = worker;
     this.agents = agents;
     this.registry = registry;
@@ -35,7 +40,10 @@ final class DashboardEndpoint {
     this.commandService = commandService;
   }
 
-  /** On the worker: snapshot first, then every change after it (the same thread makes the broadcasts). */
+  /**
+   * On the worker: snapshot first, then every change after it (the same thread makes the
+   * broadcasts).
+   */
   void opened(Peer p) {
     if (p.closed) {
       return;
@@ -45,7 +53,9 @@ final class DashboardEndpoint {
     liveness.watch(p);
   }
 
-  /** DASHBOARD_CONNECTED with every agent as the store and the registry see it now (on the worker). */
+  /**
+   * DASHBOARD_CONNECTED with every agent as the store and the registry see it now (on the worker).
+   */
   Message snapshot() {
     List<AgentSummary> list = new ArrayList<>();
     for (AgentState a : agents.all()) {
@@ -69,16 +79,30 @@ final class DashboardEndpoint {
       return;
     }
     switch (m.type()) {
-      case DASHBOARD_INIT -> p.send(Message.of(
-          new Ack(m.id(), true, null, null, true, m.payload(DashboardInit.class).subscriptions())));
+      case DASHBOARD_INIT ->
+          p.send(
+              Message.of(
+                  new Ack(
+                      m.id(),
+                      true,
+                      null,
+                      null,
+                      true,
+                      m.payload(DashboardInit.class).subscriptions())));
       case DASHBOARD_SUBSCRIBE, DASHBOARD_UNSUBSCRIBE -> p.send(Message.of(Ack.of(m.id())));
-      // The web frontend's heartbeat: answered here, on the reading thread, before the next frame is read.
-      case PING -> p.send(Message.of(Pong.answering(m.payload(Ping.class), System.currentTimeMillis())));
-      case PONG, ACK -> { }
+      // The web frontend's heartbeat: answered here, on the reading thread, before the next frame
+      // is read.
+      case PING ->
+          p.send(Message.of(Pong.answering(m.payload(Ping.class), System.currentTimeMillis())));
+      case PONG, ACK -> {}
       case COMMAND_REQUEST -> {
         CommandRequest r = m.payload(CommandRequest.class);
-        worker.execute(() -> reply(p, m, commandService.request(r.agentId(), r.commandId(), r.text(),
-            "dashboard")));
+        worker.execute(
+            () ->
+                reply(
+                    p,
+                    m,
+                    commandService.request(r.agentId(), r.commandId(), r.text(), "dashboard")));
       }
       case COMMAND_CANCEL -> {
         CommandCancel c = m.payload(CommandCancel.class);
@@ -86,11 +110,20 @@ final class DashboardEndpoint {
       }
       case AGENT_CONTROL -> {
         AgentControl c = m.payload(AgentControl.class);
-        worker.execute(() -> reply(p, m, commandService.control(c.agentId(),
-            c.action() == null ? null : c.action().raw(), c.reason())));
+        worker.execute(
+            () ->
+                reply(
+                    p,
+                    m,
+                    commandService.control(
+                        c.agentId(), c.action() == null ? null : c.action().raw(), c.reason())));
       }
-      default -> FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE_TYPE,
-          m.type() + " is not accepted on the dashboard endpoint", m.id());
+      default ->
+          FrameGuard.refuse(
+              p,
+              ErrorCode.INVALID_MESSAGE_TYPE,
+              m.type() + " is not accepted on the dashboard endpoint",
+              m.id());
     }
   }
 

@@ -15,17 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fan-out to dashboards. Each frame is encoded once and offered to every dashboard's {@link DashboardOutbox},
- * which is bounded in bytes; frames move on to the socket only while the socket holds less than
- * {@link #SOCKET_WINDOW_BYTES} of them. A dashboard that falls behind has its status frames coalesced (latest
- * per agent), then gets a fresh snapshot (DASHBOARD_CONNECTED) instead of the backlog; only one whose socket
- * sends nothing of what it holds for {@code stallNanos} (it reads nothing at all) is dropped (1008). Sending never blocks the worker, so a slow or
- * dead dashboard never slows agents or other dashboards.
+ * Fan-out to dashboards. Each frame is encoded once and offered to every dashboard's {@link
+ * DashboardOutbox}, which is bounded in bytes; frames move on to the socket only while the socket
+ * holds less than {@link #SOCKET_WINDOW_BYTES} of them. A dashboard that falls behind has its
+ * status frames coalesced (latest per agent), then gets a fresh snapshot (DASHBOARD_CONNECTED)
+ * instead of the backlog; only one whose socket sends nothing of what it holds for {@code
+ * stallNanos} (it reads nothing at all) is dropped (1008). Sending never blocks the worker, so a
+ * slow or dead dashboard never slows agents or other dashboards.
  */
 public final class DashboardHub {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardHub.class);
+
   /** How much of ours a dashboard's socket may hold (Java-WebSocket's own queue is unbounded). */
   static final long SOCKET_WINDOW_BYTES = 256 * 1024;
+
   private static final long DRAIN_EVERY_MILLIS = 10;
 
   private final Set<Peer> dashboards = ConcurrentHashMap.newKeySet();
@@ -36,20 +39,30 @@ public final class DashboardHub {
   private volatile BackendMetrics metrics;
 
   /**
-   * @param limitBytes frames a dashboard may have waiting before they are coalesced or replaced by a snapshot
-   * @param stallNanos how long a dashboard may read nothing of what waits for it before it is dropped
+   * @param limitBytes frames a dashboard may have waiting before they are coalesced or replaced by
+   *     a snapshot
+   * @param stallNanos how long a dashboard may read nothing of what waits for it before it is
+   *     dropped
    */
   DashboardHub(long limitBytes, long stallNanos) {
     this.limitBytes = limitBytes;
     this.stallNanos = stallNanos;
   }
 
-  /** Starts the drain timer; snapshots are built on {@code worker}, which also makes every broadcast. */
-  void start(Executor worker, ScheduledExecutorService timer, Supplier<Message> snapshot, BackendMetrics metrics) {
+  /**
+   * Starts the drain timer; snapshots are built on {@code worker}, which also makes every
+   * broadcast.
+   */
+  void start(
+      Executor worker,
+      ScheduledExecutorService timer,
+      Supplier<Message> snapshot,
+      BackendMetrics metrics) {
     this.worker = worker;
     this.snapshot = snapshot;
     this.metrics = metrics;
-    timer.scheduleWithFixedDelay(this::drainAll, DRAIN_EVERY_MILLIS, DRAIN_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::drainAll, DRAIN_EVERY_MILLIS, DRAIN_EVERY_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   void add(Peer p) {
@@ -76,7 +89,9 @@ public final class DashboardHub {
     }
   }
 
-  /** Status frames of one agent replace each other in a backlog; everything else is kept in order. */
+  /**
+   * Status frames of one agent replace each other in a backlog; everything else is kept in order.
+   */
   private static String coalesceKey(Message m) {
     if (m.type() == MessageType.AGENT_STATUS) {
       AgentStatusUpdate s = m.payload(AgentStatusUpdate.class);
@@ -93,7 +108,9 @@ public final class DashboardHub {
     }
     DashboardOutbox.Offered result = box.offer(text, key);
     if (result == DashboardOutbox.Offered.RESYNC) {
-      LOG.info("{} is more than {} bytes behind: its backlog is replaced by a fresh snapshot", p.describe(),
+      LOG.info(
+          "{} is more than {} bytes behind: its backlog is replaced by a fresh snapshot",
+          p.describe(),
           limitBytes);
       BackendMetrics m = metrics;
       if (m != null) {
@@ -105,7 +122,10 @@ public final class DashboardHub {
     drain(p);
   }
 
-  /** Hands queued frames to the socket up to the window; under the outbox's lock so frames keep their order. */
+  /**
+   * Hands queued frames to the socket up to the window; under the outbox's lock so frames keep
+   * their order.
+   */
   private static void drain(Peer p) {
     DashboardOutbox box = p.outbox;
     if (!(p.socket instanceof WebSocketImpl impl) || box == null) {
@@ -119,7 +139,10 @@ public final class DashboardHub {
     }
   }
 
-  /** On the timer: moves backlogs on, sends due snapshots (built on the worker), drops stalled dashboards. */
+  /**
+   * On the timer: moves backlogs on, sends due snapshots (built on the worker), drops stalled
+   * dashboards.
+   */
   void drainAll() {
     for (Peer p : dashboards) {
       DashboardOutbox box = p.outbox;
@@ -131,13 +154,14 @@ public final class DashboardHub {
         continue;
       }
       if (box.claimSnapshot(impl.outQueue.size(), SOCKET_WINDOW_BYTES)) {
-        worker.execute(() -> {
-          Supplier<Message> s = snapshot;
-          if (s != null && !p.closed) {
-            box.snapshot(ProtocolCodec.standard().encode(s.get()));
-            drain(p);
-          }
-        });
+        worker.execute(
+            () -> {
+              Supplier<Message> s = snapshot;
+              if (s != null && !p.closed) {
+                box.snapshot(ProtocolCodec.standard().encode(s.get()));
+                drain(p);
+              }
+            });
       } else {
         drain(p);
         if (box.stalledNanos() > stallNanos || box.resyncWaitingNanos() > stallNanos) {

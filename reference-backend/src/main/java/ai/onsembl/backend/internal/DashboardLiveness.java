@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard side of the heartbeat, as the TypeScript backend does it: every dashboard gets a PING each
- * heartbeat interval (an idle dashboard still sees traffic, which its client's health monitor relies on),
- * and a dashboard that sends no frame at all for the heartbeat timeout is closed 4000. Any frame counts as
- * an answer; the web frontend and the /agents page answer each PING with a PONG.
+ * The dashboard side of the heartbeat, as the TypeScript backend does it: every dashboard gets a
+ * PING each heartbeat interval (an idle dashboard still sees traffic, which its client's health
+ * monitor relies on), and a dashboard that sends no frame at all for the heartbeat timeout is
+ * closed 4000. Any frame counts as an answer; the web frontend and the /agents page answer each
+ * PING with a PONG.
  */
 final class DashboardLiveness {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardLiveness.class);
@@ -33,8 +34,14 @@ final class DashboardLiveness {
     volatile ScheduledFuture<?> deadline;
   }
 
-  /** {@code afterClose} runs after the close frame is queued (the backend's bounded close handshake). */
-  DashboardLiveness(ScheduledExecutorService scheduler, Duration interval, Duration timeout,
+  /**
+   * {@code afterClose} runs after the close frame is queued (the backend's bounded close
+   * handshake).
+   */
+  DashboardLiveness(
+      ScheduledExecutorService scheduler,
+      Duration interval,
+      Duration timeout,
       Consumer<Peer> afterClose) {
     this.scheduler = scheduler;
     this.afterClose = afterClose;
@@ -47,17 +54,23 @@ final class DashboardLiveness {
     if (watched.putIfAbsent(p, t) != null) {
       return;
     }
-    t.ping = scheduler.scheduleAtFixedRate(() -> {
-      if (!p.closed && !p.closing) {
-        p.send(Message.of(new Ping(System.currentTimeMillis())));
-      }
-    }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    t.ping =
+        scheduler.scheduleAtFixedRate(
+            () -> {
+              if (!p.closed && !p.closing) {
+                p.send(Message.of(new Ping(System.currentTimeMillis())));
+              }
+            },
+            intervalNanos,
+            intervalNanos,
+            TimeUnit.NANOSECONDS);
     arm(p, t, timeoutNanos);
   }
 
   /** As the agents' monitor: a deadline that finds a newer frame re-arms for the new deadline. */
   private void arm(Peer p, Tasks t, long delayNanos) {
-    t.deadline = scheduler.schedule(() -> check(p, t), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    t.deadline =
+        scheduler.schedule(() -> check(p, t), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 
   private void check(Peer p, Tasks t) {
@@ -70,7 +83,10 @@ final class DashboardLiveness {
       return;
     }
     unwatch(p);
-    LOG.warn("{}: no frame for {} ms, closing 4000 ({})", p.describe(), TimeUnit.NANOSECONDS.toMillis(silent),
+    LOG.warn(
+        "{}: no frame for {} ms, closing 4000 ({})",
+        p.describe(),
+        TimeUnit.NANOSECONDS.toMillis(silent),
         HEARTBEAT_TIMEOUT);
     p.close(4000, HEARTBEAT_TIMEOUT);
     afterClose.accept(p);

@@ -6,21 +6,27 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * One dashboard's frames not yet handed to its socket, bounded in bytes (UTF-16 length of the JSON text, close
- * to its UTF-8 size for the ASCII-heavy frames the backend sends). Frames move to the socket only while the
- * socket itself holds less than a small window, so a dashboard that reads slowly keeps its backlog here, where
- * it can be coalesced: on overflow, only each agent's latest status frame is kept; if that is not enough, the
- * backlog is dropped and the dashboard is marked for a fresh snapshot (DASHBOARD_CONNECTED) instead.
- * Every method is synchronized: frames are offered by the worker and drained by the timer.
+ * One dashboard's frames not yet handed to its socket, bounded in bytes (UTF-16 length of the JSON
+ * text, close to its UTF-8 size for the ASCII-heavy frames the backend sends). Frames move to the
+ * socket only while the socket itself holds less than a small window, so a dashboard that reads
+ * slowly keeps its backlog here, where it can be coalesced: on overflow, only each agent's latest
+ * status frame is kept; if that is not enough, the backlog is dropped and the dashboard is marked
+ * for a fresh snapshot (DASHBOARD_CONNECTED) instead. Every method is synchronized: frames are
+ * offered by the worker and drained by the timer.
  */
 final class DashboardOutbox {
-  /** A queued frame; {@code key} is non-null for frames only the latest of which matters (status per agent). */
-  private record Entry(String text, String key) { }
+  /**
+   * A queued frame; {@code key} is non-null for frames only the latest of which matters (status per
+   * agent).
+   */
+  private record Entry(String text, String key) {}
 
   private final long limitBytes;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+
   /** Sizes of the frames handed to the socket that may still be in its queue, oldest first. */
   private final ArrayDeque<Integer> inSocket = new ArrayDeque<>();
+
   private long queuedBytes;
   private long inSocketBytes;
   private boolean resyncPending;
@@ -35,7 +41,12 @@ final class DashboardOutbox {
   }
 
   /** What {@link #offer} did with a frame. */
-  enum Offered { QUEUED, COALESCED, RESYNC, DISCARDED }
+  enum Offered {
+    QUEUED,
+    COALESCED,
+    RESYNC,
+    DISCARDED
+  }
 
   /** Queues a frame; on overflow coalesces, then falls back to a resync. */
   synchronized Offered offer(String text, String key) {
@@ -79,9 +90,9 @@ final class DashboardOutbox {
   }
 
   /**
-   * The next frame to hand to a socket whose queue holds {@code socketFrames} frames, or null when there is
-   * nothing to send or the socket already holds {@code windowBytes} of ours (the last frame may overshoot it, so
-   * a snapshot larger than the window still goes out whole).
+   * The next frame to hand to a socket whose queue holds {@code socketFrames} frames, or null when
+   * there is nothing to send or the socket already holds {@code windowBytes} of ours (the last
+   * frame may overshoot it, so a snapshot larger than the window still goes out whole).
    */
   synchronized String poll(int socketFrames, long windowBytes) {
     settle(socketFrames);
@@ -96,7 +107,10 @@ final class DashboardOutbox {
     return e.text();
   }
 
-  /** The socket's queue is FIFO: if it holds {@code socketFrames} frames, the older ones we gave it are gone. */
+  /**
+   * The socket's queue is FIFO: if it holds {@code socketFrames} frames, the older ones we gave it
+   * are gone.
+   */
   private void settle(int socketFrames) {
     if (inSocket.isEmpty()) {
       lastProgressNanos = System.nanoTime();
@@ -123,8 +137,8 @@ final class DashboardOutbox {
   }
 
   /**
-   * Nanoseconds the socket has held frames of ours without sending any (the dashboard reads nothing), or 0.
-   * Call after {@link #poll} or {@link #claimSnapshot}, which look at the socket.
+   * Nanoseconds the socket has held frames of ours without sending any (the dashboard reads
+   * nothing), or 0. Call after {@link #poll} or {@link #claimSnapshot}, which look at the socket.
    */
   synchronized long stalledNanos() {
     return inSocket.isEmpty() ? 0 : System.nanoTime() - lastProgressNanos;

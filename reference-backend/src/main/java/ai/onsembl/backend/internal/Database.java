@@ -9,9 +9,9 @@ import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One SQLite connection (WAL, synchronous=NORMAL) shared by the stores. SQLite has a single writer anyway;
- * a lock makes every {@link #tx} and {@link #read} exclusive, so a transaction never interleaves with
- * another thread's statements on the same connection.
+ * One SQLite connection (WAL, synchronous=NORMAL) shared by the stores. SQLite has a single writer
+ * anyway; a lock makes every {@link #tx} and {@link #read} exclusive, so a transaction never
+ * interleaves with another thread's statements on the same connection.
  */
 public final class Database implements AutoCloseable {
   private final Connection connection;
@@ -19,7 +19,11 @@ public final class Database implements AutoCloseable {
   private final String path;
   private volatile boolean closed;
   private static final int BUSY_TIMEOUT_MILLIS = 5000;
-  /** Null while the last write transaction committed; otherwise why it failed (SQLITE_BUSY, disk full...). */
+
+  /**
+   * Null while the last write transaction committed; otherwise why it failed (SQLITE_BUSY, disk
+   * full...).
+   */
   private volatile String writeFailure;
 
   /** A unit of work against the connection. */
@@ -33,7 +37,10 @@ public final class Database implements AutoCloseable {
     this.connection = connection;
   }
 
-  /** Opens (creating parent directories) and migrates the database at {@code path} or {@code :memory:}. */
+  /**
+   * Opens (creating parent directories) and migrates the database at {@code path} or {@code
+   * :memory:}.
+   */
   public static Database open(String path) {
     try {
       boolean memory = ":memory:".equals(path);
@@ -100,8 +107,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * As {@link #tx} but without waiting for another process's write lock (busy timeout 0 for this transaction):
-   * for retries that must not hold the worker while the store is locked.
+   * As {@link #tx} but without waiting for another process's write lock (busy timeout 0 for this
+   * transaction): for retries that must not hold the worker while the store is locked.
    */
   public <T> T tryTx(Work<T> work) {
     lock.lock();
@@ -149,8 +156,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * For /healthz: null when the store answers a trivial query within {@code wait}, else what is wrong
-   * (closed, busy past the wait, or the query's error).
+   * For /healthz: null when the store answers a trivial query within {@code wait}, else what is
+   * wrong (closed, busy past the wait, or the query's error).
    */
   public String probe(java.time.Duration wait) {
     try {
@@ -165,7 +172,8 @@ public final class Database implements AutoCloseable {
       if (closed) {
         return "closed";
       }
-      try (var st = connection.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+      try (var st = connection.createStatement();
+          var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
         rs.next();
         return null;
       }

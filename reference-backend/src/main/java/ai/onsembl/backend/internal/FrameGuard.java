@@ -8,14 +8,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checks every incoming frame passes on the reading thread, for both endpoints: rate limit, size,
- * codec. Each kind of bad input is answered with ERROR and logged once per connection.
+ * The checks every incoming frame passes on the reading thread, for both endpoints: rate limit,
+ * size, codec. Each kind of bad input is answered with ERROR and logged once per connection.
  */
 final class FrameGuard {
   private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);
 
   private static final long LINGER_MILLIS = 250;
-  /** TERMINAL_OUTPUT frames an agent may send a second (4,000 coalesced 16 KiB chunks: about 64 MB/s). */
+
+  /**
+   * TERMINAL_OUTPUT frames an agent may send a second (4,000 coalesced 16 KiB chunks: about 64
+   * MB/s).
+   */
   static final int OUTPUT_FRAMES_PER_SECOND = 4000;
 
   private FrameGuard() {}
@@ -70,8 +74,11 @@ final class FrameGuard {
 
   /** Answers ERROR FORBIDDEN and closes: the frame names another agent. */
   static void spoofed(Peer p, String claimed, String inReplyTo) {
-    refuse(p, ErrorCode.FORBIDDEN,
-        "Frame claims agent " + claimed + " but this connection is agent " + p.agentId, inReplyTo);
+    refuse(
+        p,
+        ErrorCode.FORBIDDEN,
+        "Frame claims agent " + claimed + " but this connection is agent " + p.agentId,
+        inReplyTo);
     p.closeAfter(1008, "Frame claims another agent", LINGER_MILLIS);
   }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One deadline per agent (last frame + timeout), on one scheduler. A deadline task that finds a newer
- * frame re-arms itself for the new deadline instead of being rescheduled on every frame, so a sign of
- * life costs one volatile write.
+ * One deadline per agent (last frame + timeout), on one scheduler. A deadline task that finds a
+ * newer frame re-arms itself for the new deadline instead of being rescheduled on every frame, so a
+ * sign of life costs one volatile write.
  */
 final class HeartbeatMonitor {
   private final ScheduledExecutorService scheduler;
@@ -17,8 +17,12 @@ final class HeartbeatMonitor {
   private final Consumer<AgentSession> ping;
   private final Consumer<AgentSession> timedOut;
 
-  HeartbeatMonitor(ScheduledExecutorService scheduler, Duration interval, Duration timeout,
-      Consumer<AgentSession> ping, Consumer<AgentSession> timedOut) {
+  HeartbeatMonitor(
+      ScheduledExecutorService scheduler,
+      Duration interval,
+      Duration timeout,
+      Consumer<AgentSession> ping,
+      Consumer<AgentSession> timedOut) {
     this.scheduler = scheduler;
     this.intervalNanos = interval.toNanos();
     this.timeoutNanos = timeout.toNanos();
@@ -27,19 +31,28 @@ final class HeartbeatMonitor {
   }
 
   void watch(AgentSession s) {
-    s.pingTask = scheduler.scheduleAtFixedRate(() -> {
-      if (!s.ended.get()) {
-        ping.accept(s);
-      }
-    }, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    s.pingTask =
+        scheduler.scheduleAtFixedRate(
+            () -> {
+              if (!s.ended.get()) {
+                ping.accept(s);
+              }
+            },
+            intervalNanos,
+            intervalNanos,
+            TimeUnit.NANOSECONDS);
     arm(s, timeoutNanos);
   }
 
   private void arm(AgentSession s, long delayNanos) {
-    s.deadlineTask = scheduler.schedule(() -> check(s), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    s.deadlineTask =
+        scheduler.schedule(() -> check(s), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 
-  /** Schedules the deadline again from the session's last frame (a timeout found stale on the worker). */
+  /**
+   * Schedules the deadline again from the session's last frame (a timeout found stale on the
+   * worker).
+   */
   void rearm(AgentSession s) {
     arm(s, timeoutNanos - (System.nanoTime() - s.peer.lastFrameNanos));
   }

@@ -14,21 +14,27 @@ import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.Handshakedata;
 
 /**
- * RFC 6455 with a payload limit, so an oversized frame is refused from its header and never buffered.
+ * RFC 6455 with a payload limit, so an oversized frame is refused from its header and never
+ * buffered.
  *
- * <p>Left alone, Java-WebSocket answers such a frame by closing at once with 1009: the server drops the
- * TCP connection while the rest of the frame is still arriving, the kernel answers with RST and the peer
- * never reads the close frame. Instead, once a frame is too large, this draft discards every further
- * byte and calls {@link #onOversize}, which sends ERROR RESOURCE_EXHAUSTED and closes 1009 shortly after.
+ * <p>Left alone, Java-WebSocket answers such a frame by closing at once with 1009: the server drops
+ * the TCP connection while the rest of the frame is still arriving, the kernel answers with RST and
+ * the peer never reads the close frame. Instead, once a frame is too large, this draft discards
+ * every further byte and calls {@link #onOversize}, which sends ERROR RESOURCE_EXHAUSTED and closes
+ * 1009 shortly after.
  */
 final class LimitedDraft extends Draft_6455 {
   /** The largest upgrade request (request line and headers) accepted. */
   static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
+
   private final int maxFrameBytes;
+
   /** Set by the server when the connection opens; called once, on the reading thread. */
   volatile Runnable onOversize;
+
   /** Set by the server when the connection opens; gets the code of a close frame the peer sent. */
   volatile java.util.function.IntConsumer onCloseFrame;
+
   private volatile boolean discarding;
 
   LimitedDraft(int maxFrameBytes) {
@@ -41,15 +47,19 @@ final class LimitedDraft extends Draft_6455 {
   }
 
   /**
-   * Refuses an upgrade request larger than {@link #MAX_HANDSHAKE_BYTES}: Java-WebSocket keeps every byte of
-   * an unfinished request and parses it all again on each read, so an endless header would cost memory and
-   * a core. Java-WebSocket answers the refusal by closing the connection.
+   * Refuses an upgrade request larger than {@link #MAX_HANDSHAKE_BYTES}: Java-WebSocket keeps every
+   * byte of an unfinished request and parses it all again on each read, so an endless header would
+   * cost memory and a core. Java-WebSocket answers the refusal by closing the connection.
    */
   @Override
   public Handshakedata translateHandshake(ByteBuffer buf) throws InvalidHandshakeException {
     if (buf.remaining() > MAX_HANDSHAKE_BYTES) {
-      throw new InvalidHandshakeException("upgrade request too large: expected at most " + MAX_HANDSHAKE_BYTES
-          + " bytes, got " + buf.remaining() + " without its end");
+      throw new InvalidHandshakeException(
+          "upgrade request too large: expected at most "
+              + MAX_HANDSHAKE_BYTES
+              + " bytes, got "
+              + buf.remaining()
+              + " without its end");
     }
     return super.translateHandshake(buf);
   }

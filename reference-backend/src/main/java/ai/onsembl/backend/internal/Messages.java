@@ -22,30 +22,58 @@ final class Messages {
     return Message.of(new ErrorMessage(EnumValue.of(code), text, null, inReplyTo));
   }
 
-  static Message agentStatus(String agentId, AgentStatus status, AgentSession live, Long lastSeen, String reason) {
-    return Message.of(new AgentStatusUpdate(agentId, EnumValue.of(status),
-        status == AgentStatus.ONLINE ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity) : null,
-        live == null ? null : live.health, live == null || live.lastHeartbeatMillis == 0 ? null : live.lastHeartbeatMillis,
-        lastSeen, reason, null, null));
+  static Message agentStatus(
+      String agentId, AgentStatus status, AgentSession live, Long lastSeen, String reason) {
+    return Message.of(
+        new AgentStatusUpdate(
+            agentId,
+            EnumValue.of(status),
+            status == AgentStatus.ONLINE
+                ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity)
+                : null,
+            live == null ? null : live.health,
+            live == null || live.lastHeartbeatMillis == 0 ? null : live.lastHeartbeatMillis,
+            lastSeen,
+            reason,
+            null,
+            null));
   }
 
   static Message agentConnected(AgentSession s) {
-    return Message.of(new AgentConnected(s.agentId, s.info.name(), agentType(s.info.agentType()), s.info.version(),
-        s.info.hostMachine(), s.capabilities, System.currentTimeMillis()));
+    return Message.of(
+        new AgentConnected(
+            s.agentId,
+            s.info.name(),
+            agentType(s.info.agentType()),
+            s.info.version(),
+            s.info.hostMachine(),
+            s.capabilities,
+            System.currentTimeMillis()));
   }
 
-  static Message commandStatus(String commandId, String agentId, CommandStatus status, String error) {
-    return Message.of(new CommandStatusUpdate(commandId, agentId, EnumValue.of(status), error, null));
+  static Message commandStatus(
+      String commandId, String agentId, CommandStatus status, String error) {
+    return Message.of(
+        new CommandStatusUpdate(commandId, agentId, EnumValue.of(status), error, null));
   }
 
   static AgentSummary summary(AgentState a, AgentSession live) {
     boolean online = a.status() == AgentStatus.ONLINE;
     Long lastSeen = live != null ? Long.valueOf(live.peer.lastSeenMillis) : a.lastSeen();
-    return new AgentSummary(a.agentId(), a.name(), agentType(a.agentType()), EnumValue.of(a.status()),
-        online ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity) : null, a.version(),
+    return new AgentSummary(
+        a.agentId(),
+        a.name(),
+        agentType(a.agentType()),
+        EnumValue.of(a.status()),
+        online ? EnumValue.of(live == null ? ActivityState.IDLE : live.activity) : null,
+        a.version(),
         a.hostMachine(),
-        live == null ? null : live.capabilities, live == null ? null : live.health,
-        live == null || live.lastHeartbeatMillis == 0 ? lastSeen : Long.valueOf(live.lastHeartbeatMillis), lastSeen,
+        live == null ? null : live.capabilities,
+        live == null ? null : live.health,
+        live == null || live.lastHeartbeatMillis == 0
+            ? lastSeen
+            : Long.valueOf(live.lastHeartbeatMillis),
+        lastSeen,
         a.disconnectReason());
   }
 

@@ -3,8 +3,8 @@ package ai.onsembl.backend.internal;
 import ai.onsembl.protocol.ErrorCode;
 
 /**
- * The result of a request from a dashboard or REST: a value, or a refusal with the protocol error code
- * and the HTTP status it maps to.
+ * The result of a request from a dashboard or REST: a value, or a refusal with the protocol error
+ * code and the HTTP status it maps to.
  */
 public record Outcome<T>(T value, ErrorCode code, String message, int httpStatus) {
   static <T> Outcome<T> ok(T value) {

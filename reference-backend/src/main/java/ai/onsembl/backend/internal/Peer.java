@@ -11,40 +11,62 @@ import org.java_websocket.exceptions.WebsocketNotConnectedException;
 /** One WebSocket connection: attached to its socket, created on open, never reused. */
 public final class Peer {
   /** Which endpoint the connection came in on. */
-  public enum Kind { AGENT, DASHBOARD, REFUSED }
+  public enum Kind {
+    AGENT,
+    DASHBOARD,
+    REFUSED
+  }
 
   final Kind kind;
   final int index;
   final WebSocket socket;
   final RateLimiter limiter;
+
   /**
-   * Terminal output has a budget of its own: a wrapper streaming a busy agent sends coalesced 16 KiB chunks
-   * far faster than the per-connection message rate meant for floods of small frames.
+   * Terminal output has a budget of its own: a wrapper streaming a busy agent sends coalesced 16
+   * KiB chunks far faster than the per-connection message rate meant for floods of small frames.
    */
   final RateLimiter outputLimiter = new RateLimiter(FrameGuard.OUTPUT_FRAMES_PER_SECOND);
+
   private final java.util.concurrent.ScheduledExecutorService timer;
   final long openedNanos = System.nanoTime();
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
   private final AtomicLong frames = new AtomicLong();
-  /** The agent id this connection announced in AGENT_CONNECT; set on the reading thread, before the worker. */
+
+  /**
+   * The agent id this connection announced in AGENT_CONNECT; set on the reading thread, before the
+   * worker.
+   */
   volatile String agentId;
+
   /** The credential an agent connection was opened with (which agent ids it may use). */
   volatile Authenticator.Result credential;
+
   /** The registered session once the worker accepted AGENT_CONNECT. */
   volatile AgentSession session;
+
   volatile long lastFrameNanos = System.nanoTime();
   volatile long lastSeenMillis = System.currentTimeMillis();
+
   /** Set once the connection is being shut for a reason of ours (flood, spoofing, timeout). */
   volatile boolean closing;
+
   volatile boolean closed;
+
   /** Told about every refusal on an agent connection (the JUnit extension's strict mode). */
   volatile BackendHooks hooks = BackendHooks.NONE;
+
   /** A dashboard's frames waiting for its socket (set when it joins the fan-out), else null. */
   volatile DashboardOutbox outbox;
+
   /** The code of the close frame the peer sent, or 0. */
   volatile int peerCloseCode;
 
-  Peer(Kind kind, int index, WebSocket socket, RateLimiter limiter,
+  Peer(
+      Kind kind,
+      int index,
+      WebSocket socket,
+      RateLimiter limiter,
       java.util.concurrent.ScheduledExecutorService timer) {
     this.timer = timer;
     this.kind = kind;
@@ -64,7 +86,10 @@ public final class Peer {
     return frames.getAndIncrement();
   }
 
-  /** True the first time {@code key} is seen on this connection: bad input is logged once per connection. */
+  /**
+   * True the first time {@code key} is seen on this connection: bad input is logged once per
+   * connection.
+   */
   boolean firstTime(String key) {
     return logged.add(key);
   }
@@ -75,8 +100,10 @@ public final class Peer {
 
   void sendText(String text) {
     try {
-      // WebSocketImpl.close() is synchronized on the socket and sets CLOSING only after queueing its close
-      // frame; sending under the same lock keeps our frames from slipping in behind a close frame, which
+      // WebSocketImpl.close() is synchronized on the socket and sets CLOSING only after queueing
+      // its close
+      // frame; sending under the same lock keeps our frames from slipping in behind a close frame,
+      // which
       // made the peer's kernel answer with RST and the close look abnormal (1006) on both sides.
       synchronized (socket) {
         if (socket.isOpen()) {
@@ -96,16 +123,21 @@ public final class Peer {
   /**
    * Stops reading now and closes after {@code lingerMillis}. Java-WebSocket's server drops the TCP
    * connection as soon as its close frame is flushed; with a flood still arriving, the kernel then
-   * answers with RST and the peer loses our ERROR and close frame (it sees 1006). A short linger lets a
-   * peer that stops on the ERROR get a clean close with our code.
+   * answers with RST and the peer loses our ERROR and close frame (it sees 1006). A short linger
+   * lets a peer that stops on the ERROR get a clean close with our code.
    */
   void closeAfter(int code, String reason, long lingerMillis) {
     closing = true;
-    timer.schedule(() -> socket.close(code, reason), lingerMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    timer.schedule(
+        () -> socket.close(code, reason), lingerMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   String describe() {
-    return kind.name().toLowerCase() + " connection #" + index + (agentId == null ? "" : " (agent " + agentId + ")")
-        + " from " + socket.getRemoteSocketAddress();
+    return kind.name().toLowerCase()
+        + " connection #"
+        + index
+        + (agentId == null ? "" : " (agent " + agentId + ")")
+        + " from "
+        + socket.getRemoteSocketAddress();
   }
 }

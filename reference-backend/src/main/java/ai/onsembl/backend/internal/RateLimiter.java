@@ -1,8 +1,9 @@
 package ai.onsembl.backend.internal;
 
 /**
- * Token bucket: {@code perSecond} tokens a second, at most {@code burst} saved up, so a peer can send
- * {@code burst} frames at once and no more than {@code perSecond} a second on average after that.
+ * Token bucket: {@code perSecond} tokens a second, at most {@code burst} saved up, so a peer can
+ * send {@code burst} frames at once and no more than {@code perSecond} a second on average after
+ * that.
  */
 public final class RateLimiter {
   private final double perNano;

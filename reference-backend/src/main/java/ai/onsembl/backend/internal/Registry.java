@@ -14,7 +14,10 @@ public final class Registry {
     return sessions.put(s.agentId, s);
   }
 
-  /** Removes {@code s} only while it is still current: a replaced session never removes its successor. */
+  /**
+   * Removes {@code s} only while it is still current: a replaced session never removes its
+   * successor.
+   */
   boolean removeIfCurrent(AgentSession s) {
     return sessions.remove(s.agentId, s);
   }

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Signed-out page sessions, in the {@code revoked_sessions} table so a sign-out outlives a restart (the
- * session cookies themselves do). Read from memory; each sign-out is written through and drops the rows
- * whose sessions have expired anyway.
+ * Signed-out page sessions, in the {@code revoked_sessions} table so a sign-out outlives a restart
+ * (the session cookies themselves do). Read from memory; each sign-out is written through and drops
+ * the rows whose sessions have expired anyway.
  */
 final class RevokedSessions implements SessionCookies.Revocations {
   private final Database db;
@@ -19,17 +19,20 @@ final class RevokedSessions implements SessionCookies.Revocations {
   RevokedSessions(Database db) {
     this.db = db;
     long now = Instant.now().getEpochSecond();
-    db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT nonce, expires_at FROM revoked_sessions WHERE expires_at>?")) {
-        ps.setLong(1, now);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            revoked.put(rs.getString(1), rs.getLong(2));
+    db.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT nonce, expires_at FROM revoked_sessions WHERE expires_at>?")) {
+            ps.setLong(1, now);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                revoked.put(rs.getString(1), rs.getLong(2));
+              }
+            }
           }
-        }
-      }
-      return null;
-    });
+          return null;
+        });
   }
 
   @Override
@@ -42,17 +45,20 @@ final class RevokedSessions implements SessionCookies.Revocations {
     long now = Instant.now().getEpochSecond();
     revoked.put(nonce, expiresEpochSeconds);
     revoked.values().removeIf(e -> e <= now);
-    db.tx(c -> {
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM revoked_sessions WHERE expires_at<=?");
-          PreparedStatement ins = c.prepareStatement(
-              "INSERT OR REPLACE INTO revoked_sessions (nonce, expires_at) VALUES (?,?)")) {
-        del.setLong(1, now);
-        del.executeUpdate();
-        ins.setString(1, nonce);
-        ins.setLong(2, expiresEpochSeconds);
-        ins.executeUpdate();
-      }
-      return null;
-    });
+    db.tx(
+        c -> {
+          try (PreparedStatement del =
+                  c.prepareStatement("DELETE FROM revoked_sessions WHERE expires_at<=?");
+              PreparedStatement ins =
+                  c.prepareStatement(
+                      "INSERT OR REPLACE INTO revoked_sessions (nonce, expires_at) VALUES (?,?)")) {
+            del.setLong(1, now);
+            del.executeUpdate();
+            ins.setString(1, nonce);
+            ins.setLong(2, expiresEpochSeconds);
+            ins.executeUpdate();
+          }
+          return null;
+        });
   }
 }

@@ -7,13 +7,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * Bounds the agent frames waiting for the worker, in bytes of frame text, with backpressure: a frame that does
- * not fit makes the socket thread that read it wait until the worker has caught up. That thread then reads no
- * more, the kernel's buffers fill and the sending agents are slowed by TCP itself; nothing is dropped. Without
- * the bound, one agent writing faster than SQLite commits grew the worker's queue, and the heap, without limit.
+ * Bounds the agent frames waiting for the worker, in bytes of frame text, with backpressure: a
+ * frame that does not fit makes the socket thread that read it wait until the worker has caught up.
+ * That thread then reads no more, the kernel's buffers fill and the sending agents are slowed by
+ * TCP itself; nothing is dropped. Without the bound, one agent writing faster than SQLite commits
+ * grew the worker's queue, and the heap, without limit.
  *
- * <p>Only frames read from agents pass here; closes, timers, HTTP and dashboard work never wait, so the worker
- * never waits on itself and a burst of disconnects is not held behind output.
+ * <p>Only frames read from agents pass here; closes, timers, HTTP and dashboard work never wait, so
+ * the worker never waits on itself and a burst of disconnects is not held behind output.
  */
 final class WorkGate {
   private final Executor worker;
@@ -23,9 +24,10 @@ final class WorkGate {
   private final AtomicLong waits = new AtomicLong();
 
   /**
-   * @param limit bytes of frame text that may wait for the worker at once (a larger frame counts as the whole
-   *     limit: it waits until the queue is empty)
-   * @param stopped true once the backend is closing: a waiting thread gives up and the frame is dropped
+   * @param limit bytes of frame text that may wait for the worker at once (a larger frame counts as
+   *     the whole limit: it waits until the queue is empty)
+   * @param stopped true once the backend is closing: a waiting thread gives up and the frame is
+   *     dropped
    */
   WorkGate(Executor worker, int limit, BooleanSupplier stopped) {
     if (limit < 1) {
@@ -37,7 +39,10 @@ final class WorkGate {
     this.stopped = stopped;
   }
 
-  /** Queues {@code task}, which stands for {@code bytes} of frame text, waiting while the queue is full. */
+  /**
+   * Queues {@code task}, which stands for {@code bytes} of frame text, waiting while the queue is
+   * full.
+   */
   void run(int bytes, Runnable task) {
     int cost = Math.max(1, Math.min(bytes, limit));
     if (!room.tryAcquire(cost)) {
@@ -55,13 +60,14 @@ final class WorkGate {
     }
     boolean queued = false;
     try {
-      worker.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          room.release(cost);
-        }
-      });
+      worker.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              room.release(cost);
+            }
+          });
       queued = true;
     } finally {
       if (!queued) {

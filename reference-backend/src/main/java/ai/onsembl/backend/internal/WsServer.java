@@ -25,16 +25,19 @@ final class WsServer extends WebSocketServer {
   private static final Logger LOG = LoggerFactory.getLogger(WsServer.class);
   static final String AGENT_PATH = "/ws/agent";
   static final String DASHBOARD_PATH = "/ws/dashboard";
+
   /**
-   * Frames an agent may send at once before its rate applies: a wrapper replays up to 1,000 queued frames
-   * right after reconnecting (its outbound queue), which must not look like a flood.
+   * Frames an agent may send at once before its rate applies: a wrapper replays up to 1,000 queued
+   * frames right after reconnecting (its outbound queue), which must not look like a flood.
    */
   static final int AGENT_REPLAY_BURST = 1000;
 
   /** Connections that have not upgraded and authenticated by then are closed. */
   static final java.time.Duration HANDSHAKE_DEADLINE = java.time.Duration.ofSeconds(10);
+
   /** Connections accepted but not yet upgraded and authenticated, in total and from one address. */
   static final int MAX_PENDING = 1024;
+
   static final int MAX_PENDING_PER_ADDRESS = 512;
 
   private final BackendCore core;
@@ -45,13 +48,19 @@ final class WsServer extends WebSocketServer {
   WsServer(BackendCore core, InetSocketAddress address) {
     super(address, List.of(new LimitedDraft(core.config.maxFrameBytes())));
     this.core = core;
-    this.guard = new ConnectionGuard(MAX_PENDING, MAX_PENDING_PER_ADDRESS, HANDSHAKE_DEADLINE, new ConnectionGuard.FdBudget());
+    this.guard =
+        new ConnectionGuard(
+            MAX_PENDING,
+            MAX_PENDING_PER_ADDRESS,
+            HANDSHAKE_DEADLINE,
+            new ConnectionGuard.FdBudget());
     setWebSocketFactory(guard);
     setReuseAddr(true);
     setTcpNoDelay(true);
     setDaemon(true);
     setMaxPendingConnections(4096);
-    // A backstop for half-open dashboards only (agents are covered sooner by the heartbeat deadline); short
+    // A backstop for half-open dashboards only (agents are covered sooner by the heartbeat
+    // deadline); short
     // values would close busy but healthy peers with 1006 before our own deadline could speak.
     setConnectionLostTimeout((int) Math.max(30, core.config.heartbeatTimeout().toSeconds() * 2));
   }
@@ -62,9 +71,9 @@ final class WsServer extends WebSocketServer {
   }
 
   /**
-   * Whether the listening socket is still open and its selector thread alive. Java-WebSocket closes the
-   * listening socket for good when accept() fails (e.g. "Too many open files") and logs nothing, and it
-   * offers no way to ask: this reads its private fields.
+   * Whether the listening socket is still open and its selector thread alive. Java-WebSocket closes
+   * the listening socket for good when accept() fails (e.g. "Too many open files") and logs
+   * nothing, and it offers no way to ask: this reads its private fields.
    */
   boolean listening() {
     try {
@@ -72,7 +81,8 @@ final class WsServer extends WebSocketServer {
       java.lang.reflect.Field thread = WebSocketServer.class.getDeclaredField("selectorthread");
       server.setAccessible(true);
       thread.setAccessible(true);
-      java.nio.channels.ServerSocketChannel channel = (java.nio.channels.ServerSocketChannel) server.get(this);
+      java.nio.channels.ServerSocketChannel channel =
+          (java.nio.channels.ServerSocketChannel) server.get(this);
       Thread selector = (Thread) thread.get(this);
       return channel != null && channel.isOpen() && selector != null && selector.isAlive();
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -93,7 +103,8 @@ final class WsServer extends WebSocketServer {
     }
     Exception failure = startFailure.get();
     if (failure != null) {
-      throw new IllegalStateException("cannot listen on " + getAddress() + ": " + failure.getMessage(), failure);
+      throw new IllegalStateException(
+          "cannot listen on " + getAddress() + ": " + failure.getMessage(), failure);
     }
     return getPort();
   }
@@ -112,46 +123,69 @@ final class WsServer extends WebSocketServer {
       uri = URI.create("/invalid");
     }
     String path = uri.getPath();
-    Role role = AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
+    Role role =
+        AGENT_PATH.equals(path) ? Role.AGENT : DASHBOARD_PATH.equals(path) ? Role.DASHBOARD : null;
     int index = core.peerIndex.getAndIncrement();
     // Upgraded: from here the peer is authenticated or refused and closed shortly (below).
     guard.authenticated(conn);
     if (role == null) {
       Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1), core.scheduler);
       conn.setAttachment(p);
-      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE,
-          "Unknown endpoint " + path + ": use " + AGENT_PATH + " or " + DASHBOARD_PATH, null);
+      FrameGuard.refuse(
+          p,
+          ErrorCode.INVALID_MESSAGE,
+          "Unknown endpoint " + path + ": use " + AGENT_PATH + " or " + DASHBOARD_PATH,
+          null);
       p.closeAfter(1008, "Unknown endpoint", 250);
       return;
     }
     Result auth = core.auth.check(role, token(handshake, uri));
-    if (!auth.accepted() && role == Role.DASHBOARD && token(handshake, uri) == null
-        && core.web.authenticatesUpgrade(handshake.getFieldValue("Cookie"), handshake.getFieldValue("Origin"),
+    if (!auth.accepted()
+        && role == Role.DASHBOARD
+        && token(handshake, uri) == null
+        && core.web.authenticatesUpgrade(
+            handshake.getFieldValue("Cookie"),
+            handshake.getFieldValue("Origin"),
             handshake.getFieldValue("Host"))) {
-      auth = Result.ok("dashboard-session"); // the /agents page: its session cookie instead of a token
+      auth =
+          Result.ok("dashboard-session"); // the /agents page: its session cookie instead of a token
     }
     if (!auth.accepted()) {
       Peer p = new Peer(Peer.Kind.REFUSED, index, conn, new RateLimiter(1), core.scheduler);
       conn.setAttachment(p);
-      LOG.warn("Refused {} connection #{} from {}: {}", role.name().toLowerCase(), index,
-          conn.getRemoteSocketAddress(), auth.reason());
+      LOG.warn(
+          "Refused {} connection #{} from {}: {}",
+          role.name().toLowerCase(),
+          index,
+          conn.getRemoteSocketAddress(),
+          auth.reason());
       p.send(Messages.error(ErrorCode.UNAUTHORIZED, auth.reason(), null));
-      // Linger: the client's first frames (AGENT_CONNECT) are likely in flight; see Peer.closeAfter.
+      // Linger: the client's first frames (AGENT_CONNECT) are likely in flight; see
+      // Peer.closeAfter.
       p.closeAfter(4401, "Unauthorized", 250);
       return;
     }
     if (role == Role.AGENT) {
-      Peer p = new Peer(Peer.Kind.AGENT, index, conn, new RateLimiter(core.config.agentMessagesPerSecond(),
-          AGENT_REPLAY_BURST),
-          core.scheduler);
+      Peer p =
+          new Peer(
+              Peer.Kind.AGENT,
+              index,
+              conn,
+              new RateLimiter(core.config.agentMessagesPerSecond(), AGENT_REPLAY_BURST),
+              core.scheduler);
       p.hooks = core.hooks;
       p.credential = auth;
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.expectConnect(p);
     } else {
-      Peer p = new Peer(Peer.Kind.DASHBOARD, index, conn, new RateLimiter(core.config.dashboardMessagesPerSecond()),
-          core.scheduler);
+      Peer p =
+          new Peer(
+              Peer.Kind.DASHBOARD,
+              index,
+              conn,
+              new RateLimiter(core.config.dashboardMessagesPerSecond()),
+              core.scheduler);
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.onWorker(() -> core.dashboards.opened(p));
@@ -161,11 +195,15 @@ final class WsServer extends WebSocketServer {
   private static void watchFrameSize(WebSocket conn, Peer p) {
     if (conn.getDraft() instanceof LimitedDraft d) {
       d.onCloseFrame = code -> p.peerCloseCode = code;
-      d.onOversize = () -> {
-        FrameGuard.refuse(p, ErrorCode.RESOURCE_EXHAUSTED,
-            "frame too large: expected at most " + d.maxFrameBytes() + " bytes", null);
-        p.closeAfter(1009, "Frame too large", 250);
-      };
+      d.onOversize =
+          () -> {
+            FrameGuard.refuse(
+                p,
+                ErrorCode.RESOURCE_EXHAUSTED,
+                "frame too large: expected at most " + d.maxFrameBytes() + " bytes",
+                null);
+            p.closeAfter(1009, "Frame too large", 250);
+          };
     }
   }
 
@@ -199,7 +237,8 @@ final class WsServer extends WebSocketServer {
       return;
     }
     p.closed = true;
-    // 1006 after the peer's own close frame is Java-WebSocket seeing EOF before finishing the handshake.
+    // 1006 after the peer's own close frame is Java-WebSocket seeing EOF before finishing the
+    // handshake.
     int effective = code == 1006 && p.peerCloseCode != 0 ? p.peerCloseCode : code;
     if (p.kind == Peer.Kind.AGENT) {
       core.metrics.agentSocketClosed();
@@ -230,7 +269,11 @@ final class WsServer extends WebSocketServer {
     }
     p.touch();
     if (FrameGuard.withinRate(p)) {
-      FrameGuard.refuse(p, ErrorCode.INVALID_MESSAGE, "Binary frames are not accepted: send JSON text frames", null);
+      FrameGuard.refuse(
+          p,
+          ErrorCode.INVALID_MESSAGE,
+          "Binary frames are not accepted: send JSON text frames",
+          null);
     }
   }
 
@@ -244,7 +287,8 @@ final class WsServer extends WebSocketServer {
 
   @Override
   public void onError(WebSocket conn, Exception ex) {
-    // Java-WebSocket wraps an Error of its threads (OutOfMemoryError, StackOverflowError, LinkageError) in an
+    // Java-WebSocket wraps an Error of its threads (OutOfMemoryError, StackOverflowError,
+    // LinkageError) in an
     // Exception and then stops the server for good: the process must not live on without its port.
     if (ex != null && ex.getCause() instanceof Error error) {
       core.fatal(error);

@@ -9,13 +9,19 @@ import java.time.Instant;
  *
  * @param connectionIndex index of the WebSocket connection on this backend, from 0, in accept order
  * @param sequence index of the frame on its connection, from 0
- * @param agentId the agent id the connection had announced when the frame came, or null before AGENT_CONNECT
+ * @param agentId the agent id the connection had announced when the frame came, or null before
+ *     AGENT_CONNECT
  * @param text the frame as received
  * @param message the decoded frame, or null when the codec refused it
  * @param receivedAt when it was read
  */
 public record RecordedFrame(
-    int connectionIndex, long sequence, String agentId, String text, Message message, Instant receivedAt) {
+    int connectionIndex,
+    long sequence,
+    String agentId,
+    String text,
+    Message message,
+    Instant receivedAt) {
 
   /** The decoded type, or null for a refused frame. */
   public MessageType type() {

@@ -10,9 +10,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives each test a fresh, started reference backend, injected as a {@link TestBackend} parameter (of the
- * test method or of {@code @BeforeEach} methods) and closed after the test. Ports are free ports, the
- * database is {@code :memory:} unless {@link #fileDatabase()}, heartbeats are in milliseconds.
+ * Gives each test a fresh, started reference backend, injected as a {@link TestBackend} parameter
+ * (of the test method or of {@code @BeforeEach} methods) and closed after the test. Ports are free
+ * ports, the database is {@code :memory:} unless {@link #fileDatabase()}, heartbeats are in
+ * milliseconds.
  *
  * <pre>{@code
  * @ReferenceBackendTest
@@ -38,7 +39,10 @@ public @interface ReferenceBackendTest {
   /** Silence after which an agent is OFFLINE "Heartbeat timeout" and a dashboard is closed 4000. */
   long heartbeatTimeoutMillis() default 1000;
 
-  /** A SQLite file in a temporary directory instead of {@code :memory:}; needed for {@link TestBackend#restart()}. */
+  /**
+   * A SQLite file in a temporary directory instead of {@code :memory:}; needed for {@link
+   * TestBackend#restart()}.
+   */
   boolean fileDatabase() default false;
 
   /** Static agent token. */
@@ -55,8 +59,8 @@ public @interface ReferenceBackendTest {
 
   /**
    * Fail the test after it ran when the backend refused any frame from an agent (answered it with
-   * ERROR: malformed, unknown type, wrong endpoint, spoofed id, flood, oversized). For suites that test
-   * a well-behaved agent, so protocol mistakes cannot pass unnoticed.
+   * ERROR: malformed, unknown type, wrong endpoint, spoofed id, flood, oversized). For suites that
+   * test a well-behaved agent, so protocol mistakes cannot pass unnoticed.
    */
   boolean failOnRefusedFrames() default false;
 

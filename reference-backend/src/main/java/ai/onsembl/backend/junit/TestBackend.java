@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A started reference backend for tests of an agent: its addresses and tokens, the frames agents sent it
- * (like MockWebServer's {@code takeRequest()}), commands and controls sent to agents, status waits, and
- * fault injection. With JUnit 5, {@link ReferenceBackendTest} injects one per test and closes it; without,
- * {@link #start()} returns one to close yourself:
+ * A started reference backend for tests of an agent: its addresses and tokens, the frames agents
+ * sent it (like MockWebServer's {@code takeRequest()}), commands and controls sent to agents,
+ * status waits, and fault injection. With JUnit 5, {@link ReferenceBackendTest} injects one per
+ * test and closes it; without, {@link #start()} returns one to close yourself:
  *
  * <pre>{@code
  * try (TestBackend backend = TestBackend.start()) {
@@ -29,18 +29,22 @@ import java.time.Duration;
  */
 public interface TestBackend extends AutoCloseable {
 
-  /** A started backend on {@link BackendConfig#forTests()}: free ports, {@code :memory:}, generated tokens. */
+  /**
+   * A started backend on {@link BackendConfig#forTests()}: free ports, {@code :memory:}, generated
+   * tokens.
+   */
   static TestBackend start() {
     return start(BackendConfig.forTests());
   }
 
   /**
-   * A started backend on {@code config} (tokens generated where it has no credential), recording every agent
-   * frame. Close it when done.
+   * A started backend on {@code config} (tokens generated where it has no credential), recording
+   * every agent frame. Close it when done.
    */
   static TestBackend start(BackendConfig config) {
     return TestBackendImpl.start(config, null, false);
   }
+
   /** The running backend; after {@link #restart()} a new instance. */
   ReferenceBackend backend();
 
@@ -70,21 +74,27 @@ public interface TestBackend extends AutoCloseable {
   /** The SQLite file, or null for {@code :memory:}. */
   Path databaseFile();
 
-  /** The next frame an agent sent, waiting as long as it takes (interruptible), like {@code takeRequest()}. */
+  /**
+   * The next frame an agent sent, waiting as long as it takes (interruptible), like {@code
+   * takeRequest()}.
+   */
   RecordedFrame takeFrame() throws InterruptedException;
 
   /** The next frame an agent sent, waiting at most {@code timeout}; null when none came. */
   RecordedFrame takeFrame(Duration timeout) throws InterruptedException;
 
-  /** The next frame of {@code type}, skipping others, waiting at most {@code timeout} in all; null when none. */
+  /**
+   * The next frame of {@code type}, skipping others, waiting at most {@code timeout} in all; null
+   * when none.
+   */
   RecordedFrame takeFrame(MessageType type, Duration timeout) throws InterruptedException;
 
   /** Frames recorded and not yet taken. */
   int frameCount();
 
   /**
-   * Waits until the store shows {@code agentId} with {@code status}; returns that state, or fails with an
-   * {@link AssertionError} saying what it was instead.
+   * Waits until the store shows {@code agentId} with {@code status}; returns that state, or fails
+   * with an {@link AssertionError} saying what it was instead.
    */
   AgentState awaitAgentStatus(String agentId, AgentStatus status, Duration timeout);
 
@@ -92,11 +102,11 @@ public interface TestBackend extends AutoCloseable {
   java.util.List<String> refusals();
 
   /**
-   * Sends COMMAND_REQUEST {@code content} to the connected agent, as a dashboard's command would go (stored,
-   * broadcast to dashboards as PENDING); returns the new command id.
+   * Sends COMMAND_REQUEST {@code content} to the connected agent, as a dashboard's command would go
+   * (stored, broadcast to dashboards as PENDING); returns the new command id.
    *
-   * @throws IllegalStateException naming the reason when the backend refuses (agent unknown or OFFLINE,
-   *     empty content)
+   * @throws IllegalStateException naming the reason when the backend refuses (agent unknown or
+   *     OFFLINE, empty content)
    */
   String sendCommand(String agentId, String content);
 
@@ -106,7 +116,8 @@ public interface TestBackend extends AutoCloseable {
   /**
    * Sends COMMAND_CANCEL for a command sent earlier to its agent.
    *
-   * @throws IllegalStateException naming the reason (no such command, already finished, agent OFFLINE)
+   * @throws IllegalStateException naming the reason (no such command, already finished, agent
+   *     OFFLINE)
    */
   void cancel(String commandId);
 
@@ -121,8 +132,8 @@ public interface TestBackend extends AutoCloseable {
   void apply(ServerEffect effect);
 
   /**
-   * Closes the backend gracefully and starts a new one on the same database file and the same ports.
-   * Needs {@link ReferenceBackendTest#fileDatabase()}.
+   * Closes the backend gracefully and starts a new one on the same database file and the same
+   * ports. Needs {@link ReferenceBackendTest#fileDatabase()}.
    */
   void restart();
 

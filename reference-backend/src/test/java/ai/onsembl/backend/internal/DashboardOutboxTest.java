@@ -51,7 +51,9 @@ class DashboardOutboxTest {
     box.offer("67890", null);
     box.offer("abcde", null);
     assertThat(box.poll(0, 8)).isEqualTo("12345");
-    assertThat(box.poll(1, 8)).as("5 of 8 bytes in the socket: one more may overshoot").isEqualTo("67890");
+    assertThat(box.poll(1, 8))
+        .as("5 of 8 bytes in the socket: one more may overshoot")
+        .isEqualTo("67890");
     assertThat(box.poll(2, 8)).as("window full").isNull();
     assertThat(box.poll(0, 8)).as("the socket sent them").isEqualTo("abcde");
   }

@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Many agents at once against a backend with a real SQLite file: closes that pile up on the worker are handled in
- * one batch, a heartbeat timeout that waited behind a backlog checks again, a dashboard that stops reading is sent
- * a fresh snapshot instead of being cut off. Every test ends with no ghost (ONLINE without a live session).
+ * Many agents at once against a backend with a real SQLite file: closes that pile up on the worker
+ * are handled in one batch, a heartbeat timeout that waited behind a backlog checks again, a
+ * dashboard that stops reading is sent a fresh snapshot instead of being cut off. Every test ends
+ * with no ghost (ONLINE without a live session).
  */
 @Timeout(120)
 class FleetBurstTest {
@@ -43,8 +44,7 @@ class FleetBurstTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private ReferenceBackend backend;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @AfterEach
   void stop() {
@@ -76,14 +76,15 @@ class FleetBurstTest {
   /** Holds the worker until the test releases it (or ends). */
   private void blockWorker(BackendCore core) throws InterruptedException {
     CountDownLatch blocked = new CountDownLatch(1);
-    core.onWorker(() -> {
-      blocked.countDown();
-      try {
-        release.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    core.onWorker(
+        () -> {
+          blocked.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     assertThat(blocked.await(10, TimeUnit.SECONDS)).as("worker blocked").isTrue();
   }
 
@@ -92,8 +93,11 @@ class FleetBurstTest {
   }
 
   @Test
-  void closesQueuedOnTheWorkerAreOneTransactionAndOneRunOfBroadcastsWithTrueReasons() throws Exception {
-    BackendCore core = start(BackendConfig.forTests().withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+  void closesQueuedOnTheWorkerAreOneTransactionAndOneRunOfBroadcastsWithTrueReasons()
+      throws Exception {
+    BackendCore core =
+        start(
+            BackendConfig.forTests().withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
     int n = 60;
     ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
@@ -101,10 +105,17 @@ class FleetBurstTest {
     for (int i = 0; i < n; i++) {
       agents.add(track(ProtocolClient.agent(agentUri(), "burst-" + i)));
     }
-    String commandId = core.onWorkerAndWait(
-        () -> core.commandService.request("burst-0", null, "echo hi", "test").value().commandId(), WAIT);
+    String commandId =
+        core.onWorkerAndWait(
+            () ->
+                core.commandService.request("burst-0", null, "echo hi", "test").value().commandId(),
+            WAIT);
     // agent burst-1 says goodbye first: its reason must survive the batch
-    agents.get(1).send(new ai.onsembl.protocol.AgentDisconnect("burst-1", "Going for lunch", null, null, null));
+    agents
+        .get(1)
+        .send(
+            new ai.onsembl.protocol.AgentDisconnect(
+                "burst-1", "Going for lunch", null, null, null));
     await().atMost(WAIT).until(() -> core.registry.current("burst-1").goodbyeReason != null);
     long batchesBefore = core.closes.batches();
 
@@ -115,22 +126,34 @@ class FleetBurstTest {
     await().atMost(WAIT).until(() -> core.closes.pending() == n);
     release.countDown();
 
-    await().atMost(WAIT).until(() -> backend.agents().stream().allMatch(a -> a.status() == AgentStatus.OFFLINE));
+    await()
+        .atMost(WAIT)
+        .until(() -> backend.agents().stream().allMatch(a -> a.status() == AgentStatus.OFFLINE));
     assertThat(core.closes.batches() - batchesBefore).as("batches for %d closes", n).isEqualTo(1);
     assertThat(core.closes.largestBatch()).isEqualTo(n);
-    assertThat(backend.agent("burst-1")).get().extracting(AgentState::disconnectReason).isEqualTo("Going for lunch");
-    assertThat(backend.agent("burst-2")).get().extracting(AgentState::disconnectReason)
+    assertThat(backend.agent("burst-1"))
+        .get()
+        .extracting(AgentState::disconnectReason)
+        .isEqualTo("Going for lunch");
+    assertThat(backend.agent("burst-2"))
+        .get()
+        .extracting(AgentState::disconnectReason)
         .isEqualTo("Connection closed (code 1006)");
-    assertThat(core.commands.find(commandId)).get().extracting(CommandStore.CommandRecord::status)
+    assertThat(core.commands.find(commandId))
+        .get()
+        .extracting(CommandStore.CommandRecord::status)
         .isEqualTo(CommandStatus.CANCELLED);
     for (int i = 0; i < n; i++) {
-      assertThat(core.agents.history("burst-" + i, 10)).extracting(AgentStore.HistoryEntry::status)
-          .as("history of burst-%d", i).contains("OFFLINE");
+      assertThat(core.agents.history("burst-" + i, 10))
+          .extracting(AgentStore.HistoryEntry::status)
+          .as("history of burst-%d", i)
+          .contains("OFFLINE");
     }
     Set<String> offline = new HashSet<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (offline.size() < n && System.nanoTime() < deadline) {
-      Message m = dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
+      Message m =
+          dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
       if (m != null && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE) {
         offline.add(m.payload(AgentStatusUpdate.class).agentId());
       }
@@ -141,14 +164,17 @@ class FleetBurstTest {
 
   @Test
   void heartbeatTimeoutThatWaitedBehindABacklogChecksTheLastFrameAgain() throws Exception {
-    BackendCore core = start(BackendConfig.forTests().withHeartbeat(Duration.ofMillis(300), Duration.ofSeconds(1)));
+    BackendCore core =
+        start(
+            BackendConfig.forTests().withHeartbeat(Duration.ofMillis(300), Duration.ofSeconds(1)));
     ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     ProtocolClient agent = track(ProtocolClient.agent(agentUri(), "busy-worker"));
     AgentSession session = core.registry.current("busy-worker");
 
     blockWorker(core);
-    // The agent is silent past the timeout: the deadline fires and queues the timeout behind the backlog.
+    // The agent is silent past the timeout: the deadline fires and queues the timeout behind the
+    // backlog.
     var deadline = session.deadlineTask;
     await().atMost(WAIT).until(() -> session.deadlineTask == deadline && deadline.isDone());
     long before = session.peer.lastFrameNanos;
@@ -157,32 +183,47 @@ class FleetBurstTest {
     release.countDown();
     core.onWorkerAndWait(() -> null, WAIT);
 
-    assertThat(backend.agent("busy-worker")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertThat(backend.agent("busy-worker"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.ONLINE);
     assertThat(agent.closeCode).isNotDone();
-    assertThat(dashboard.received).noneMatch(m -> m.type() == MessageType.AGENT_STATUS
-        && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE);
+    assertThat(dashboard.received)
+        .noneMatch(
+            m ->
+                m.type() == MessageType.AGENT_STATUS
+                    && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE);
     assertNoGhost(core);
   }
 
   @Test
   void dashboardThatStopsReadingGetsAFreshSnapshotInsteadOfBeingCutOff() throws Exception {
-    BackendCore core = start(BackendConfig.forTests().withRateLimits(100_000, 50)
-        .withDashboardQueueLimit(64 * 1024).withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    BackendCore core =
+        start(
+            BackendConfig.forTests()
+                .withRateLimits(100_000, 50)
+                .withDashboardQueueLimit(64 * 1024)
+                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
     CountDownLatch reading = new CountDownLatch(1);
     ProtocolClient slow = track(ProtocolClient.open(dashboardUri()));
     slow.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     ProtocolClient agent = track(ProtocolClient.agent(agentUri(), "streamer"));
     slow.expect(MessageType.AGENT_STATUS, WAIT);
-    slow.onText(text -> {
-      try {
-        reading.await(60, TimeUnit.SECONDS); // stops reading: its socket and then the backend's queue fill
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    slow.onText(
+        text -> {
+          try {
+            reading.await(
+                60,
+                TimeUnit.SECONDS); // stops reading: its socket and then the backend's queue fill
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     String chunk = "x".repeat(8_000) + "\n";
     for (int i = 1; i <= 2000; i++) {
-      agent.send(new TerminalOutput("streamer", "streamer", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+      agent.send(
+          new TerminalOutput(
+              "streamer", "streamer", EnumValue.of(StreamType.STDOUT), chunk, i, null));
     }
     await().atMost(WAIT).until(() -> metric(core, "dashboard_resync_total") >= 1);
     // a change the stalled dashboard misses as a frame must reach it through the snapshot
@@ -191,7 +232,8 @@ class FleetBurstTest {
     slow.received.clear();
     reading.countDown();
 
-    // Once it reads again it gets a fresh snapshot, and it learns about "late" (in that snapshot or after it).
+    // Once it reads again it gets a fresh snapshot, and it learns about "late" (in that snapshot or
+    // after it).
     boolean snapshotSeen = false;
     boolean lateSeen = false;
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -202,14 +244,18 @@ class FleetBurstTest {
       }
       if (m.type() == MessageType.DASHBOARD_CONNECTED) {
         snapshotSeen = true;
-        lateSeen = m.payload(DashboardConnected.class).agents().stream().anyMatch(a -> a.agentId().equals("late"));
-      } else if (snapshotSeen && m.type() == MessageType.AGENT_STATUS
+        lateSeen =
+            m.payload(DashboardConnected.class).agents().stream()
+                .anyMatch(a -> a.agentId().equals("late"));
+      } else if (snapshotSeen
+          && m.type() == MessageType.AGENT_STATUS
           && m.payload(AgentStatusUpdate.class).agentId().equals("late")) {
         lateSeen = true;
       }
     }
     assertThat(snapshotSeen).as("a fresh snapshot after the dashboard fell behind").isTrue();
-    assertThat(lateSeen).as("the agent that connected while the dashboard stalled, in or after the snapshot")
+    assertThat(lateSeen)
+        .as("the agent that connected while the dashboard stalled, in or after the snapshot")
         .isTrue();
     assertThat(slow.closeCode).as("the slow dashboard was not cut off").isNotDone();
     assertThat(metric(core, "dashboard_dropped_total")).isZero();
@@ -218,9 +264,14 @@ class FleetBurstTest {
 
   @Test
   void theWorkersQueueIsBoundedAndTheSocketThatFillsItWaitsWithNothingLost() throws Exception {
-    // maxFrameBytes 4 KiB: the worker takes at most 16 x 4 KiB of agent frames before the reader waits
-    BackendCore core = start(BackendConfig.forTests().withRateLimits(100_000, 50).withMaxFrameBytes(4096)
-        .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    // maxFrameBytes 4 KiB: the worker takes at most 16 x 4 KiB of agent frames before the reader
+    // waits
+    BackendCore core =
+        start(
+            BackendConfig.forTests()
+                .withRateLimits(100_000, 50)
+                .withMaxFrameBytes(4096)
+                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
     assertThat(core.frameGate.limit()).isEqualTo(64 * 1024);
     ProtocolClient agent = track(ProtocolClient.agent(agentUri(), "flooder"));
     ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
@@ -230,28 +281,39 @@ class FleetBurstTest {
     int frames = 1000;
     String chunk = "y".repeat(3000) + "\n";
     for (int i = 1; i <= frames; i++) {
-      agent.send(new TerminalOutput("flooder", "flooder", EnumValue.of(StreamType.STDOUT), chunk, i, null));
+      agent.send(
+          new TerminalOutput(
+              "flooder", "flooder", EnumValue.of(StreamType.STDOUT), chunk, i, null));
     }
     // 3 MB were sent; the worker is held: the reading thread waits once 64 KiB are queued
     await().atMost(WAIT).until(() -> core.frameGate.waits() >= 1);
     assertThat(metric(core, "worker_backpressure_waits_total")).isGreaterThanOrEqualTo(1);
     for (int i = 0; i < 20; i++) {
-      assertThat(core.frameGate.queuedBytes()).as("bytes queued for the held worker").isLessThanOrEqualTo(64 * 1024);
+      assertThat(core.frameGate.queuedBytes())
+          .as("bytes queued for the held worker")
+          .isLessThanOrEqualTo(64 * 1024);
       Thread.sleep(10);
     }
     release.countDown();
 
     await().atMost(WAIT).until(() -> core.commands.output("flooder", frames + 10).size() == frames);
-    assertThat(core.commands.output("flooder", frames + 10)).extracting(CommandStore.OutputChunk::sequence)
-        .as("every frame stored once, in order").isSorted().doesNotHaveDuplicates();
+    assertThat(core.commands.output("flooder", frames + 10))
+        .extracting(CommandStore.OutputChunk::sequence)
+        .as("every frame stored once, in order")
+        .isSorted()
+        .doesNotHaveDuplicates();
     await().atMost(WAIT).until(() -> core.frameGate.queuedBytes() == 0);
     assertThat(agent.closeCode).as("the agent that was slowed down is still connected").isNotDone();
-    assertThat(backend.agent("flooder")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertThat(backend.agent("flooder"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.ONLINE);
     assertNoGhost(core);
   }
 
   private static double metric(BackendCore core, String name) {
-    for (String line : new String(core.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+    for (String line :
+        new String(core.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
       if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(name.length() + 1).trim());
       }

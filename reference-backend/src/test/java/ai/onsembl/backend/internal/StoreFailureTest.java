@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store cannot be written (another process holds SQLite's write lock: SQLITE_BUSY past the busy timeout):
- * a lost agent's OFFLINE is retried until it lands, new agents are refused with a clear reason meanwhile,
- * /healthz and /metrics say so, and no ghost is left once the store recovers.
+ * The store cannot be written (another process holds SQLite's write lock: SQLITE_BUSY past the busy
+ * timeout): a lost agent's OFFLINE is retried until it lands, new agents are refused with a clear
+ * reason meanwhile, /healthz and /metrics say so, and no ghost is left once the store recovers.
  */
 @Timeout(120)
 class StoreFailureTest {
@@ -38,8 +38,7 @@ class StoreFailureTest {
   private ReferenceBackend backend;
   private Connection locker;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @AfterEach
   void stop() throws Exception {
@@ -58,21 +57,32 @@ class StoreFailureTest {
   }
 
   private int healthz() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(backend.httpUrl() + "/healthz"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     return r.statusCode();
   }
 
   @Test
-  void lostAgentIsWrittenOfflineOnceTheStoreRecoversAndNewAgentsAreRefusedUntilThen() throws Exception {
+  void lostAgentIsWrittenOfflineOnceTheStoreRecoversAndNewAgentsAreRefusedUntilThen()
+      throws Exception {
     Path db = tmp.resolve("store.db");
-    backend = ReferenceBackend.start(BackendConfig.forTests().withDatabasePath(db.toString())
-        .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(60)));
+    backend =
+        ReferenceBackend.start(
+            BackendConfig.forTests()
+                .withDatabasePath(db.toString())
+                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(60)));
     BackendCore core = BackendAccess.bridge().core(backend);
     URI agentUri = URI.create(backend.wsUrl() + "/ws/agent?token=" + backend.config().agentToken());
-    ProtocolClient dashboard = track(ProtocolClient.open(
-        URI.create(backend.wsUrl() + "/ws/dashboard?token=" + backend.config().dashboardToken())));
+    ProtocolClient dashboard =
+        track(
+            ProtocolClient.open(
+                URI.create(
+                    backend.wsUrl() + "/ws/dashboard?token=" + backend.config().dashboardToken())));
     dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
     ProtocolClient lost = track(ProtocolClient.agent(agentUri, "lost"));
     assertThat(healthz()).isEqualTo(200);
@@ -92,7 +102,9 @@ class StoreFailureTest {
 
     ProtocolClient refused = track(ProtocolClient.open(agentUri));
     refused.send(ProtocolClient.agentConnect("newcomer"));
-    assertThat(refused.awaitClose(WAIT)).as("close code for a new agent while the store fails").isEqualTo(1013);
+    assertThat(refused.awaitClose(WAIT))
+        .as("close code for a new agent while the store fails")
+        .isEqualTo(1013);
     assertThat(refused.closeInfo).contains("Store unavailable");
     assertThat(core.registry.current("newcomer")).isNull();
 
@@ -100,9 +112,14 @@ class StoreFailureTest {
     locker.close();
     locker = null;
 
-    await().atMost(WAIT).until(() -> backend.agent("lost").map(AgentState::status).orElse(null)
-        == AgentStatus.OFFLINE);
-    assertThat(backend.agent("lost")).get().extracting(AgentState::disconnectReason)
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                backend.agent("lost").map(AgentState::status).orElse(null) == AgentStatus.OFFLINE);
+    assertThat(backend.agent("lost"))
+        .get()
+        .extracting(AgentState::disconnectReason)
         .isEqualTo("Connection closed (code 1006)");
     AgentStatusUpdate offline = null;
     while (offline == null || offline.status().value() != AgentStatus.OFFLINE) {
@@ -112,7 +129,10 @@ class StoreFailureTest {
     await().atMost(WAIT).until(() -> healthz() == 200);
     assertThat(core.ghostCount()).as("agent_ghost_count").isZero();
     track(ProtocolClient.agent(agentUri, "newcomer"));
-    assertThat(backend.agent("newcomer")).get().extracting(AgentState::status).isEqualTo(AgentStatus.ONLINE);
+    assertThat(backend.agent("newcomer"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.ONLINE);
     assertThat(core.ghostCount()).as("agent_ghost_count").isZero();
   }
 }

@@ -33,7 +33,8 @@ class WorkGateTest {
     gate.run(60, ran::incrementAndGet);
     gate.run(40, ran::incrementAndGet);
     assertThat(gate.queuedBytes()).isEqualTo(100);
-    CompletableFuture<Void> third = CompletableFuture.runAsync(() -> gate.run(10, ran::incrementAndGet));
+    CompletableFuture<Void> third =
+        CompletableFuture.runAsync(() -> gate.run(10, ran::incrementAndGet));
     assertThat(third).as("no room: the reading thread waits").isNotDone();
     Thread.sleep(150);
     assertThat(third).isNotDone();
@@ -48,26 +49,30 @@ class WorkGateTest {
   @Test
   void aFrameLargerThanTheLimitCountsAsTheWholeLimit() {
     WorkGate gate = new WorkGate(this::queue, 100, () -> false);
-    gate.run(5_000, () -> { });
+    gate.run(5_000, () -> {});
     assertThat(gate.queuedBytes()).isEqualTo(100);
     runAll();
     assertThat(gate.queuedBytes()).isZero();
   }
 
   @Test
-  void aWaitingThreadGivesUpWhenTheBackendStopsAndATaskThatFailsStillFreesItsRoom() throws Exception {
+  void aWaitingThreadGivesUpWhenTheBackendStopsAndATaskThatFailsStillFreesItsRoom()
+      throws Exception {
     AtomicBoolean stopped = new AtomicBoolean();
     WorkGate gate = new WorkGate(this::queue, 10, stopped::get);
-    gate.run(10, () -> {
-      throw new IllegalStateException("task failed");
-    });
-    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> gate.run(1, () -> { }));
+    gate.run(
+        10,
+        () -> {
+          throw new IllegalStateException("task failed");
+        });
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> gate.run(1, () -> {}));
     Thread.sleep(150);
     assertThat(waiting).isNotDone();
     stopped.set(true);
     waiting.get(5, TimeUnit.SECONDS);
     assertThatThrownBy(this::runAll).hasMessage("task failed");
     assertThat(gate.queuedBytes()).as("room freed although the task threw").isZero();
-    assertThatThrownBy(() -> new WorkGate(this::queue, 0, () -> false)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new WorkGate(this::queue, 0, () -> false))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

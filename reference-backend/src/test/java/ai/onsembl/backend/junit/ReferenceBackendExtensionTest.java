@@ -46,9 +46,20 @@ class ReferenceBackendExtensionTest {
 
     static JdkAgent connect(URI uri, String agentId) throws Exception {
       JdkAgent a = new JdkAgent();
-      a.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, a).get(5, TimeUnit.SECONDS);
-      a.send(Message.of(new AgentConnect(agentId, null, EnumValue.of(AgentType.CLAUDE), "2.0.0", "host",
-          Capabilities.of(1, true, false))));
+      a.socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(uri, a)
+              .get(5, TimeUnit.SECONDS);
+      a.send(
+          Message.of(
+              new AgentConnect(
+                  agentId,
+                  null,
+                  EnumValue.of(AgentType.CLAUDE),
+                  "2.0.0",
+                  "host",
+                  Capabilities.of(1, true, false))));
       return a;
     }
 
@@ -128,8 +139,10 @@ class ReferenceBackendExtensionTest {
   void awaitAgentStatusFailsWithWhatItWasInstead(TestBackend backend) throws Exception {
     JdkAgent.connect(backend.agentUri("x2"), "x2").next(MessageType.ACK);
     backend.awaitAgentStatus("x2", AgentStatus.ONLINE, WAIT);
-    assertThatThrownBy(() -> backend.awaitAgentStatus("never", AgentStatus.ONLINE, Duration.ofMillis(100)))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("has never seen it");
+    assertThatThrownBy(
+            () -> backend.awaitAgentStatus("never", AgentStatus.ONLINE, Duration.ofMillis(100)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("has never seen it");
   }
 
   @Test
@@ -152,28 +165,36 @@ class ReferenceBackendExtensionTest {
   }
 
   @Test
-  void stopAnsweringSilencesPingsAndDelayAcksDelaysTheConnectAck(TestBackend backend) throws Exception {
+  void stopAnsweringSilencesPingsAndDelayAcksDelaysTheConnectAck(TestBackend backend)
+      throws Exception {
     backend.apply(new ServerEffect.StopAnswering("x5"));
     JdkAgent a = JdkAgent.connect(backend.agentUri("x5"), "x5");
-    assertThat(a.frames.poll(400, TimeUnit.MILLISECONDS)).as("nothing, not even ACK or PING").isNull();
+    assertThat(a.frames.poll(400, TimeUnit.MILLISECONDS))
+        .as("nothing, not even ACK or PING")
+        .isNull();
     backend.apply(new ServerEffect.Resume("x5"));
     backend.apply(new ServerEffect.DelayAcks(Duration.ofMillis(300)));
     long start = System.nanoTime();
     JdkAgent b = JdkAgent.connect(backend.agentUri("x6"), "x6");
     b.next(MessageType.ACK);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
     a.socket.abort();
     b.socket.abort();
   }
 
   @Test
   void restartNeedsAFileDatabase(TestBackend backend) {
-    assertThatThrownBy(backend::restart).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(backend::restart)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("fileDatabase = true");
   }
 
   @Test
-  @ReferenceBackendTest(fileDatabase = true, heartbeatIntervalMillis = 100, heartbeatTimeoutMillis = 500)
+  @ReferenceBackendTest(
+      fileDatabase = true,
+      heartbeatIntervalMillis = 100,
+      heartbeatTimeoutMillis = 500)
   void restartKeepsTheDatabaseAndThePorts(TestBackend backend) throws Exception {
     assertThat(backend.databaseFile()).exists();
     assertThat(backend.config().heartbeatTimeout()).isEqualTo(Duration.ofMillis(500));

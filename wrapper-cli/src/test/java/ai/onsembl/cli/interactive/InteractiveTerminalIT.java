@@ -19,15 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Interactive mode for real: the packaged launcher in a tmux pane, keys sent with {@code send-keys}, the
- * screen read with {@code capture-pane}, with a shell, {@code python3 -i} and {@code less} as the agent.
+ * Interactive mode for real: the packaged launcher in a tmux pane, keys sent with {@code
+ * send-keys}, the screen read with {@code capture-pane}, with a shell, {@code python3 -i} and
+ * {@code less} as the agent.
  */
 @Tag("terminal")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class InteractiveTerminalIT extends InteractiveHarness {
 
   @Test
-  void typingReachesTheShellAgentAndItsColouredOutputShowsAndIsStreamedStrippedAndRaw() throws Exception {
+  void typingReachesTheShellAgentAndItsColouredOutputShowsAndIsStreamedStrippedAndRaw()
+      throws Exception {
     startInPane("i-shell", "sh");
     tmux.type("echo typed-$((6*7))");
     tmux.sendKeys("Enter");
@@ -37,12 +39,24 @@ class InteractiveTerminalIT extends InteractiveHarness {
     tmux.type("printf '\\033[31mRED\\033[0m-%s\\n' colour");
     tmux.sendKeys("Enter");
     awaitScreen("RED-colour");
-    assertThat(tmux.screenWithEscapes()).as("the colour escape reached the pane").contains("\u001b[31mRED");
+    assertThat(tmux.screenWithEscapes())
+        .as("the colour escape reached the pane")
+        .contains("\u001b[31mRED");
 
     // Outside any command the agent's output is streamed with commandId = agent id.
-    await().atMost(WAIT).until(() -> output().stream().anyMatch(t -> t.commandId().equals("i-shell")
-        && t.content().contains("RED-colour") && t.ansiCodes() != null && t.ansiCodes().contains("\u001b[31mRED")));
-    TerminalOutput coloured = output().stream().filter(t -> t.content().contains("RED-colour")).findFirst().orElseThrow();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                output().stream()
+                    .anyMatch(
+                        t ->
+                            t.commandId().equals("i-shell")
+                                && t.content().contains("RED-colour")
+                                && t.ansiCodes() != null
+                                && t.ansiCodes().contains("\u001b[31mRED")));
+    TerminalOutput coloured =
+        output().stream().filter(t -> t.content().contains("RED-colour")).findFirst().orElseThrow();
     assertThat(coloured.content()).doesNotContain("\u001b");
     assertThat(content("i-shell")).contains("typed-42");
   }
@@ -55,12 +69,17 @@ class InteractiveTerminalIT extends InteractiveHarness {
     awaitScreen("30 100");
 
     tmux.resize(120, 40);
-    // SIGWINCH reaches the wrapper asynchronously: ask again until the agent's terminal has the new size.
-    await().atMost(WAIT).pollInterval(java.time.Duration.ofMillis(700)).until(() -> {
-      tmux.type("echo size-$(stty size | tr ' ' x)");
-      tmux.sendKeys("Enter");
-      return tmux.screen().contains("size-40x120");
-    });
+    // SIGWINCH reaches the wrapper asynchronously: ask again until the agent's terminal has the new
+    // size.
+    await()
+        .atMost(WAIT)
+        .pollInterval(java.time.Duration.ofMillis(700))
+        .until(
+            () -> {
+              tmux.type("echo size-$(stty size | tr ' ' x)");
+              tmux.sendKeys("Enter");
+              return tmux.screen().contains("size-40x120");
+            });
   }
 
   @Test
@@ -68,22 +87,35 @@ class InteractiveTerminalIT extends InteractiveHarness {
     startInPane("i-ctrlc", "sh");
     tmux.type("sleep 100; echo not-interrupted");
     tmux.sendKeys("Enter");
-    await().atMost(WAIT).until(() -> ProcessHandle.of(tmux.panePid()).map(h -> h.descendants()
-        .anyMatch(d -> d.info().command().orElse("").endsWith("sleep"))).orElse(false));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ProcessHandle.of(tmux.panePid())
+                    .map(
+                        h ->
+                            h.descendants()
+                                .anyMatch(d -> d.info().command().orElse("").endsWith("sleep")))
+                    .orElse(false));
 
     tmux.sendKeys("C-c");
     tmux.type("echo after-$((1+1))");
     tmux.sendKeys("Enter");
     awaitScreen("after-2");
-    assertThat(tmux.screen().lines()).as("sleep was interrupted, so the rest of its line never ran")
+    assertThat(tmux.screen().lines())
+        .as("sleep was interrupted, so the rest of its line never ran")
         .doesNotContain("not-interrupted");
-    assertThat(ProcessHandle.of(tmux.panePid()).map(ProcessHandle::isAlive)).as("the wrapper is still up").hasValue(true);
-    assertThat(backend.backend().agent("i-ctrlc").orElseThrow().status().name()).isEqualTo("ONLINE");
+    assertThat(ProcessHandle.of(tmux.panePid()).map(ProcessHandle::isAlive))
+        .as("the wrapper is still up")
+        .hasValue(true);
+    assertThat(backend.backend().agent("i-ctrlc").orElseThrow().status().name())
+        .isEqualTo("ONLINE");
     assertThat(frames(MessageType.AGENT_DISCONNECT)).isEmpty();
   }
 
   @Test
-  void aDashboardCommandIsTypedIntoTheAgentAnnouncedInTheTitleAndItsOutputReachesTheBackend() throws Exception {
+  void aDashboardCommandIsTypedIntoTheAgentAnnouncedInTheTitleAndItsOutputReachesTheBackend()
+      throws Exception {
     startInPane("i-dash", "sh");
     tmux.type("echo ready");
     tmux.sendKeys("Enter");
@@ -92,11 +124,20 @@ class InteractiveTerminalIT extends InteractiveHarness {
     String commandId = backend.sendCommand("i-dash", "echo from-dash-$((2*21))");
     awaitScreen("from-dash-42");
     assertThat(tmux.screen()).contains("echo from-dash-$((2*21))");
-    assertThat(tmux.display("#{pane_title}")).isEqualTo("onsembl: dashboard typed: echo from-dash-$((2*21))");
+    assertThat(tmux.display("#{pane_title}"))
+        .isEqualTo("onsembl: dashboard typed: echo from-dash-$((2*21))");
     await().atMost(WAIT).until(() -> content(commandId).contains("from-dash-42"));
-    CommandComplete done = await().atMost(WAIT).until(() -> frames(MessageType.COMMAND_COMPLETE).stream()
-        .map(m -> (CommandComplete) m.payload()).filter(c -> c.commandId().equals(commandId)).findFirst()
-        .orElse(null), c -> c != null);
+    CommandComplete done =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    frames(MessageType.COMMAND_COMPLETE).stream()
+                        .map(m -> (CommandComplete) m.payload())
+                        .filter(c -> c.commandId().equals(commandId))
+                        .findFirst()
+                        .orElse(null),
+                c -> c != null);
     assertThat(done.status().value().name()).isEqualTo("COMPLETED");
 
     // The link is the same as headless: heartbeats keep coming (1 s here) while the user types.
@@ -126,8 +167,8 @@ class InteractiveTerminalIT extends InteractiveHarness {
   }
 
   @Test
-  void aFullScreenProgramDrawsItsScreenAndTheTerminalComesBackAfterIt(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
+  void aFullScreenProgramDrawsItsScreenAndTheTerminalComesBackAfterIt(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     requireTool(onPath("less"), "less on the PATH");
     Path file = dir.resolve("lines.txt");
     Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "file line " + i).toList());
@@ -162,7 +203,9 @@ class InteractiveTerminalIT extends InteractiveHarness {
     startFromShell("i-term", "sh");
     long wrapper = wrapperPids.get(wrapperPids.size() - 1);
     ProcessHandle.of(wrapper).orElseThrow();
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper)).start().waitFor(10, TimeUnit.SECONDS);
+    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
     awaitScreen("WRAPPER_EXIT=143");
     await().atMost(WAIT).until(() -> frames(MessageType.AGENT_DISCONNECT).size() == 1);
     assertTerminalRestored();
@@ -183,15 +226,20 @@ class InteractiveTerminalIT extends InteractiveHarness {
     await().atMost(WAIT).until(() -> frames(MessageType.AGENT_DISCONNECT).size() == 1);
     AgentDisconnect bye = (AgentDisconnect) frames(MessageType.AGENT_DISCONNECT).get(0).payload();
     assertThat(bye.reason()).isEqualTo("Graceful shutdown (SIGHUP)");
-    await().atMost(WAIT).until(() -> !wrapper.isAlive() && tree.stream().noneMatch(ProcessHandle::isAlive));
+    await()
+        .atMost(WAIT)
+        .until(() -> !wrapper.isAlive() && tree.stream().noneMatch(ProcessHandle::isAlive));
   }
 
   @Test
-  void agentControlStopFromTheDashboardEndsAFullScreenVimSessionAndRestoresTheTerminal() throws Exception {
+  void agentControlStopFromTheDashboardEndsAFullScreenVimSessionAndRestoresTheTerminal()
+      throws Exception {
     requireTool(Files.isExecutable(Path.of("/usr/bin/vi")), "vi at /usr/bin/vi");
     startFromShell("i-stop", "vi", "-u", "NONE", "-N");
-    // ONLINE can come before the child draws (the link connects while the child starts): keys typed before vi
-    // puts the terminal in raw mode would be echoed onto the shell's screen. vi is up once its "~" lines show.
+    // ONLINE can come before the child draws (the link connects while the child starts): keys typed
+    // before vi
+    // puts the terminal in raw mode would be echoed onto the shell's screen. vi is up once its "~"
+    // lines show.
     await().atMost(WAIT).until(() -> tmux.screen().lines().filter("~"::equals).count() >= 5);
     tmux.type("ihello from vi");
     awaitScreen("hello from vi");
@@ -209,20 +257,28 @@ class InteractiveTerminalIT extends InteractiveHarness {
 
   @Test
   void aSecondSigtermHaltsAtOnceAndTheTerminalIsStillRestored() throws Exception {
-    startFromShell("i-twice", "sh", "-c", "trap '' TERM HUP INT; echo stubborn; while :; do sleep 1; done");
+    startFromShell(
+        "i-twice", "sh", "-c", "trap '' TERM HUP INT; echo stubborn; while :; do sleep 1; done");
     awaitScreen("stubborn");
     long wrapper = wrapperPids.get(wrapperPids.size() - 1);
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper)).start().waitFor(10, TimeUnit.SECONDS);
+    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> log().contains("stopping: Graceful shutdown (SIGTERM)"));
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper)).start().waitFor(10, TimeUnit.SECONDS);
+    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
     awaitScreen("WRAPPER_EXIT=");
-    await().atMost(WAIT).until(() -> !ProcessHandle.of(wrapper).map(ProcessHandle::isAlive).orElse(false));
+    await()
+        .atMost(WAIT)
+        .until(() -> !ProcessHandle.of(wrapper).map(ProcessHandle::isAlive).orElse(false));
     assertTerminalRestored();
   }
 
   @Test
-  void whileTheBackendIsDownTheTerminalKeepsWorkingAndWhatTheAgentPrintedIsReplayedAfterTheReconnect()
-      throws Exception {
+  void
+      whileTheBackendIsDownTheTerminalKeepsWorkingAndWhatTheAgentPrintedIsReplayedAfterTheReconnect()
+          throws Exception {
     startInPane("i-outage", "sh");
     int ws = backend.wsPort();
     int http = backend.httpPort();
@@ -235,7 +291,9 @@ class InteractiveTerminalIT extends InteractiveHarness {
     backend = newBackend(ws, http);
     awaitOnline("i-outage");
     await().atMost(WAIT).until(() -> content("i-outage").contains("during-outage-9"));
-    assertThat(frames().get(0).type()).as("AGENT_CONNECT first on the new connection").isEqualTo(MessageType.AGENT_CONNECT);
+    assertThat(frames().get(0).type())
+        .as("AGENT_CONNECT first on the new connection")
+        .isEqualTo(MessageType.AGENT_CONNECT);
     tmux.type("echo after-reconnect");
     tmux.sendKeys("Enter");
     await().atMost(WAIT).until(() -> content("i-outage").contains("after-reconnect"));
@@ -249,12 +307,18 @@ class InteractiveTerminalIT extends InteractiveHarness {
   /** The shell that ran the wrapper has its terminal back: echo and line mode on. */
   private void assertTerminalRestored() throws Exception {
     tmux.sendKeys("clear", "Enter");
-    tmux.type("stty -a | tr ' ' '\\n' | grep -E -x -e '-?echo' -e '-?icanon' | tr '\\n' ' '; echo =STTY");
+    tmux.type(
+        "stty -a | tr ' ' '\\n' | grep -E -x -e '-?echo' -e '-?icanon' | tr '\\n' ' '; echo =STTY");
     tmux.sendKeys("Enter");
     awaitScreen("=STTY");
-    String line = tmux.screen().lines().filter(l -> l.endsWith("=STTY") && !l.contains("grep")).findFirst()
-        .orElseThrow(() -> new AssertionError("no stty line on the screen"));
-    List<String> flags = java.util.Arrays.stream(line.split(" ")).filter(w -> w.matches("-?(echo|icanon)")).toList();
+    String line =
+        tmux.screen()
+            .lines()
+            .filter(l -> l.endsWith("=STTY") && !l.contains("grep"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no stty line on the screen"));
+    List<String> flags =
+        java.util.Arrays.stream(line.split(" ")).filter(w -> w.matches("-?(echo|icanon)")).toList();
     assertThat(flags).as(line).containsExactlyInAnyOrder("icanon", "echo");
   }
 }

@@ -6,10 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One tmux server of its own (a unique {@code -L} socket) with one detached session; {@link #close} kills it. */
+/**
+ * One tmux server of its own (a unique {@code -L} socket) with one detached session; {@link #close}
+ * kills it.
+ */
 final class Tmux implements AutoCloseable {
   static final String TMUX = "/usr/bin/tmux";
-  private final String socket = "onsembl-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+  private final String socket =
+      "onsembl-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
   private final String session = "it";
 
   static boolean available() {
@@ -54,7 +58,14 @@ final class Tmux implements AutoCloseable {
   }
 
   void resize(int columns, int rows) throws Exception {
-    run("resize-window", "-t", session, "-x", Integer.toString(columns), "-y", Integer.toString(rows));
+    run(
+        "resize-window",
+        "-t",
+        session,
+        "-x",
+        Integer.toString(columns),
+        "-y",
+        Integer.toString(rows));
   }
 
   void killSession() throws Exception {
@@ -68,10 +79,12 @@ final class Tmux implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(20, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException("tmux " + String.join(" ", args) + " did not return within 20 s");
+      throw new IllegalStateException(
+          "tmux " + String.join(" ", args) + " did not return within 20 s");
     }
     if (p.exitValue() != 0 && !args[0].equals("kill-server") && !args[0].equals("kill-session")) {
-      throw new IllegalStateException("tmux " + String.join(" ", args) + " exited " + p.exitValue() + ": " + out);
+      throw new IllegalStateException(
+          "tmux " + String.join(" ", args) + " exited " + p.exitValue() + ": " + out);
     }
     return out;
   }
@@ -84,8 +97,10 @@ final class Tmux implements AutoCloseable {
       // already gone
     }
     // tmux leaves its socket file behind
-    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
-        "tmux-" + new com.sun.security.auth.module.UnixSystem().getUid());
+    java.nio.file.Path dir =
+        java.nio.file.Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "tmux-" + new com.sun.security.auth.module.UnixSystem().getUid());
     try {
       java.nio.file.Files.deleteIfExists(dir.resolve(socket));
     } catch (IOException e) {

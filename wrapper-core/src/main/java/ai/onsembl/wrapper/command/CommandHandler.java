@@ -6,8 +6,9 @@ import ai.onsembl.protocol.EmergencyStop;
 import java.time.Duration;
 
 /**
- * What the backend link calls when the backend asks for command work. Implemented by the command runner;
- * every method returns quickly (work runs on the runner's own threads) and is safe from any thread.
+ * What the backend link calls when the backend asks for command work. Implemented by the command
+ * runner; every method returns quickly (work runs on the runner's own threads) and is safe from any
+ * thread.
  */
 public interface CommandHandler {
   void onCommandRequest(CommandRequest request);

@@ -34,22 +34,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs what the backend asks and reports it truthfully.
  *
- * <p>For each COMMAND_REQUEST: COMMAND_ACK RECEIVED (or QUEUED with {@code queuePosition} while all slots
- * are busy or the runner is paused), COMMAND_ACK EXECUTING when it starts, TERMINAL_OUTPUT through an
- * {@link OutputStreamer}, and exactly one COMMAND_COMPLETE (COMPLETED, FAILED or CANCELLED, with exit code,
- * execution time and line counts) after the last output frame. Queued commands start in arrival order.
+ * <p>For each COMMAND_REQUEST: COMMAND_ACK RECEIVED (or QUEUED with {@code queuePosition} while all
+ * slots are busy or the runner is paused), COMMAND_ACK EXECUTING when it starts, TERMINAL_OUTPUT
+ * through an {@link OutputStreamer}, and exactly one COMMAND_COMPLETE (COMPLETED, FAILED or
+ * CANCELLED, with exit code, execution time and line counts) after the last output frame. Queued
+ * commands start in arrival order.
  *
- * <p>Refusals: a request without {@code commandId} gets AGENT_ERROR; a {@code commandId} that is already
- * running or queued gets AGENT_ERROR and is ignored (a COMMAND_COMPLETE would end the running one on the
- * backend); a request without text, or with a prompt over {@link CommandSettings#maxPromptBytes()}, gets
- * ACK RECEIVED then COMMAND_COMPLETE FAILED saying why; after {@link #cancelAll} every request gets
- * COMMAND_COMPLETE CANCELLED with the shutdown reason. A COMMAND_CANCEL for an unknown id is logged.
+ * <p>Refusals: a request without {@code commandId} gets AGENT_ERROR; a {@code commandId} that is
+ * already running or queued gets AGENT_ERROR and is ignored (a COMMAND_COMPLETE would end the
+ * running one on the backend); a request without text, or with a prompt over {@link
+ * CommandSettings#maxPromptBytes()}, gets ACK RECEIVED then COMMAND_COMPLETE FAILED saying why;
+ * after {@link #cancelAll} every request gets COMMAND_COMPLETE CANCELLED with the shutdown reason.
+ * A COMMAND_CANCEL for an unknown id is logged.
  *
- * <p>Every method returns quickly except {@link #cancelAll} and {@link #close}, and all are thread-safe.
- * Frames go to the non-blocking {@link Outbound}, in a consistent order per command.
+ * <p>Every method returns quickly except {@link #cancelAll} and {@link #close}, and all are
+ * thread-safe. Frames go to the non-blocking {@link Outbound}, in a consistent order per command.
  */
 public final class CommandRunner implements CommandHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
+
   /** What {@link #cancelAll} allows beyond the grace for SIGKILL, reaping and the last frames. */
   private static final Duration KILL_MARGIN = Duration.ofSeconds(1);
 
@@ -58,7 +61,8 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   private final Supplier<String> agentId;
   private final SessionChild sessionChild;
   private final SessionRouter router;
-  private final ExecutorService pool = Executors.newCachedThreadPool(Threads.daemon("onsembl-command-worker"));
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(Threads.daemon("onsembl-command-worker"));
 
   private final ArrayDeque<CommandRequest> queue = new ArrayDeque<>();
   private final Map<String, Execution> running = new LinkedHashMap<>();
@@ -74,12 +78,17 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
    * @param sessionChild the long-lived child in {@link Mode#SESSION} (the runner becomes its output
    *     listener at once); null in {@link Mode#EXEC}
    */
-  public CommandRunner(CommandSettings settings, Outbound outbound, Supplier<String> agentId, SessionChild sessionChild) {
+  public CommandRunner(
+      CommandSettings settings,
+      Outbound outbound,
+      Supplier<String> agentId,
+      SessionChild sessionChild) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.outbound = Objects.requireNonNull(outbound, "outbound");
     this.agentId = Objects.requireNonNull(agentId, "agentId");
     if (settings.mode() == Mode.SESSION) {
-      this.sessionChild = Objects.requireNonNull(sessionChild, "session mode needs the session child, got null");
+      this.sessionChild =
+          Objects.requireNonNull(sessionChild, "session mode needs the session child, got null");
       this.router = new SessionRouter(agentId, outbound);
       sessionChild.setOutputListener(router);
     } else {
@@ -96,7 +105,9 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   public void onCommandRequest(CommandRequest request) {
     String id = request.commandId();
     if (id == null || id.isBlank()) {
-      send(Frames.executionError(agentId.get(), "COMMAND_REQUEST without a commandId: ignored", null));
+      send(
+          Frames.executionError(
+              agentId.get(), "COMMAND_REQUEST without a commandId: ignored", null));
       return;
     }
     String text = request.text();
@@ -107,11 +118,19 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
       }
       Execution current = running.get(id);
       if (current != null || isQueued(id)) {
-        send(Frames.executionError(agentId.get(), "Duplicate COMMAND_REQUEST for commandId " + id + ": it is already "
-            + (current != null ? "EXECUTING" : "QUEUED") + "; the duplicate is ignored", id));
+        send(
+            Frames.executionError(
+                agentId.get(),
+                "Duplicate COMMAND_REQUEST for commandId "
+                    + id
+                    + ": it is already "
+                    + (current != null ? "EXECUTING" : "QUEUED")
+                    + "; the duplicate is ignored",
+                id));
         return;
       }
-      String refusal = PromptCheck.refusal(text, settings.maxPromptBytes(), settings.mode() == Mode.EXEC);
+      String refusal =
+          PromptCheck.refusal(text, settings.maxPromptBytes(), settings.mode() == Mode.EXEC);
       if (refusal != null) {
         send(Frames.ack(id, agentId.get(), CommandStatus.RECEIVED, null));
         send(Frames.notRun(id, agentId.get(), Outcome.failed(refusal)));
@@ -130,7 +149,8 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   @Override
   public void onCommandCancel(CommandCancel cancel) {
     String id = cancel.commandId();
-    String reason = cancel.reason() == null || cancel.reason().isBlank() ? "cancelled" : cancel.reason();
+    String reason =
+        cancel.reason() == null || cancel.reason().isBlank() ? "cancelled" : cancel.reason();
     synchronized (this) {
       if (removeQueued(id)) {
         send(Frames.notRun(id, agentId.get(), Outcome.cancelled(reason)));
@@ -141,14 +161,18 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
         LOG.info("COMMAND_CANCEL for {}: no such command running or queued here; ignored", id);
         return;
       }
-      e.stop(Outcome.cancelled(reason), Boolean.TRUE.equals(cancel.force()) ? null : settings.cancelGrace());
+      e.stop(
+          Outcome.cancelled(reason),
+          Boolean.TRUE.equals(cancel.force()) ? null : settings.cancelGrace());
     }
   }
 
   /** Cancels every running and queued command at once with SIGKILL; keeps taking new commands. */
   @Override
   public void onEmergencyStop(EmergencyStop stop) {
-    String reason = "emergency stop" + (stop.reason() == null || stop.reason().isBlank() ? "" : ": " + stop.reason());
+    String reason =
+        "emergency stop"
+            + (stop.reason() == null || stop.reason().isBlank() ? "" : ": " + stop.reason());
     stopEverything(reason, null);
   }
 
@@ -168,9 +192,9 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   }
 
   /**
-   * Refuses new work from now on, completes queued commands CANCELLED with {@code reason} and stops the
-   * running ones (SIGTERM, {@code grace}, SIGKILL). Returns once all have sent COMMAND_COMPLETE, or after
-   * {@code grace} plus one second for the SIGKILL and the last frames.
+   * Refuses new work from now on, completes queued commands CANCELLED with {@code reason} and stops
+   * the running ones (SIGTERM, {@code grace}, SIGKILL). Returns once all have sent
+   * COMMAND_COMPLETE, or after {@code grace} plus one second for the SIGKILL and the last frames.
    */
   @Override
   public void cancelAll(String reason, Duration grace) {
@@ -186,7 +210,10 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
       while (!running.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          LOG.warn("cancelAll: {} command(s) still not complete after {}", running.size(), grace.plus(KILL_MARGIN));
+          LOG.warn(
+              "cancelAll: {} command(s) still not complete after {}",
+              running.size(),
+              grace.plus(KILL_MARGIN));
           return;
         }
         try {
@@ -223,8 +250,9 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   }
 
   /**
-   * Session mode: the long-lived child has exited, so the current command can never finish normally; it
-   * completes FAILED "agent process exited with code N". Call it from the child supervisor; a no-op in exec mode.
+   * Session mode: the long-lived child has exited, so the current command can never finish
+   * normally; it completes FAILED "agent process exited with code N". Call it from the child
+   * supervisor; a no-op in exec mode.
    */
   public void onSessionChildExit(Integer exitCode) {
     List<Execution> current;
@@ -239,8 +267,8 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
   }
 
   /**
-   * Cancels what is left ("agent shutting down", with the settings' grace) and releases the runner's threads.
-   * Idempotent.
+   * Cancels what is left ("agent shutting down", with the settings' grace) and releases the
+   * runner's threads. Idempotent.
    */
   @Override
   public void close() {
@@ -268,10 +296,21 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
     ExecutionConstraints c = request.executionConstraints();
     Long timeLimitMs = c == null ? null : c.timeLimitMs();
     OutputStreamer streamer = new OutputStreamer(id, agentId, outbound);
-    Execution e = settings.mode() == Mode.EXEC
-        ? new ExecExecution(id, request.text(), timeLimitMs, settings, streamer, pool, this::finished)
-        : new SessionExecution(id, request.text(), timeLimitMs, settings.cancelGrace(), sessionChild, router,
-            settings.sessionCompletion(), streamer, pool, this::finished);
+    Execution e =
+        settings.mode() == Mode.EXEC
+            ? new ExecExecution(
+                id, request.text(), timeLimitMs, settings, streamer, pool, this::finished)
+            : new SessionExecution(
+                id,
+                request.text(),
+                timeLimitMs,
+                settings.cancelGrace(),
+                sessionChild,
+                router,
+                settings.sessionCompletion(),
+                streamer,
+                pool,
+                this::finished);
     running.put(id, e);
     send(Frames.ack(id, agentId.get(), CommandStatus.EXECUTING, null));
     e.start();
@@ -283,8 +322,12 @@ public final class CommandRunner implements CommandHandler, AutoCloseable {
       processed++;
       totalMillis += millis;
       send(Frames.complete(e.commandId(), agentId.get(), outcome, millis, stats));
-      LOG.info("command {} {}{} in {} ms", e.commandId(), outcome.status(),
-          outcome.error() == null ? "" : " (" + outcome.error() + ")", millis);
+      LOG.info(
+          "command {} {}{} in {} ms",
+          e.commandId(),
+          outcome.status(),
+          outcome.error() == null ? "" : " (" + outcome.error() + ")",
+          millis);
       dispatchLocked();
       notifyAll();
     }

@@ -16,25 +16,28 @@ import java.util.function.Supplier;
 
 /**
  * Turns one command's output into TERMINAL_OUTPUT frames. Text is coalesced into chunks of at most
- * {@link #MAX_CHUNK_BYTES} (UTF-8), each sent at the latest {@link #LINGER} after its first character
- * arrived. STDOUT and STDERR never share a chunk: text of the other stream first sends what is buffered,
- * so the order between the streams is the order {@link #append} saw. {@code sequence} counts from 1 and
- * never repeats; a frame the {@link Outbound} refuses still uses its number, so the loss shows as a gap.
+ * {@link #MAX_CHUNK_BYTES} (UTF-8), each sent at the latest {@link #LINGER} after its first
+ * character arrived. STDOUT and STDERR never share a chunk: text of the other stream first sends
+ * what is buffered, so the order between the streams is the order {@link #append} saw. {@code
+ * sequence} counts from 1 and never repeats; a frame the {@link Outbound} refuses still uses its
+ * number, so the loss shows as a gap.
  *
- * <p>A chunk holding escape sequences is sent with {@code content} stripped of them ({@link AnsiText}) and
- * the raw text in {@code ansiCodes}; other chunks have no {@code ansiCodes}.
+ * <p>A chunk holding escape sequences is sent with {@code content} stripped of them ({@link
+ * AnsiText}) and the raw text in {@code ansiCodes}; other chunks have no {@code ansiCodes}.
  *
- * <p>Thread-safe. {@link #append} never blocks on I/O (it queues frames on the non-blocking Outbound).
- * After {@link #close()} further text is ignored. Also usable for a child's output outside any command,
- * with the agent id as {@code commandId}.
+ * <p>Thread-safe. {@link #append} never blocks on I/O (it queues frames on the non-blocking
+ * Outbound). After {@link #close()} further text is ignored. Also usable for a child's output
+ * outside any command, with the agent id as {@code commandId}.
  */
 public final class OutputStreamer implements AutoCloseable {
   /**
-   * Largest chunk, in UTF-8 bytes. 64 KiB: a child writing flat out costs the link and the backend per frame
-   * (encode, store, broadcast), so larger frames carry more output per unit of CPU; even all control characters
-   * (6 bytes escaped) in content and ansiCodes stay under the 1 MiB frame limit.
+   * Largest chunk, in UTF-8 bytes. 64 KiB: a child writing flat out costs the link and the backend
+   * per frame (encode, store, broadcast), so larger frames carry more output per unit of CPU; even
+   * all control characters (6 bytes escaped) in content and ansiCodes stay under the 1 MiB frame
+   * limit.
    */
   public static final int MAX_CHUNK_BYTES = 64 * 1024;
+
   /** Longest time text waits in the buffer. */
   public static final Duration LINGER = Duration.ofMillis(20);
 
@@ -48,8 +51,13 @@ public final class OutputStreamer implements AutoCloseable {
   private final StringBuilder buffer = new StringBuilder();
   private StreamType bufferStream;
   private int bufferBytes;
-  /** The buffer holds ESC, BEL or CSI (what {@link AnsiText#hasEscapes} looks for), seen while appending. */
+
+  /**
+   * The buffer holds ESC, BEL or CSI (what {@link AnsiText#hasEscapes} looks for), seen while
+   * appending.
+   */
   private boolean bufferEscapes;
+
   private ScheduledFuture<?> pendingFlush;
   private long sequence;
   private boolean closed;
@@ -66,8 +74,13 @@ public final class OutputStreamer implements AutoCloseable {
    * @param linger longest wait of buffered text (positive)
    * @param maxChunkBytes largest chunk in UTF-8 bytes (4 or more, so any code point fits)
    */
-  public OutputStreamer(String commandId, Supplier<String> agentId, Outbound outbound,
-      ScheduledExecutorService timer, Duration linger, int maxChunkBytes) {
+  public OutputStreamer(
+      String commandId,
+      Supplier<String> agentId,
+      Outbound outbound,
+      ScheduledExecutorService timer,
+      Duration linger,
+      int maxChunkBytes) {
     this.commandId = Objects.requireNonNull(commandId, "commandId");
     this.agentId = Objects.requireNonNull(agentId, "agentId");
     this.outbound = Objects.requireNonNull(outbound, "outbound");
@@ -76,7 +89,8 @@ public final class OutputStreamer implements AutoCloseable {
       throw new IllegalArgumentException("linger: expected a positive duration but got " + linger);
     }
     if (maxChunkBytes < 4) {
-      throw new IllegalArgumentException("maxChunkBytes: expected 4 or more but got " + maxChunkBytes);
+      throw new IllegalArgumentException(
+          "maxChunkBytes: expected 4 or more but got " + maxChunkBytes);
     }
     this.lingerNanos = linger.toNanos();
     this.maxChunkBytes = maxChunkBytes;
@@ -87,8 +101,8 @@ public final class OutputStreamer implements AutoCloseable {
   }
 
   /**
-   * Adds {@code text} of {@code stream} (STDOUT or STDERR; anything else counts as STDOUT). Returns false
-   * when the streamer is closed and the text was dropped.
+   * Adds {@code text} of {@code stream} (STDOUT or STDERR; anything else counts as STDOUT). Returns
+   * false when the streamer is closed and the text was dropped.
    */
   public synchronized boolean append(StreamType stream, CharSequence text) {
     if (closed) {
@@ -103,15 +117,20 @@ public final class OutputStreamer implements AutoCloseable {
       emit();
       bufferStream = s;
     }
-    // One pass: UTF-8 size, newlines and escape characters. Runs of characters go into the buffer in one append
-    // (no per-character StringBuilder call); a chunk ends before the character that would not fit, never inside
+    // One pass: UTF-8 size, newlines and escape characters. Runs of characters go into the buffer
+    // in one append
+    // (no per-character StringBuilder call); a chunk ends before the character that would not fit,
+    // never inside
     // a surrogate pair.
     int start = 0;
     int i = 0;
     long newlines = 0;
     while (i < len) {
       char c = text.charAt(i);
-      boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(text.charAt(i + 1));
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < len
+              && Character.isLowSurrogate(text.charAt(i + 1));
       int bytes = pair ? 4 : utf8Length(c);
       if (bufferBytes + bytes > maxChunkBytes) {
         appendRun(text, start, i);
@@ -129,7 +148,8 @@ public final class OutputStreamer implements AutoCloseable {
       i += pair ? 2 : 1;
     }
     appendRun(text, start, len);
-    (s == StreamType.STDOUT ? stdoutLines : stderrLines).add(newlines, text.charAt(len - 1) != '\n');
+    (s == StreamType.STDOUT ? stdoutLines : stderrLines)
+        .add(newlines, text.charAt(len - 1) != '\n');
     if (buffer.length() > 0 && pendingFlush == null) {
       pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
     }
@@ -137,8 +157,8 @@ public final class OutputStreamer implements AutoCloseable {
   }
 
   /**
-   * Appends {@code text[start, end)}. A String goes in whole or as a substring: on JDK 17,
-   * {@code StringBuilder.append(CharSequence, int, int)} widens every character to a char and back, where
+   * Appends {@code text[start, end)}. A String goes in whole or as a substring: on JDK 17, {@code
+   * StringBuilder.append(CharSequence, int, int)} widens every character to a char and back, where
    * appending a String copies its bytes.
    */
   private void appendRun(CharSequence text, int start, int end) {
@@ -194,11 +214,18 @@ public final class OutputStreamer implements AutoCloseable {
     String raw = buffer.toString();
     buffer.setLength(0);
     bufferBytes = 0;
-    // Colours and cursor movement stay for a terminal-capable viewer in ansiCodes; content is plain text.
+    // Colours and cursor movement stay for a terminal-capable viewer in ansiCodes; content is plain
+    // text.
     boolean escapes = bufferEscapes;
     bufferEscapes = false;
-    TerminalOutput frame = new TerminalOutput(commandId, agentId.get(), EnumValue.of(bufferStream),
-        escapes ? AnsiText.strip(raw) : raw, ++sequence, escapes ? raw : null);
+    TerminalOutput frame =
+        new TerminalOutput(
+            commandId,
+            agentId.get(),
+            EnumValue.of(bufferStream),
+            escapes ? AnsiText.strip(raw) : raw,
+            ++sequence,
+            escapes ? raw : null);
     try {
       outbound.send(frame);
     } catch (RuntimeException e) {

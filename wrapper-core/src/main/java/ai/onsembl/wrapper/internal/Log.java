@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One human-readable line per event, each carrying the agent id ({@code [agent-id] message}). The token
- * is never passed here: callers log endpoints without their query.
+ * One human-readable line per event, each carrying the agent id ({@code [agent-id] message}). The
+ * token is never passed here: callers log endpoints without their query.
  */
 public final class Log {
   private final Logger logger;

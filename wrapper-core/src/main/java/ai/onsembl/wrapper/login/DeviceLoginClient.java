@@ -17,10 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The device's side of the OAuth 2.0 device authorization grant (RFC 8628) as the Onsembl backend offers it:
- * {@code POST /api/auth/device/authorize}, polling {@code /api/auth/device/token} at the interval it asks for
- * (5 s more after each {@code slow_down}), and {@code POST /api/auth/cli/refresh}. Uses the JDK's HTTP client,
- * loaded only when a login or a refresh actually happens.
+ * The device's side of the OAuth 2.0 device authorization grant (RFC 8628) as the Onsembl backend
+ * offers it: {@code POST /api/auth/device/authorize}, polling {@code /api/auth/device/token} at the
+ * interval it asks for (5 s more after each {@code slow_down}), and {@code POST
+ * /api/auth/cli/refresh}. Uses the JDK's HTTP client, loaded only when a login or a refresh
+ * actually happens.
  */
 public final class DeviceLoginClient {
   public static final String CLIENT_ID = "onsembl-cli";
@@ -29,12 +30,24 @@ public final class DeviceLoginClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   /** What {@code authorize} answered. */
-  public record Authorization(String deviceCode, String userCode, String verificationUri,
-      String verificationUriComplete, long expiresIn, long interval) {
+  public record Authorization(
+      String deviceCode,
+      String userCode,
+      String verificationUri,
+      String verificationUriComplete,
+      long expiresIn,
+      long interval) {
     @Override
     public String toString() {
-      return "Authorization[userCode=" + userCode + ", verificationUri=" + verificationUri + ", expiresIn=" + expiresIn
-          + ", interval=" + interval + ", deviceCode=***]";
+      return "Authorization[userCode="
+          + userCode
+          + ", verificationUri="
+          + verificationUri
+          + ", expiresIn="
+          + expiresIn
+          + ", interval="
+          + interval
+          + ", deviceCode=***]";
     }
   }
 
@@ -64,9 +77,9 @@ public final class DeviceLoginClient {
   }
 
   /**
-   * The HTTP(S) base of a backend URL: {@code http(s)://host:port} as given (without a trailing slash);
-   * {@code ws://} and {@code wss://} map to {@code http://} and {@code https://} on the same host and port,
-   * without the path ({@code /ws/agent}).
+   * The HTTP(S) base of a backend URL: {@code http(s)://host:port} as given (without a trailing
+   * slash); {@code ws://} and {@code wss://} map to {@code http://} and {@code https://} on the
+   * same host and port, without the path ({@code /ws/agent}).
    *
    * @throws AgentExitException (exit 2) for anything else
    */
@@ -75,13 +88,13 @@ public final class DeviceLoginClient {
     try {
       u = new URI(serverUrl == null ? "" : serverUrl.trim());
     } catch (URISyntaxException e) {
-      throw AgentExitException.invalidInput("--server: expected an http(s):// or ws(s):// URL but got '" + serverUrl
-          + "'");
+      throw AgentExitException.invalidInput(
+          "--server: expected an http(s):// or ws(s):// URL but got '" + serverUrl + "'");
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     if (u.getHost() == null || !List.of("http", "https", "ws", "wss").contains(scheme)) {
-      throw AgentExitException.invalidInput("--server: expected an http(s):// or ws(s):// URL but got '" + serverUrl
-          + "'");
+      throw AgentExitException.invalidInput(
+          "--server: expected an http(s):// or ws(s):// URL but got '" + serverUrl + "'");
     }
     String hostPort = u.getRawAuthority();
     if (scheme.startsWith("ws")) {
@@ -101,27 +114,36 @@ public final class DeviceLoginClient {
     body.put("scope", SCOPE);
     Reply r = post("/api/auth/device/authorize", body);
     if (r.status != 200) {
-      throw new AgentExitException(AgentExitException.AUTH_REJECTED, base + " refused the device login: HTTP "
-          + r.status + " " + r.describe());
+      throw new AgentExitException(
+          AgentExitException.AUTH_REJECTED,
+          base + " refused the device login: HTTP " + r.status + " " + r.describe());
     }
     String device = r.text("device_code");
     String user = r.text("user_code");
     String uri = r.text("verification_uri");
     if (device == null || user == null || uri == null) {
-      throw new AgentExitException(AgentExitException.AUTH_REJECTED, base + "/api/auth/device/authorize answered"
-          + " without device_code, user_code or verification_uri; is this an Onsembl backend?");
+      throw new AgentExitException(
+          AgentExitException.AUTH_REJECTED,
+          base
+              + "/api/auth/device/authorize answered"
+              + " without device_code, user_code or verification_uri; is this an Onsembl backend?");
     }
     String complete = r.text("verification_uri_complete");
-    return new Authorization(device, user, uri, complete != null ? complete : uri, r.number("expires_in", 600),
+    return new Authorization(
+        device,
+        user,
+        uri,
+        complete != null ? complete : uri,
+        r.number("expires_in", 600),
         r.number("interval", 5));
   }
 
   /**
-   * Polls until the user approved the code: at the interval the backend asked for, 5 s more after each
-   * {@code slow_down}, until the code expires.
+   * Polls until the user approved the code: at the interval the backend asked for, 5 s more after
+   * each {@code slow_down}, until the code expires.
    *
-   * @throws AgentExitException exit 3 when the code expired or the login was refused; exit 4 when the backend
-   *     cannot be reached
+   * @throws AgentExitException exit 3 when the code expired or the login was refused; exit 4 when
+   *     the backend cannot be reached
    */
   public SavedLogin await(Authorization a, Sleeper sleeper) throws InterruptedException {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -141,15 +163,22 @@ public final class DeviceLoginClient {
       } else if ("slow_down".equals(error)) {
         interval += 5;
       } else if ("expired_token".equals(error)) {
-        throw new AgentExitException(AgentExitException.AUTH_REJECTED, "the code " + a.userCode()
-            + " expired before it was confirmed; run onsembl-agent login again");
+        throw new AgentExitException(
+            AgentExitException.AUTH_REJECTED,
+            "the code "
+                + a.userCode()
+                + " expired before it was confirmed; run onsembl-agent login again");
       } else {
-        throw new AgentExitException(AgentExitException.AUTH_REJECTED, base + " refused the login: HTTP " + r.status
-            + " " + r.describe());
+        throw new AgentExitException(
+            AgentExitException.AUTH_REJECTED,
+            base + " refused the login: HTTP " + r.status + " " + r.describe());
       }
       if (clock.instant().isAfter(deadline)) {
-        throw new AgentExitException(AgentExitException.AUTH_REJECTED, "the code " + a.userCode()
-            + " expired before it was confirmed; run onsembl-agent login again");
+        throw new AgentExitException(
+            AgentExitException.AUTH_REJECTED,
+            "the code "
+                + a.userCode()
+                + " expired before it was confirmed; run onsembl-agent login again");
       }
     }
   }
@@ -189,15 +218,18 @@ public final class DeviceLoginClient {
       return login(r, login);
     }
     if (r.status == 400 || r.status == 401 || r.status == 403) {
-      throw new RefreshRefused(base + " refused the refresh token: HTTP " + r.status + " " + r.describe());
+      throw new RefreshRefused(
+          base + " refused the refresh token: HTTP " + r.status + " " + r.describe());
     }
-    throw new IOException(base + "/api/auth/cli/refresh answered HTTP " + r.status + " " + r.describe());
+    throw new IOException(
+        base + "/api/auth/cli/refresh answered HTTP " + r.status + " " + r.describe());
   }
 
   private SavedLogin login(Reply r, SavedLogin previous) {
     String access = r.text("access_token");
     if (access == null || access.isBlank()) {
-      throw new AgentExitException(AgentExitException.AUTH_REJECTED, base + " answered 200 without an access_token");
+      throw new AgentExitException(
+          AgentExitException.AUTH_REJECTED, base + " answered 200 without an access_token");
     }
     Instant expires = clock.instant().plusSeconds(r.number("expires_in", 3600));
     String refresh = r.text("refresh_token");
@@ -205,11 +237,17 @@ public final class DeviceLoginClient {
       return previous.renewed(access, refresh, expires);
     }
     String scope = r.text("scope");
-    return new SavedLogin(base, access, refresh, expires, r.text("user_id"),
+    return new SavedLogin(
+        base,
+        access,
+        refresh,
+        expires,
+        r.text("user_id"),
         scope == null || scope.isBlank() ? List.of(SCOPE) : List.of(scope.trim().split("\\s+")));
   }
 
-  // ---- HTTP --------------------------------------------------------------------------------------------
+  // ---- HTTP
+  // --------------------------------------------------------------------------------------------
 
   private record Reply(int status, Map<String, Object> json, String raw) {
     String text(String name) {
@@ -247,10 +285,15 @@ public final class DeviceLoginClient {
     }
   }
 
-  private Reply send(String path, Map<String, Object> body) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(FlatJson.write(body))).build();
+  private Reply send(String path, Map<String, Object> body)
+      throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(FlatJson.write(body)))
+            .build();
     HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
     Map<String, Object> json;
     try {

@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One-level JSON objects (strings, numbers, booleans, null, arrays of scalars) with jackson-core alone: a
- * starting wrapper reads its saved login without loading jackson-databind.
+ * One-level JSON objects (strings, numbers, booleans, null, arrays of scalars) with jackson-core
+ * alone: a starting wrapper reads its saved login without loading jackson-databind.
  */
 final class FlatJson {
   private static final JsonFactory JSON = new JsonFactory();
 
   private FlatJson() {}
 
-  /** The object's fields; nested objects are skipped. Throws IOException for anything but a JSON object. */
+  /**
+   * The object's fields; nested objects are skipped. Throws IOException for anything but a JSON
+   * object.
+   */
   static Map<String, Object> parse(byte[] bytes) throws IOException {
     Map<String, Object> out = new LinkedHashMap<>();
     try (JsonParser p = JSON.createParser(bytes)) {

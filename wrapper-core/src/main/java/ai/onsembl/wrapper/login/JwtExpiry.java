@@ -20,7 +20,9 @@ final class JwtExpiry {
     try {
       Map<String, Object> claims = FlatJson.parse(Base64.getUrlDecoder().decode(parts[1]));
       Object exp = claims.get("exp");
-      return exp instanceof Number n ? Optional.of(Instant.ofEpochSecond(n.longValue())) : Optional.empty();
+      return exp instanceof Number n
+          ? Optional.of(Instant.ofEpochSecond(n.longValue()))
+          : Optional.empty();
     } catch (Exception e) {
       return Optional.empty();
     }

@@ -27,20 +27,24 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Where a {@link SavedLogin} lives: our own {@code <state dir>/login.json} (plain JSON, mode 0600), or the
- * TypeScript wrapper's {@code ~/.onsembl/credentials.enc} ({@code ivhex:cipherhex}, AES-256-CBC with the key
- * SHA-256 of the hex string in {@code ~/.onsembl/.key}) holding the same fields. Both are written atomically
- * (temporary file, then rename) with mode 0600, so a crash never leaves half a login; both are refused, with
- * the reason, when group or others may read them or when they are not a login.
+ * Where a {@link SavedLogin} lives: our own {@code <state dir>/login.json} (plain JSON, mode 0600),
+ * or the TypeScript wrapper's {@code ~/.onsembl/credentials.enc} ({@code ivhex:cipherhex},
+ * AES-256-CBC with the key SHA-256 of the hex string in {@code ~/.onsembl/.key}) holding the same
+ * fields. Both are written atomically (temporary file, then rename) with mode 0600, so a crash
+ * never leaves half a login; both are refused, with the reason, when group or others may read them
+ * or when they are not a login.
  */
 public final class LoginFile {
   /** Our file's name in the state dir. */
   public static final String OURS = "login.json";
+
   /** The TypeScript wrapper's files in its directory ({@code ~/.onsembl}). */
   public static final String TYPESCRIPT = "credentials.enc";
+
   public static final String TYPESCRIPT_KEY = ".key";
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path file;
@@ -61,10 +65,14 @@ public final class LoginFile {
     return new LoginFile(dir.resolve(TYPESCRIPT), dir.resolve(TYPESCRIPT_KEY));
   }
 
-  /** {@code $HOME/.onsembl}: the TypeScript wrapper's directory ($HOME first, as a shell would; else user.home). */
+  /**
+   * {@code $HOME/.onsembl}: the TypeScript wrapper's directory ($HOME first, as a shell would; else
+   * user.home).
+   */
   public static Path typeScriptDir() {
     String home = System.getenv("HOME");
-    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".onsembl");
+    return Path.of(
+        home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".onsembl");
   }
 
   public Path path() {
@@ -82,7 +90,8 @@ public final class LoginFile {
   /**
    * The login, or empty when there is no file.
    *
-   * @throws AgentExitException (exit 2) when the file is readable by group or others, or is not a login
+   * @throws AgentExitException (exit 2) when the file is readable by group or others, or is not a
+   *     login
    */
   public Optional<SavedLogin> read() {
     byte[] bytes;
@@ -92,7 +101,8 @@ public final class LoginFile {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw AgentExitException.invalidInput("cannot read the saved login " + file + ": " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "cannot read the saved login " + file + ": " + e.getMessage());
     }
     if (keyFile != null) {
       bytes = decrypt(bytes);
@@ -100,27 +110,37 @@ public final class LoginFile {
     try {
       return Optional.of(fromFields(FlatJson.parse(bytes)));
     } catch (IOException | RuntimeException e) {
-      throw corrupted("expected JSON with access_token, refresh_token, expires_at and server_url ("
-          + e.getMessage() + ")");
+      throw corrupted(
+          "expected JSON with access_token, refresh_token, expires_at and server_url ("
+              + e.getMessage()
+              + ")");
     }
   }
 
-  /** Writes {@code login} atomically with mode 0600 (creating the directory, mode 0700, when missing). */
+  /**
+   * Writes {@code login} atomically with mode 0600 (creating the directory, mode 0700, when
+   * missing).
+   */
   public void write(SavedLogin login) {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       byte[] bytes = FlatJson.write(toFields(login));
       if (keyFile != null) {
         bytes = encrypt(bytes);
       }
-      Path tmp = Files.createTempFile(dir, ".login-", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      Path tmp =
+          Files.createTempFile(
+              dir, ".login-", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
       try {
         Files.write(tmp, bytes);
         try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -128,8 +148,10 @@ public final class LoginFile {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new AgentExitException(AgentExitException.INTERNAL, "cannot save the login to " + file + ": "
-          + e.getMessage(), e);
+      throw new AgentExitException(
+          AgentExitException.INTERNAL,
+          "cannot save the login to " + file + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -138,7 +160,8 @@ public final class LoginFile {
     try {
       return Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new AgentExitException(AgentExitException.INTERNAL, "cannot remove " + file + ": " + e.getMessage(), e);
+      throw new AgentExitException(
+          AgentExitException.INTERNAL, "cannot remove " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -148,20 +171,32 @@ public final class LoginFile {
       return;
     }
     Set<PosixFilePermission> perms = view.readAttributes().permissions();
-    if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)
-        || perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw AgentExitException.invalidInput("the saved login " + f + " is readable or writable by others (mode "
-          + PosixFilePermissions.toString(perms) + "); expected rw------- (run: chmod 600 " + f
-          + ", or onsembl-agent logout and log in again)");
+    if (perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.OTHERS_READ)
+        || perms.contains(PosixFilePermission.GROUP_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw AgentExitException.invalidInput(
+          "the saved login "
+              + f
+              + " is readable or writable by others (mode "
+              + PosixFilePermissions.toString(perms)
+              + "); expected rw------- (run: chmod 600 "
+              + f
+              + ", or onsembl-agent logout and log in again)");
     }
   }
 
   private AgentExitException corrupted(String why) {
-    return AgentExitException.invalidInput("the saved login " + file + " is not readable as a login: " + why
-        + "; run onsembl-agent login again (or remove the file)");
+    return AgentExitException.invalidInput(
+        "the saved login "
+            + file
+            + " is not readable as a login: "
+            + why
+            + "; run onsembl-agent login again (or remove the file)");
   }
 
-  // ---- the TypeScript wrapper's encryption -------------------------------------------------------------
+  // ---- the TypeScript wrapper's encryption
+  // -------------------------------------------------------------
 
   private SecretKeySpec key() {
     try {
@@ -169,7 +204,8 @@ public final class LoginFile {
       if (hex.isEmpty()) {
         throw corrupted("its key file " + keyFile + " is empty");
       }
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(hex.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(hex.getBytes(StandardCharsets.UTF_8));
       return new SecretKeySpec(digest, "AES");
     } catch (NoSuchFileException e) {
       throw corrupted("its key file " + keyFile + " is missing");
@@ -196,7 +232,12 @@ public final class LoginFile {
     } catch (IllegalArgumentException e) {
       throw corrupted("expected ivhex:cipherhex but it is not hex (" + e.getMessage() + ")");
     } catch (GeneralSecurityException e) {
-      throw corrupted("it does not decrypt with the key in " + keyFile + " (" + e.getClass().getSimpleName() + ")");
+      throw corrupted(
+          "it does not decrypt with the key in "
+              + keyFile
+              + " ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
   }
 
@@ -213,7 +254,8 @@ public final class LoginFile {
     }
   }
 
-  // ---- fields ------------------------------------------------------------------------------------------
+  // ---- fields
+  // ------------------------------------------------------------------------------------------
 
   static SavedLogin fromFields(Map<String, Object> f) {
     String access = text(f, "access_token");
@@ -235,8 +277,13 @@ public final class LoginFile {
     } else if (s instanceof String str && !str.isBlank()) {
       scopes.addAll(List.of(str.trim().split("[\\s,]+")));
     }
-    return new SavedLogin(server, access, text(f, "refresh_token"), Instant.ofEpochSecond(n.longValue()),
-        text(f, "user_id"), scopes);
+    return new SavedLogin(
+        server,
+        access,
+        text(f, "refresh_token"),
+        Instant.ofEpochSecond(n.longValue()),
+        text(f, "user_id"),
+        scopes);
   }
 
   static Map<String, Object> toFields(SavedLogin l) {

@@ -6,14 +6,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A login to a backend: the access token, the refresh token, when the access token expires, who approved it,
- * and the backend's HTTP base URL. {@link #toString()} never shows a token.
+ * A login to a backend: the access token, the refresh token, when the access token expires, who
+ * approved it, and the backend's HTTP base URL. {@link #toString()} never shows a token.
  *
  * @param serverUrl the backend's HTTP(S) base, e.g. {@code https://onsembl.example.com}
  * @param expiresAt when the access token expires (second precision)
  * @param userId who approved the login, or null
  */
-public record SavedLogin(String serverUrl, String accessToken, String refreshToken, Instant expiresAt, String userId,
+public record SavedLogin(
+    String serverUrl,
+    String accessToken,
+    String refreshToken,
+    Instant expiresAt,
+    String userId,
     List<String> scopes) {
 
   public SavedLogin {
@@ -28,14 +33,25 @@ public record SavedLogin(String serverUrl, String accessToken, String refreshTok
     return !expiresAt.isAfter(now.plus(margin));
   }
 
-  /** This login with a new access token (and refresh token, when not null) expiring at {@code expires}. */
+  /**
+   * This login with a new access token (and refresh token, when not null) expiring at {@code
+   * expires}.
+   */
   public SavedLogin renewed(String access, String refresh, Instant expires) {
-    return new SavedLogin(serverUrl, access, refresh != null ? refresh : refreshToken, expires, userId, scopes);
+    return new SavedLogin(
+        serverUrl, access, refresh != null ? refresh : refreshToken, expires, userId, scopes);
   }
 
   @Override
   public String toString() {
-    return "SavedLogin[serverUrl=" + serverUrl + ", userId=" + userId + ", expiresAt=" + expiresAt + ", scopes="
-        + scopes + ", tokens=***]";
+    return "SavedLogin[serverUrl="
+        + serverUrl
+        + ", userId="
+        + userId
+        + ", expiresAt="
+        + expiresAt
+        + ", scopes="
+        + scopes
+        + ", tokens=***]";
   }
 }

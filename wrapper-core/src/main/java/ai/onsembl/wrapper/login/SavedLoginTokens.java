@@ -9,11 +9,12 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * {@code start}'s token from a saved login: before every connect, when the access token expires within 5
- * minutes, it is refreshed and the new pair saved (atomically) where the login came from; TOKEN_REFRESH frames
- * are adopted and saved the same way. A refused refresh ends the wrapper with exit 3 and "run onsembl-agent
- * login"; an unreachable backend keeps the current token (the connect then fails and is retried, and so is the
- * refresh). The HTTP client is loaded only when a refresh is due.
+ * {@code start}'s token from a saved login: before every connect, when the access token expires
+ * within 5 minutes, it is refreshed and the new pair saved (atomically) where the login came from;
+ * TOKEN_REFRESH frames are adopted and saved the same way. A refused refresh ends the wrapper with
+ * exit 3 and "run onsembl-agent login"; an unreachable backend keeps the current token (the connect
+ * then fails and is retried, and so is the refresh). The HTTP client is loaded only when a refresh
+ * is due.
  */
 public final class SavedLoginTokens implements TokenSource {
   /** Refresh when the access token expires within this. */
@@ -48,22 +49,39 @@ public final class SavedLoginTokens implements TokenSource {
       SavedLogin renewed = new DeviceLoginClient(login.serverUrl()).refresh(login);
       file.write(renewed);
       login = renewed;
-      log.accept("refreshed the saved login for " + login.serverUrl() + " (" + file.path() + "); the access token"
-          + " is valid until " + login.expiresAt());
+      log.accept(
+          "refreshed the saved login for "
+              + login.serverUrl()
+              + " ("
+              + file.path()
+              + "); the access token"
+              + " is valid until "
+              + login.expiresAt());
     } catch (DeviceLoginClient.RefreshRefused e) {
-      throw AgentExitException.authRejected("the saved login for " + login.serverUrl() + " could not be renewed ("
-          + e.getMessage() + "); run onsembl-agent login");
+      throw AgentExitException.authRejected(
+          "the saved login for "
+              + login.serverUrl()
+              + " could not be renewed ("
+              + e.getMessage()
+              + "); run onsembl-agent login");
     } catch (IOException e) {
-      log.accept("cannot refresh the saved login at " + login.serverUrl() + " (" + e.getMessage()
-          + "); connecting with the current token, the refresh is retried before the next connect");
+      log.accept(
+          "cannot refresh the saved login at "
+              + login.serverUrl()
+              + " ("
+              + e.getMessage()
+              + "); connecting with the current token, the refresh is retried before the next connect");
     }
     return login.accessToken();
   }
 
   @Override
-  public synchronized void refreshed(String accessToken, Long expiresInSeconds, String refreshToken) {
-    Instant expires = expiresInSeconds != null ? clock.instant().plusSeconds(expiresInSeconds)
-        : JwtExpiry.of(accessToken).orElse(clock.instant().plus(REFRESH_MARGIN));
+  public synchronized void refreshed(
+      String accessToken, Long expiresInSeconds, String refreshToken) {
+    Instant expires =
+        expiresInSeconds != null
+            ? clock.instant().plusSeconds(expiresInSeconds)
+            : JwtExpiry.of(accessToken).orElse(clock.instant().plus(REFRESH_MARGIN));
     login = login.renewed(accessToken, refreshToken, expires);
     file.write(login);
   }

@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops a whole process tree. Java's {@code Process.destroy()} signals only the direct child: an agent
- * started through {@code npx} or a shell leaves its real process running. So: signal the child's process
- * group when it has its own (started through {@code setsid}), and every descendant found by walking
- * {@link ProcessHandle#descendants()} twice, to catch late forks.
+ * Stops a whole process tree. Java's {@code Process.destroy()} signals only the direct child: an
+ * agent started through {@code npx} or a shell leaves its real process running. So: signal the
+ * child's process group when it has its own (started through {@code setsid}), and every descendant
+ * found by walking {@link ProcessHandle#descendants()} twice, to catch late forks.
  */
 public final class ProcessTree {
   private static final boolean HAS_SETSID = findOnPath("setsid").isPresent();
@@ -21,7 +21,10 @@ public final class ProcessTree {
 
   private ProcessTree() {}
 
-  /** True when {@code setsid} exists here, so children can get a session and process group of their own. */
+  /**
+   * True when {@code setsid} exists here, so children can get a session and process group of their
+   * own.
+   */
   public static boolean hasSetsid() {
     return HAS_SETSID;
   }
@@ -37,7 +40,9 @@ public final class ProcessTree {
     return out;
   }
 
-  /** Every live descendant of {@code root}, walked twice to catch processes forked during the walk. */
+  /**
+   * Every live descendant of {@code root}, walked twice to catch processes forked during the walk.
+   */
   public static Set<ProcessHandle> descendants(ProcessHandle root) {
     Set<ProcessHandle> all = new LinkedHashSet<>();
     root.descendants().forEach(all::add);
@@ -46,28 +51,32 @@ public final class ProcessTree {
   }
 
   /**
-   * Sends SIGTERM to {@code root}'s process group (when {@code groupLeader}) and to every process of the
-   * tree; waits up to {@code grace} for all to exit; then SIGKILLs what is left and waits (at most a
-   * second) until it is gone. Returns the number of processes that had to be killed.
+   * Sends SIGTERM to {@code root}'s process group (when {@code groupLeader}) and to every process
+   * of the tree; waits up to {@code grace} for all to exit; then SIGKILLs what is left and waits
+   * (at most a second) until it is gone. Returns the number of processes that had to be killed.
    */
   public static int terminate(ProcessHandle root, boolean groupLeader, Duration grace) {
     root.destroy(); // before the walks of the process table below: the agent hears SIGTERM at once
     Set<ProcessHandle> tree = new LinkedHashSet<>();
     tree.add(root);
     tree.addAll(descendants(root));
-    // The tree first (a system call each), then the group through kill(1), whose fork and exec take a few
+    // The tree first (a system call each), then the group through kill(1), whose fork and exec take
+    // a few
     // milliseconds on a loaded machine: the agent itself hears SIGTERM without waiting for them.
     for (ProcessHandle p : tree) {
       p.destroy();
     }
     if (groupLeader) {
       signalGroup(root.pid(), "TERM");
-      // Members of the group that outlived its leader were re-parented: not descendants any more, and they
-      // get the same grace as the rest (without them the wait below ended at once and they were SIGKILLed).
+      // Members of the group that outlived its leader were re-parented: not descendants any more,
+      // and they
+      // get the same grace as the rest (without them the wait below ended at once and they were
+      // SIGKILLed).
       // Looked up after the signal, so the scan of /proc does not delay it.
       tree.addAll(groupMembers(root.pid()));
     }
-    // Poll rather than onExit(): a grandchild re-parented to PID 1 stays a zombie until PID 1 reaps it,
+    // Poll rather than onExit(): a grandchild re-parented to PID 1 stays a zombie until PID 1 reaps
+    // it,
     // and onExit() of a non-child counts a zombie as alive.
     awaitGone(tree, grace);
     tree.addAll(descendants(root));
@@ -78,7 +87,9 @@ public final class ProcessTree {
     return killed;
   }
 
-  /** SIGKILLs the group and every process of the tree at once; returns how many were still running. */
+  /**
+   * SIGKILLs the group and every process of the tree at once; returns how many were still running.
+   */
   public static int kill(ProcessHandle root, boolean groupLeader, Set<ProcessHandle> known) {
     Set<ProcessHandle> tree = new LinkedHashSet<>(known);
     tree.add(root);
@@ -135,7 +146,9 @@ public final class ProcessTree {
   /** True when {@code pid} is a zombie (Linux {@code /proc}); false elsewhere or when unknown. */
   public static boolean isZombie(long pid) {
     try {
-      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      String stat =
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
       char state = stat.charAt(stat.lastIndexOf(')') + 2);
       return state == 'Z' || state == 'X';
     } catch (IOException | RuntimeException e) {
@@ -143,7 +156,9 @@ public final class ProcessTree {
     }
   }
 
-  /** Sends {@code signal} (TERM, KILL, INT, …) to process group {@code pgid}; false if it could not. */
+  /**
+   * Sends {@code signal} (TERM, KILL, INT, …) to process group {@code pgid}; false if it could not.
+   */
   public static boolean signalGroup(long pgid, String signal) {
     return pgid > 1 && runKill("-s", signal, "--", "-" + pgid);
   }
@@ -162,10 +177,11 @@ public final class ProcessTree {
     cmd.add(KILL.get());
     cmd.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(cmd)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(2, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;
@@ -177,7 +193,8 @@ public final class ProcessTree {
 
   /** The absolute path of {@code name} on PATH (or /bin, /usr/bin), if executable. */
   public static Optional<String> findOnPath(String name) {
-    String path = System.getenv().getOrDefault("PATH", "") + java.io.File.pathSeparator + "/usr/bin:/bin";
+    String path =
+        System.getenv().getOrDefault("PATH", "") + java.io.File.pathSeparator + "/usr/bin:/bin";
     for (String dir : path.split(java.io.File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
@@ -196,7 +213,8 @@ public final class ProcessTree {
     if (pgid <= 1) {
       return out;
     }
-    java.io.File[] dirs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    java.io.File[] dirs =
+        new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
     if (dirs == null) {
       return out;
     }
@@ -212,7 +230,9 @@ public final class ProcessTree {
   /** The process group of {@code pid} (Linux {@code /proc}), or -1 when unknown. */
   public static long pgidOf(long pid) {
     try {
-      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      String stat =
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
       return Long.parseLong(f[2]);
     } catch (IOException | RuntimeException e) {
@@ -221,9 +241,9 @@ public final class ProcessTree {
   }
 
   /**
-   * SIGKILLs every process of {@code processes} (and the whole group of each that leads its own group, which
-   * catches their re-parented orphans), then waits at most {@code wait} until none runs. Returns how many
-   * were running.
+   * SIGKILLs every process of {@code processes} (and the whole group of each that leads its own
+   * group, which catches their re-parented orphans), then waits at most {@code wait} until none
+   * runs. Returns how many were running.
    */
   public static int killAll(java.util.Collection<ProcessHandle> processes, Duration wait) {
     Set<ProcessHandle> all = new LinkedHashSet<>(processes);
@@ -245,14 +265,15 @@ public final class ProcessTree {
   }
 
   /**
-   * Every running process whose environment holds {@code name=value} (Linux {@code /proc/<pid>/environ},
-   * readable for our own processes): how descendants of a wrapper are found after the wrapper itself was
-   * killed and they were re-parented. Empty elsewhere.
+   * Every running process whose environment holds {@code name=value} (Linux {@code
+   * /proc/<pid>/environ}, readable for our own processes): how descendants of a wrapper are found
+   * after the wrapper itself was killed and they were re-parented. Empty elsewhere.
    */
   public static List<ProcessHandle> withEnvironment(String name, String value) {
     List<ProcessHandle> out = new ArrayList<>();
     byte[] needle = (name + "=" + value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    java.io.File[] dirs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+    java.io.File[] dirs =
+        new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
     if (dirs == null) {
       return out;
     }
@@ -278,7 +299,8 @@ public final class ProcessTree {
     int start = 0;
     for (int i = 0; i <= env.length; i++) {
       if (i == env.length || env[i] == 0) {
-        if (i - start == entry.length && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
+        if (i - start == entry.length
+            && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
           return true;
         }
         start = i + 1;

@@ -15,9 +15,9 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * Stable agent ids, one per agent name, kept in {@code <stateDir>/agent-ids.properties} so a restarted
- * wrapper announces the same id (and the backend shows one agent, not a new one per start). Safe between
- * processes (a file lock around read-modify-write).
+ * Stable agent ids, one per agent name, kept in {@code <stateDir>/agent-ids.properties} so a
+ * restarted wrapper announces the same id (and the backend shows one agent, not a new one per
+ * start). Safe between processes (a file lock around read-modify-write).
  */
 public final class AgentIds {
   private final Path stateDir;
@@ -31,8 +31,12 @@ public final class AgentIds {
     try {
       Files.createDirectories(stateDir);
       Path file = stateDir.resolve("agent-ids.properties");
-      try (FileChannel lockChannel = FileChannel.open(stateDir.resolve(".agent-ids.lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE); FileLock lock = lockChannel.lock()) {
+      try (FileChannel lockChannel =
+              FileChannel.open(
+                  stateDir.resolve(".agent-ids.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock lock = lockChannel.lock()) {
         Properties ids = new Properties();
         if (Files.exists(file)) {
           try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -50,12 +54,14 @@ public final class AgentIds {
         return id;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep agent ids in " + stateDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot keep agent ids in " + stateDir + ": " + e.getMessage(), e);
     }
   }
 
   static String slug(String name) {
-    String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    String s =
+        name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     if (s.isEmpty()) {
       s = "agent";
     }

@@ -21,18 +21,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The PID/status files of running wrappers: {@code <stateDir>/run/<agentId>.json}, one per wrapper, written
- * atomically on every state change and deleted on a clean exit. A file whose wrapper process is gone is
- * <em>stale</em>: a wrapper killed with SIGKILL leaves one, and the next start with the same agent id reaps
- * the child tree it records.
+ * The PID/status files of running wrappers: {@code <stateDir>/run/<agentId>.json}, one per wrapper,
+ * written atomically on every state change and deleted on a clean exit. A file whose wrapper
+ * process is gone is <em>stale</em>: a wrapper killed with SIGKILL leaves one, and the next start
+ * with the same agent id reaps the child tree it records.
  */
 public final class RunFiles {
-  /** Run files are read and written with jackson-core alone: a starting wrapper loads no jackson-databind. */
+  /**
+   * Run files are read and written with jackson-core alone: a starting wrapper loads no
+   * jackson-databind.
+   */
   private static final JsonFactory JSON = new JsonFactory();
 
   /** For {@code status --json} only (any value), created on first use. */
   private static final class Mapper {
-    static final ObjectMapper INSTANCE = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    static final ObjectMapper INSTANCE =
+        JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
   }
 
   /** A record read from disk and whether its wrapper still runs. */
@@ -58,7 +62,11 @@ public final class RunFiles {
       Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
       Files.write(tmp, bytes(r));
       try {
-        Files.move(tmp, file(r.agentId()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp,
+            file(r.agentId()),
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file(r.agentId()), StandardCopyOption.REPLACE_EXISTING);
       }
@@ -107,7 +115,10 @@ public final class RunFiles {
     }
   }
 
-  /** The record as indented JSON, its fields in declaration order (what {@code status --json} shows too). */
+  /**
+   * The record as indented JSON, its fields in declaration order (what {@code status --json} shows
+   * too).
+   */
   static byte[] bytes(RunRecord r) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);
     try (JsonGenerator g = JSON.createGenerator(out).useDefaultPrettyPrinter()) {
@@ -166,8 +177,19 @@ public final class RunFiles {
         }
       }
     }
-    return new RunRecord(agentId, backendAgentId, name, pid, pidStartedAtMillis, backendUrl, state, startedAtMillis,
-        childPid, childPgid, childStartedAtMillis, updatedAtMillis);
+    return new RunRecord(
+        agentId,
+        backendAgentId,
+        name,
+        pid,
+        pidStartedAtMillis,
+        backendUrl,
+        state,
+        startedAtMillis,
+        childPid,
+        childPgid,
+        childStartedAtMillis,
+        updatedAtMillis);
   }
 
   private static String text(JsonParser p, JsonToken t) throws IOException {

@@ -36,7 +36,8 @@ class ExecControlTest {
       runner.close();
     }
     pidsToReap.forEach(Pids::killIfRunning);
-    await("no child process of the test JVM left").atMost(Duration.ofSeconds(10))
+    await("no child process of the test JVM left")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
   }
 
@@ -50,13 +51,22 @@ class ExecControlTest {
     r.close();
 
     assertThat(out.completeOf("c2").error()).isEqualTo("agent shutting down");
-    await("runner threads gone").atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
-        .stream().noneMatch(t -> t.getName().startsWith("onsembl-command-worker") && t.isAlive()));
+    await("runner threads gone")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        t -> t.getName().startsWith("onsembl-command-worker") && t.isAlive()));
   }
 
   private CommandRunner mockRunner(int concurrency) {
-    runner = new CommandRunner(Requests.mockExec().withConcurrency(concurrency).withCancelGrace(GRACE), out,
-        () -> "agent-1", null);
+    runner =
+        new CommandRunner(
+            Requests.mockExec().withConcurrency(concurrency).withCancelGrace(GRACE),
+            out,
+            () -> "agent-1",
+            null);
     return runner;
   }
 
@@ -69,7 +79,8 @@ class ExecControlTest {
   }
 
   private void awaitExecuting(String commandId) {
-    await(commandId + " EXECUTING").atMost(Duration.ofSeconds(20))
+    await(commandId + " EXECUTING")
+        .atMost(Duration.ofSeconds(20))
         .until(() -> ackStatuses(commandId).contains(CommandStatus.EXECUTING));
   }
 
@@ -80,8 +91,10 @@ class ExecControlTest {
     r.onCommandRequest(request("c2", "two"));
     r.onCommandRequest(request("c3", "three"));
 
-    assertThat(out.acksFor("c2").get(0)).isEqualTo(new CommandAck("c2", "agent-1",
-        ai.onsembl.protocol.EnumValue.of(CommandStatus.QUEUED), 1));
+    assertThat(out.acksFor("c2").get(0))
+        .isEqualTo(
+            new CommandAck(
+                "c2", "agent-1", ai.onsembl.protocol.EnumValue.of(CommandStatus.QUEUED), 1));
     assertThat(out.acksFor("c3").get(0).queuePosition()).isEqualTo(2);
     assertThat(r.activityState()).isEqualTo(ActivityState.PROCESSING);
     assertThat(r.queuedCommandIds()).containsExactly("c2", "c3");
@@ -89,10 +102,20 @@ class ExecControlTest {
     assertThat(ackStatuses("c1")).containsExactly(CommandStatus.RECEIVED, CommandStatus.EXECUTING);
     assertThat(ackStatuses("c2")).containsExactly(CommandStatus.QUEUED, CommandStatus.EXECUTING);
     // One at a time: each command completes before the next one is EXECUTING.
-    List<Object> order = out.frames().stream()
-        .filter(f -> f instanceof CommandComplete || (f instanceof CommandAck a && a.status().is(CommandStatus.EXECUTING)))
-        .map(f -> (Object) (RecordingOutbound.commandIdOf(f) + (f instanceof CommandComplete ? " done" : " exec"))).toList();
-    assertThat(order).containsExactly("c1 exec", "c1 done", "c2 exec", "c2 done", "c3 exec", "c3 done");
+    List<Object> order =
+        out.frames().stream()
+            .filter(
+                f ->
+                    f instanceof CommandComplete
+                        || (f instanceof CommandAck a && a.status().is(CommandStatus.EXECUTING)))
+            .map(
+                f ->
+                    (Object)
+                        (RecordingOutbound.commandIdOf(f)
+                            + (f instanceof CommandComplete ? " done" : " exec")))
+            .toList();
+    assertThat(order)
+        .containsExactly("c1 exec", "c1 done", "c2 exec", "c2 done", "c3 exec", "c3 done");
   }
 
   @Test
@@ -122,7 +145,9 @@ class ExecControlTest {
     assertThat(done.status().value()).isEqualTo(CommandStatus.CANCELLED);
     assertThat(done.error()).isEqualTo("user asked");
     assertThat(out.textOf("c1", StreamType.STDERR)).as("no shell job noise").isEmpty();
-    await("grandchild " + grandchild + " gone").atMost(Duration.ofSeconds(10)).until(() -> !Pids.isRunning(grandchild));
+    await("grandchild " + grandchild + " gone")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !Pids.isRunning(grandchild));
   }
 
   @Test
@@ -141,7 +166,9 @@ class ExecControlTest {
 
   @Test
   void forcedCancelKillsWithoutWaitingForTheGrace() {
-    runner = new CommandRunner(Requests.mockExec().withCancelGrace(Duration.ofMinutes(5)), out, () -> "agent-1", null);
+    runner =
+        new CommandRunner(
+            Requests.mockExec().withCancelGrace(Duration.ofMinutes(5)), out, () -> "agent-1", null);
     runner.onCommandRequest(request("c1", "ignore-sigterm"));
     out.awaitOutput("c1", "ignoring SIGTERM");
 
@@ -269,7 +296,8 @@ class ExecControlTest {
 
     CommandComplete done = out.awaitComplete("big");
     assertThat(done.status().value()).isEqualTo(CommandStatus.FAILED);
-    assertThat(done.error()).startsWith("prompt too large: at least 10485760 bytes, the limit is 100000 bytes");
+    assertThat(done.error())
+        .startsWith("prompt too large: at least 10485760 bytes, the limit is 100000 bytes");
     assertThat(ackStatuses("big")).containsExactly(CommandStatus.RECEIVED);
 
     r.onCommandRequest(request("small", "y".repeat(90_000)));
@@ -304,12 +332,16 @@ class ExecControlTest {
   @Test
   void aFinishedCommandLeavesNoProcessBehind() {
     runner = new CommandRunner(Requests.shellExec(), out, () -> "agent-1", null);
-    runner.onCommandRequest(request("c1", "trap '' TERM; sleep 300 </dev/null >/dev/null 2>&1 & echo grandchild pid $!"));
+    runner.onCommandRequest(
+        request(
+            "c1", "trap '' TERM; sleep 300 </dev/null >/dev/null 2>&1 & echo grandchild pid $!"));
 
     assertThat(status("c1")).isEqualTo(CommandStatus.COMPLETED);
     long grandchild = Pids.grandchildPid(out.textOf("c1", StreamType.STDOUT));
     pidsToReap.add(grandchild);
-    await("left-over " + grandchild + " gone").atMost(Duration.ofSeconds(10)).until(() -> !Pids.isRunning(grandchild));
+    await("left-over " + grandchild + " gone")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !Pids.isRunning(grandchild));
   }
 
   @Test

@@ -45,8 +45,11 @@ class ExecModeTest {
 
     CommandComplete done = out.awaitComplete("c1");
     List<Payload> frames = out.framesFor("c1");
-    assertThat(frames).first().isEqualTo(new CommandAck("c1", "agent-1",
-        ai.onsembl.protocol.EnumValue.of(CommandStatus.RECEIVED), null));
+    assertThat(frames)
+        .first()
+        .isEqualTo(
+            new CommandAck(
+                "c1", "agent-1", ai.onsembl.protocol.EnumValue.of(CommandStatus.RECEIVED), null));
     assertThat(((CommandAck) frames.get(1)).status().value()).isEqualTo(CommandStatus.EXECUTING);
     assertThat(frames.subList(2, frames.size() - 1)).allMatch(f -> f instanceof TerminalOutput);
     assertThat(frames).last().isEqualTo(done);
@@ -81,14 +84,19 @@ class ExecModeTest {
 
   @Test
   void stdoutAndStderrAreKeptApartInTheirOrder() {
-    runner(Requests.shellExec()).onCommandRequest(request("c1",
-        "echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; printf 'err2' >&2"));
+    runner(Requests.shellExec())
+        .onCommandRequest(
+            request(
+                "c1",
+                "echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; printf 'err2' >&2"));
 
     CommandComplete done = out.awaitComplete("c1");
     assertThat(out.textOf("c1", StreamType.STDOUT)).isEqualTo("out1\nout2\n");
     assertThat(out.textOf("c1", StreamType.STDERR)).isEqualTo("err1\nerr2");
-    List<String> order = out.outputsFor("c1").stream().map(t -> t.streamType() + ":" + t.content()).toList();
-    assertThat(order).containsExactly("STDOUT:out1\n", "STDERR:err1\n", "STDOUT:out2\n", "STDERR:err2");
+    List<String> order =
+        out.outputsFor("c1").stream().map(t -> t.streamType() + ":" + t.content()).toList();
+    assertThat(order)
+        .containsExactly("STDOUT:out1\n", "STDERR:err1\n", "STDOUT:out2\n", "STDERR:err2");
     assertThat(done.outputStats()).isEqualTo(new OutputStats(4L, 2L, 2L));
   }
 
@@ -97,21 +105,28 @@ class ExecModeTest {
     runner(Requests.mockExec()).onCommandRequest(request("c1", "print 10000 lines"));
 
     CommandComplete done = out.awaitComplete("c1");
-    String expected = IntStream.rangeClosed(1, 10_000).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining());
+    String expected =
+        IntStream.rangeClosed(1, 10_000)
+            .mapToObj(i -> "line " + i + "\n")
+            .collect(Collectors.joining());
     List<TerminalOutput> chunks = out.outputsFor("c1");
     assertThat(out.textOf("c1", StreamType.STDOUT)).isEqualTo(expected);
     assertThat(chunks.stream().map(TerminalOutput::sequence).toList())
         .isEqualTo(IntStream.rangeClosed(1, chunks.size()).mapToObj(i -> (long) i).toList());
     assertThat(chunks).hasSizeLessThan(200);
-    assertThat(chunks).allMatch(t -> t.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-        <= OutputStreamer.MAX_CHUNK_BYTES);
+    assertThat(chunks)
+        .allMatch(
+            t ->
+                t.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    <= OutputStreamer.MAX_CHUNK_BYTES);
     assertThat(done.outputStats()).isEqualTo(new OutputStats(10_000L, 10_000L, 0L));
   }
 
   @Test
   void promptIsPassedLiterallyAsOneArgument(@TempDir Path dir) throws Exception {
     Path marker = dir.resolve("pwned");
-    String prompt = "$(touch " + marker + "); rm -rf " + dir.resolve("keep") + " `touch " + marker + "` *";
+    String prompt =
+        "$(touch " + marker + "); rm -rf " + dir.resolve("keep") + " `touch " + marker + "` *";
     Files.createDirectory(dir.resolve("keep"));
     runner(Requests.mockExec()).onCommandRequest(request("c1", prompt));
     assertThat(out.awaitComplete("c1").status().value()).isEqualTo(CommandStatus.COMPLETED);
@@ -119,8 +134,13 @@ class ExecModeTest {
 
     // The same prompt through a template that counts and prints its arguments.
     runner.close();
-    runner = new CommandRunner(CommandSettings.exec(List.of("sh", "-c", "printf '%s|' \"$#\" \"$1\"", "sh",
-        ExecTemplates.PROMPT)), out, () -> "agent-1", null);
+    runner =
+        new CommandRunner(
+            CommandSettings.exec(
+                List.of("sh", "-c", "printf '%s|' \"$#\" \"$1\"", "sh", ExecTemplates.PROMPT)),
+            out,
+            () -> "agent-1",
+            null);
     runner.onCommandRequest(request("c2", prompt));
     out.awaitComplete("c2");
     assertThat(out.textOf("c2", StreamType.STDOUT)).isEqualTo("1|" + prompt + "|");
@@ -130,7 +150,8 @@ class ExecModeTest {
 
   @Test
   void missingProgramCompletesFailedNamingIt() {
-    runner(CommandSettings.exec(List.of("no-such-agent-xyz", ExecTemplates.PROMPT))).onCommandRequest(request("c1", "hi"));
+    runner(CommandSettings.exec(List.of("no-such-agent-xyz", ExecTemplates.PROMPT)))
+        .onCommandRequest(request("c1", "hi"));
 
     CommandComplete done = out.awaitComplete("c1");
     assertThat(done.status().value()).isEqualTo(CommandStatus.FAILED);
@@ -140,7 +161,10 @@ class ExecModeTest {
   @Test
   void commandsRunInTheWorkingDirectoryWithTheExtraEnvironment(@TempDir Path dir) throws Exception {
     Path real = dir.toRealPath();
-    runner(Requests.shellExec().withWorkingDirectory(real).withEnvironment(java.util.Map.of("ONSEMBL_TEST_VAR", "v 1")))
+    runner(
+            Requests.shellExec()
+                .withWorkingDirectory(real)
+                .withEnvironment(java.util.Map.of("ONSEMBL_TEST_VAR", "v 1")))
         .onCommandRequest(request("c1", "pwd; printf '%s\\n' \"$ONSEMBL_TEST_VAR\""));
 
     assertThat(out.awaitComplete("c1").status().value()).isEqualTo(CommandStatus.COMPLETED);
@@ -156,20 +180,27 @@ class ExecModeTest {
     assertThat(out.awaitComplete("ok").status().value()).isEqualTo(CommandStatus.COMPLETED);
     CommandComplete big = out.awaitComplete("big");
     assertThat(big.status().value()).isEqualTo(CommandStatus.FAILED);
-    assertThat(big.error()).startsWith("prompt too large: 12 bytes, the limit is 10 bytes (exec mode passes the prompt");
+    assertThat(big.error())
+        .startsWith(
+            "prompt too large: 12 bytes, the limit is 10 bytes (exec mode passes the prompt");
   }
 
   @Test
   void theWrappersBackendTokenIsNotPassedToCommands() throws Exception {
     // Only a fresh JVM can hold ONSEMBL_TOKEN in its environment: run the runner there.
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), TokenProbe.class.getName());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            TokenProbe.class.getName());
     pb.environment().put("ONSEMBL_TOKEN", "s3cret-token");
     pb.redirectErrorStream(true);
     Process p = pb.start();
     String printed;
     try {
-      printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      printed =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {
       p.destroyForcibly();

@@ -79,7 +79,8 @@ class MockAgentTest {
   @Test
   void execModeUnderstandsItsPrompts() throws Exception {
     assertThat(exec("sleep 0.1")).isEqualTo(new Result(0, "slept 0.1\n", ""));
-    assertThat(exec("fail 3")).isEqualTo(new Result(3, "", "error: mock agent failing with exit code 3\n"));
+    assertThat(exec("fail 3"))
+        .isEqualTo(new Result(3, "", "error: mock agent failing with exit code 3\n"));
     assertThat(exec("exit 7")).isEqualTo(new Result(7, "", ""));
     assertThat(exec("print 3 lines")).isEqualTo(new Result(0, "line 1\nline 2\nline 3\n", ""));
     assertThat(exec("stderr hello  there")).isEqualTo(new Result(0, "", "hello  there\n"));
@@ -89,22 +90,31 @@ class MockAgentTest {
 
   @Test
   void printTenThousandLinesPrintsThemAllInOrder() throws Exception {
-    String expected = IntStream.rangeClosed(1, 10_000).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining());
+    String expected =
+        IntStream.rangeClosed(1, 10_000)
+            .mapToObj(i -> "line " + i + "\n")
+            .collect(Collectors.joining());
     assertThat(exec("print 10000 lines").stdout()).isEqualTo(expected);
   }
 
   @Test
   void sessionModePrintsABannerAndAnswersEachLineWithADoneMarker() throws Exception {
-    Result r = run(List.of(Requests.mockAgent().toString()), "hello\nfail 2\nprint 2 lines\nstderr oops\n");
+    Result r =
+        run(
+            List.of(Requests.mockAgent().toString()),
+            "hello\nfail 2\nprint 2 lines\nstderr oops\n");
 
     assertThat(r.exitCode()).isZero();
-    assertThat(r.stdout()).isEqualTo("Mock agent running... (session mode: one prompt a line)\n"
-        + "echo: hello\n[mock-agent] done exit=0\n"
-        + "[mock-agent] done exit=2\n"
-        + "line 1\nline 2\n[mock-agent] done exit=0\n"
-        + "[mock-agent] done exit=0\n");
+    assertThat(r.stdout())
+        .isEqualTo(
+            "Mock agent running... (session mode: one prompt a line)\n"
+                + "echo: hello\n[mock-agent] done exit=0\n"
+                + "[mock-agent] done exit=2\n"
+                + "line 1\nline 2\n[mock-agent] done exit=0\n"
+                + "[mock-agent] done exit=0\n");
     assertThat(r.stderr()).isEqualTo("error: mock agent failing with exit code 2\noops\n");
-    assertThat(SessionCompletion.MOCK_AGENT_MARKER.matcher("[mock-agent] done exit=2").matches()).isTrue();
+    assertThat(SessionCompletion.MOCK_AGENT_MARKER.matcher("[mock-agent] done exit=2").matches())
+        .isTrue();
   }
 
   @Test
@@ -120,7 +130,8 @@ class MockAgentTest {
     String dash = ProcessTree.findOnPath("dash").orElse("/bin/sh");
     assertThat(run(List.of(dash, Requests.mockAgent().toString(), "-p", "print 2 lines"), ""))
         .isEqualTo(new Result(0, "line 1\nline 2\n", ""));
-    assertThat(run(List.of(dash, Requests.mockAgent().toString(), "--bogus"), "").exitCode()).isEqualTo(2);
+    assertThat(run(List.of(dash, Requests.mockAgent().toString(), "--bogus"), "").exitCode())
+        .isEqualTo(2);
   }
 
   @Test
@@ -128,7 +139,9 @@ class MockAgentTest {
     Process exec = start(List.of(Requests.mockAgent().toString(), "-p", "sleep 120"));
     long sleepPid = awaitSleepChild(exec);
     exec.destroy();
-    assertThat(exec.waitFor(10, TimeUnit.SECONDS)).as("exec-mode agent ended after SIGTERM").isTrue();
+    assertThat(exec.waitFor(10, TimeUnit.SECONDS))
+        .as("exec-mode agent ended after SIGTERM")
+        .isTrue();
     assertThat(exec.exitValue()).isEqualTo(143);
     await().atMost(Duration.ofSeconds(10)).until(() -> !Pids.isRunning(sleepPid));
 
@@ -137,13 +150,17 @@ class MockAgentTest {
     session.getOutputStream().flush();
     awaitSleepChild(session);
     session.destroy();
-    assertThat(session.waitFor(10, TimeUnit.SECONDS)).as("session-mode agent ended after SIGTERM").isTrue();
+    assertThat(session.waitFor(10, TimeUnit.SECONDS))
+        .as("session-mode agent ended after SIGTERM")
+        .isTrue();
     assertThat(session.exitValue()).isEqualTo(143);
 
     Process idle = start(List.of(Requests.mockAgent().toString()));
     await().atMost(Duration.ofSeconds(10)).until(() -> idle.getInputStream().available() > 0);
     idle.destroy();
-    assertThat(idle.waitFor(10, TimeUnit.SECONDS)).as("idle session-mode agent ended after SIGTERM").isTrue();
+    assertThat(idle.waitFor(10, TimeUnit.SECONDS))
+        .as("idle session-mode agent ended after SIGTERM")
+        .isTrue();
     assertThat(idle.exitValue()).isEqualTo(143);
   }
 
@@ -163,16 +180,21 @@ class MockAgentTest {
   void spawnGrandchildStartsATermIgnoringSleepAndPrintsItsPid() throws Exception {
     Process p = start(List.of(Requests.mockAgent().toString(), "-p", "spawn-grandchild"));
     await().atMost(Duration.ofSeconds(10)).until(() -> p.getInputStream().available() > 0);
-    String line = new String(p.getInputStream().readNBytes(p.getInputStream().available()), StandardCharsets.UTF_8);
+    String line =
+        new String(
+            p.getInputStream().readNBytes(p.getInputStream().available()), StandardCharsets.UTF_8);
     long grandchild = Pids.grandchildPid(line);
     pidsToReap.add(grandchild);
 
-    assertThat(ProcessHandle.of(grandchild).flatMap(h -> h.info().command()).orElse("")).endsWith("sleep");
+    assertThat(ProcessHandle.of(grandchild).flatMap(h -> h.info().command()).orElse(""))
+        .endsWith("sleep");
     assertThat(ProcessTree.signal(grandchild, "TERM")).isTrue();
     assertThat(p.waitFor(1, TimeUnit.SECONDS)).as("exec mode waits for the grandchild").isFalse();
     assertThat(Pids.isRunning(grandchild)).as("grandchild survives SIGTERM").isTrue();
     assertThat(ProcessTree.signal(grandchild, "KILL")).isTrue();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("agent ends when its grandchild is gone").isTrue();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS))
+        .as("agent ends when its grandchild is gone")
+        .isTrue();
   }
 
   @Test
@@ -180,12 +202,19 @@ class MockAgentTest {
     String script = Files.readString(Requests.mockAgent());
     assertThat(script).startsWith("#!/bin/sh\n");
     // Only builtins plus sleep: no sed, awk, cat, date, seq or bash-only syntax.
-    assertThat(script).doesNotContain("sed ", "awk ", "cat ", "date ", "seq ", "[[", "$'", "function ", "local ");
+    assertThat(script)
+        .doesNotContain("sed ", "awk ", "cat ", "date ", "seq ", "[[", "$'", "function ", "local ");
   }
 
   private static long awaitSleepChild(Process p) {
-    await("sleep child of " + p.pid()).atMost(Duration.ofSeconds(10)).until(() -> p.descendants()
-        .anyMatch(d -> d.info().command().orElse("").endsWith("/sleep")));
-    return p.descendants().filter(d -> d.info().command().orElse("").endsWith("/sleep")).findFirst().orElseThrow().pid();
+    await("sleep child of " + p.pid())
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> p.descendants().anyMatch(d -> d.info().command().orElse("").endsWith("/sleep")));
+    return p.descendants()
+        .filter(d -> d.info().command().orElse("").endsWith("/sleep"))
+        .findFirst()
+        .orElseThrow()
+        .pid();
   }
 }

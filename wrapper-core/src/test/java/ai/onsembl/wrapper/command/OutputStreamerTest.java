@@ -46,7 +46,8 @@ class OutputStreamerTest {
   @Test
   void escapesAreFlaggedPerChunkAndLinesCountedAcrossChunks() {
     OutputStreamer s = streamer(LONG_LINGER, 16);
-    // 16-byte chunks: a plain one, one with the colour codes, a plain rest, one on stderr with a BEL
+    // 16-byte chunks: a plain one, one with the colour codes, a plain rest, one on stderr with a
+    // BEL
     s.append(StreamType.STDOUT, "plain line one\n");
     s.flush();
     s.append(StreamType.STDOUT, "\u001b[31mred\u001b[0m\nno escape here\n");
@@ -86,13 +87,21 @@ class OutputStreamerTest {
     s.close();
 
     List<TerminalOutput> frames = frames();
-    assertThat(frames.stream().map(TerminalOutput::content).collect(Collectors.joining())).isEqualTo(text);
-    assertThat(frames).allSatisfy(f -> {
-      assertThat(f.content().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(OutputStreamer.MAX_CHUNK_BYTES);
-      assertThat(Character.isLowSurrogate(f.content().charAt(0))).as("chunk starts inside a surrogate pair").isFalse();
-    });
-    assertThat(frames.size()).isBetween(text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES, 
-        text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES + 2);
+    assertThat(frames.stream().map(TerminalOutput::content).collect(Collectors.joining()))
+        .isEqualTo(text);
+    assertThat(frames)
+        .allSatisfy(
+            f -> {
+              assertThat(f.content().getBytes(StandardCharsets.UTF_8).length)
+                  .isLessThanOrEqualTo(OutputStreamer.MAX_CHUNK_BYTES);
+              assertThat(Character.isLowSurrogate(f.content().charAt(0)))
+                  .as("chunk starts inside a surrogate pair")
+                  .isFalse();
+            });
+    assertThat(frames.size())
+        .isBetween(
+            text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES,
+            text.getBytes(StandardCharsets.UTF_8).length / OutputStreamer.MAX_CHUNK_BYTES + 2);
   }
 
   @Test
@@ -156,13 +165,20 @@ class OutputStreamerTest {
   void aRefusedFrameStillUsesItsSequenceSoTheGapShows() {
     java.util.List<TerminalOutput> accepted = new java.util.ArrayList<>();
     int[] calls = {0};
-    OutputStreamer s = new OutputStreamer("c1", () -> "agent-1", p -> {
-      if (++calls[0] == 2) {
-        return false;
-      }
-      accepted.add((TerminalOutput) p);
-      return true;
-    }, Threads.timer(), LONG_LINGER, 4);
+    OutputStreamer s =
+        new OutputStreamer(
+            "c1",
+            () -> "agent-1",
+            p -> {
+              if (++calls[0] == 2) {
+                return false;
+              }
+              accepted.add((TerminalOutput) p);
+              return true;
+            },
+            Threads.timer(),
+            LONG_LINGER,
+            4);
     s.append(StreamType.STDOUT, "aaaabbbbcccc");
     s.close();
 

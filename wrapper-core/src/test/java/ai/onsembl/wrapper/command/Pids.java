@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Process checks for tests. A zombie counts as gone: PID 1 here may never reap re-parented orphans. */
+/**
+ * Process checks for tests. A zombie counts as gone: PID 1 here may never reap re-parented orphans.
+ */
 final class Pids {
   private static final Pattern GRANDCHILD = Pattern.compile("grandchild pid (\\d+)");
 

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Test implementation of {@link SessionChild}: a real long-lived process in its own process group, as the
- * child supervisor runs it. {@link #interrupt()} sends SIGINT to the group, like Ctrl-C.
+ * Test implementation of {@link SessionChild}: a real long-lived process in its own process group,
+ * as the child supervisor runs it. {@link #interrupt()} sends SIGINT to the group, like Ctrl-C.
  */
 final class ProcessSessionChild implements SessionChild, AutoCloseable {
   private final List<String> command;
@@ -22,7 +22,7 @@ final class ProcessSessionChild implements SessionChild, AutoCloseable {
   private Process process;
   private Thread stdoutReader;
   private Thread stderrReader;
-  private volatile OutputListener listener = (s, t) -> { };
+  private volatile OutputListener listener = (s, t) -> {};
 
   /** Not started yet: {@link #start()} it once the runner listens, so no early output is lost. */
   ProcessSessionChild(List<String> command, IntConsumer onExit) {
@@ -34,15 +34,18 @@ final class ProcessSessionChild implements SessionChild, AutoCloseable {
     process = new ProcessBuilder(ProcessTree.inOwnSession(command)).start();
     stdoutReader = reader(process.getInputStream(), StreamType.STDOUT);
     stderrReader = reader(process.getErrorStream(), StreamType.STDERR);
-    process.onExit().thenAccept(p -> {
-      try {
-        stdoutReader.join(2000);
-        stderrReader.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      onExit.accept(p.exitValue());
-    });
+    process
+        .onExit()
+        .thenAccept(
+            p -> {
+              try {
+                stdoutReader.join(2000);
+                stderrReader.join(2000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              onExit.accept(p.exitValue());
+            });
     return this;
   }
 
@@ -86,17 +89,20 @@ final class ProcessSessionChild implements SessionChild, AutoCloseable {
   }
 
   private Thread reader(InputStream in, StreamType stream) {
-    Thread t = new Thread(() -> {
-      char[] buf = new char[8192];
-      try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        int n;
-        while ((n = r.read(buf)) >= 0) {
-          listener.onOutput(stream, new String(buf, 0, n));
-        }
-      } catch (IOException e) {
-        // process gone
-      }
-    }, "test-session-" + stream);
+    Thread t =
+        new Thread(
+            () -> {
+              char[] buf = new char[8192];
+              try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                int n;
+                while ((n = r.read(buf)) >= 0) {
+                  listener.onOutput(stream, new String(buf, 0, n));
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+            },
+            "test-session-" + stream);
     t.setDaemon(true);
     t.start();
     return t;

@@ -34,27 +34,39 @@ final class RecordingOutbound implements Outbound {
   }
 
   List<TerminalOutput> outputsFor(String commandId) {
-    return frames.stream().filter(p -> p instanceof TerminalOutput t && t.commandId().equals(commandId))
-        .map(TerminalOutput.class::cast).toList();
+    return frames.stream()
+        .filter(p -> p instanceof TerminalOutput t && t.commandId().equals(commandId))
+        .map(TerminalOutput.class::cast)
+        .toList();
   }
 
   String textOf(String commandId, StreamType stream) {
-    return outputsFor(commandId).stream().filter(t -> t.streamType().is(stream))
-        .map(TerminalOutput::content).collect(Collectors.joining());
+    return outputsFor(commandId).stream()
+        .filter(t -> t.streamType().is(stream))
+        .map(TerminalOutput::content)
+        .collect(Collectors.joining());
   }
 
   List<CommandAck> acksFor(String commandId) {
-    return frames.stream().filter(p -> p instanceof CommandAck a && a.commandId().equals(commandId))
-        .map(CommandAck.class::cast).toList();
+    return frames.stream()
+        .filter(p -> p instanceof CommandAck a && a.commandId().equals(commandId))
+        .map(CommandAck.class::cast)
+        .toList();
   }
 
   List<AgentError> errors() {
-    return frames.stream().filter(p -> p instanceof AgentError).map(AgentError.class::cast).toList();
+    return frames.stream()
+        .filter(p -> p instanceof AgentError)
+        .map(AgentError.class::cast)
+        .toList();
   }
 
   CommandComplete completeOf(String commandId) {
-    return frames.stream().filter(p -> p instanceof CommandComplete c && c.commandId().equals(commandId))
-        .map(CommandComplete.class::cast).findFirst().orElse(null);
+    return frames.stream()
+        .filter(p -> p instanceof CommandComplete c && c.commandId().equals(commandId))
+        .map(CommandComplete.class::cast)
+        .findFirst()
+        .orElse(null);
   }
 
   /** Waits (generously) for the command's COMMAND_COMPLETE and returns it. */
@@ -63,13 +75,16 @@ final class RecordingOutbound implements Outbound {
   }
 
   CommandComplete awaitComplete(String commandId, Duration atMost) {
-    await("COMMAND_COMPLETE of " + commandId).atMost(atMost).until(() -> completeOf(commandId) != null);
+    await("COMMAND_COMPLETE of " + commandId)
+        .atMost(atMost)
+        .until(() -> completeOf(commandId) != null);
     return completeOf(commandId);
   }
 
   /** Waits until the command's stdout so far contains {@code text}. */
   void awaitOutput(String commandId, String text) {
-    await("output '" + text + "' of " + commandId).atMost(Duration.ofSeconds(20))
+    await("output '" + text + "' of " + commandId)
+        .atMost(Duration.ofSeconds(20))
         .until(() -> textOf(commandId, StreamType.STDOUT).contains(text));
   }
 

@@ -16,13 +16,15 @@ final class Requests {
 
   static Path mockAgent() {
     if (!Files.isExecutable(MOCK_AGENT)) {
-      throw new IllegalStateException("expected the mock agent at " + MOCK_AGENT + " (executable) but it is not there");
+      throw new IllegalStateException(
+          "expected the mock agent at " + MOCK_AGENT + " (executable) but it is not there");
     }
     return MOCK_AGENT;
   }
 
   static CommandRequest request(String commandId, String content) {
-    return new CommandRequest(null, commandId, content, content, null, null, null, null, null, null);
+    return new CommandRequest(
+        null, commandId, content, content, null, null, null, null, null, null);
   }
 
   /** As the TypeScript wrapper's peer sends it: the text only in {@code command}. */
@@ -31,8 +33,17 @@ final class Requests {
   }
 
   static CommandRequest withTimeLimit(String commandId, String content, long timeLimitMs) {
-    return new CommandRequest(null, commandId, content, null, null, null, null,
-        new ExecutionConstraints(timeLimitMs, null, null), null, null);
+    return new CommandRequest(
+        null,
+        commandId,
+        content,
+        null,
+        null,
+        null,
+        null,
+        new ExecutionConstraints(timeLimitMs, null, null),
+        null,
+        null);
   }
 
   static CommandCancel cancel(String commandId, String reason) {

@@ -9,9 +9,11 @@ final class TokenProbe {
 
   public static void main(String[] args) {
     RecordingOutbound out = new RecordingOutbound();
-    try (CommandRunner r = new CommandRunner(Requests.shellExec().withEnvironment(Map.of("OTHER", "x")), out,
-        () -> "probe", null)) {
-      r.onCommandRequest(Requests.request("c1", "printf '[%s][%s]' \"${ONSEMBL_TOKEN-unset}\" \"$OTHER\""));
+    try (CommandRunner r =
+        new CommandRunner(
+            Requests.shellExec().withEnvironment(Map.of("OTHER", "x")), out, () -> "probe", null)) {
+      r.onCommandRequest(
+          Requests.request("c1", "printf '[%s][%s]' \"${ONSEMBL_TOKEN-unset}\" \"$OTHER\""));
       out.awaitComplete("c1");
       System.out.println("command saw " + out.textOf("c1", StreamType.STDOUT));
     }

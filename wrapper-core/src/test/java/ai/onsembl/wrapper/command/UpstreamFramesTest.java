@@ -34,23 +34,46 @@ class UpstreamFramesTest {
 
   @Test
   void typeScriptBackendsCommandRequestAndCancelAreHonoured() throws Exception {
-    CommandRequest request = fixture("server-to-agent__COMMAND_REQUEST.json").payload(CommandRequest.class);
-    CommandCancel cancel = fixture("server-to-agent__COMMAND_CANCEL.json").payload(CommandCancel.class);
+    CommandRequest request =
+        fixture("server-to-agent__COMMAND_REQUEST.json").payload(CommandRequest.class);
+    CommandCancel cancel =
+        fixture("server-to-agent__COMMAND_CANCEL.json").payload(CommandCancel.class);
     runner = new CommandRunner(Requests.mockExec(), out, () -> "agent-1", null);
 
     runner.onCommandRequest(request);
     CommandComplete done = out.awaitComplete(request.commandId());
     assertThat(done.status().value()).isEqualTo(CommandStatus.COMPLETED);
-    assertThat(out.textOf(request.commandId(), StreamType.STDOUT)).isEqualTo("echo: echo hello-from-dashboard\n");
+    assertThat(out.textOf(request.commandId(), StreamType.STDOUT))
+        .isEqualTo("echo: echo hello-from-dashboard\n");
 
     // The same id again, now long-running, then the fixture's cancel (force false).
-    runner.onCommandRequest(new CommandRequest(null, cancel.commandId(), "sleep 60", null, null, null, null,
-        request.executionConstraints(), null, null));
+    runner.onCommandRequest(
+        new CommandRequest(
+            null,
+            cancel.commandId(),
+            "sleep 60",
+            null,
+            null,
+            null,
+            null,
+            request.executionConstraints(),
+            null,
+            null));
     runner.onCommandCancel(cancel);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
-        out.framesFor(cancel.commandId()).stream().filter(f -> f instanceof CommandComplete).count() == 2);
-    CommandComplete cancelled = out.framesFor(cancel.commandId()).stream().filter(f -> f instanceof CommandComplete)
-        .map(CommandComplete.class::cast).reduce((a, b) -> b).orElseThrow();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(
+            () ->
+                out.framesFor(cancel.commandId()).stream()
+                        .filter(f -> f instanceof CommandComplete)
+                        .count()
+                    == 2);
+    CommandComplete cancelled =
+        out.framesFor(cancel.commandId()).stream()
+            .filter(f -> f instanceof CommandComplete)
+            .map(CommandComplete.class::cast)
+            .reduce((a, b) -> b)
+            .orElseThrow();
     assertThat(cancelled.status().value()).isEqualTo(CommandStatus.CANCELLED);
     assertThat(cancelled.error()).isEqualTo("probe cancel");
   }

@@ -22,7 +22,8 @@ final class ApiRoutes {
 
   static void register(Router router, BackendApi api) {
     ApiRoutes r = new ApiRoutes(api);
-    router.add("GET", "/api/agents", Access.DASHBOARD, r::agents)
+    router
+        .add("GET", "/api/agents", Access.DASHBOARD, r::agents)
         .add("GET", "/api/agents/{id}", Access.DASHBOARD, r::agent)
         .add("GET", "/api/agents/{id}/history", Access.DASHBOARD, r::history)
         .add("POST", "/api/agents/{id}/commands", Access.DASHBOARD, r::submit)
@@ -38,7 +39,8 @@ final class ApiRoutes {
 
   private Response agent(Request req) {
     String id = req.path("id");
-    return api.agent(id).map(a -> Response.json(200, Views.agent(a)))
+    return api.agent(id)
+        .map(a -> Response.json(200, Views.agent(a)))
         .orElseGet(() -> Response.error(404, "AGENT_NOT_FOUND", "no agent " + id));
   }
 
@@ -49,36 +51,56 @@ final class ApiRoutes {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("agentId", id);
-    body.put("history", api.history(id, req.intQuery("limit", 100, 1000)).stream().map(Views::history).toList());
+    body.put(
+        "history",
+        api.history(id, req.intQuery("limit", 100, 1000)).stream().map(Views::history).toList());
     return Response.json(200, body);
   }
 
   private Response commands(Request req) {
     int limit = req.intQuery("limit", 100, 1000);
-    return Response.json(200,
-        Map.of("commands", api.commands(req.query("agentId"), limit).stream().map(Views::command).toList()));
+    return Response.json(
+        200,
+        Map.of(
+            "commands",
+            api.commands(req.query("agentId"), limit).stream().map(Views::command).toList()));
   }
 
   private Response command(Request req) {
     String id = req.path("id");
-    return api.command(id).map(c -> {
-      Map<String, Object> body = Views.command(c);
-      body.put("output", api.output(id, req.intQuery("outputLimit", 10_000, 100_000)).stream()
-          .map(Views::output).toList());
-      putTruncation(body, id);
-      return Response.json(200, body);
-    }).orElseGet(() -> api.agent(id).map(a -> sessionOutput(req, id))
-        .orElseGet(() -> Response.error(404, "COMMAND_NOT_FOUND", "no command " + id)));
+    return api.command(id)
+        .map(
+            c -> {
+              Map<String, Object> body = Views.command(c);
+              body.put(
+                  "output",
+                  api.output(id, req.intQuery("outputLimit", 10_000, 100_000)).stream()
+                      .map(Views::output)
+                      .toList());
+              putTruncation(body, id);
+              return Response.json(200, body);
+            })
+        .orElseGet(
+            () ->
+                api.agent(id)
+                    .map(a -> sessionOutput(req, id))
+                    .orElseGet(() -> Response.error(404, "COMMAND_NOT_FOUND", "no command " + id)));
   }
 
-  /** Output an agent produced outside any command is filed under its own id (as the TypeScript backend does). */
+  /**
+   * Output an agent produced outside any command is filed under its own id (as the TypeScript
+   * backend does).
+   */
   private Response sessionOutput(Request req, String agentId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("commandId", agentId);
     body.put("agentId", agentId);
     body.put("status", "SESSION");
-    body.put("output", api.output(agentId, req.intQuery("outputLimit", 10_000, 100_000)).stream()
-        .map(Views::output).toList());
+    body.put(
+        "output",
+        api.output(agentId, req.intQuery("outputLimit", 10_000, 100_000)).stream()
+            .map(Views::output)
+            .toList());
     putTruncation(body, agentId);
     return Response.json(200, body);
   }
@@ -129,7 +151,9 @@ final class ApiRoutes {
 
   private Response control(Request req) throws Exception {
     JsonNode action = Json.readObject(req.body()).get("action");
-    Outcome<ControlAction> o = api.control(req.path("id"), action != null && action.isTextual() ? action.textValue() : null);
+    Outcome<ControlAction> o =
+        api.control(
+            req.path("id"), action != null && action.isTextual() ? action.textValue() : null);
     if (!o.isOk()) {
       return refused(o);
     }

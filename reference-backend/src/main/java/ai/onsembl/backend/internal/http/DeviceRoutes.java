@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * The device login as the Onsembl backend offers it to its CLI (RFC 8628): {@code POST
- * /api/auth/device/authorize} and {@code /api/auth/device/token} and {@code /api/auth/cli/refresh} are public;
- * {@code POST /api/auth/device/confirm} needs a signed-in dashboard user (Bearer token or the /agents page's
- * session). Errors are RFC 6749 style: {@code {"error": ..., "error_description": ...}}.
+ * /api/auth/device/authorize} and {@code /api/auth/device/token} and {@code /api/auth/cli/refresh}
+ * are public; {@code POST /api/auth/device/confirm} needs a signed-in dashboard user (Bearer token
+ * or the /agents page's session). Errors are RFC 6749 style: {@code {"error": ...,
+ * "error_description": ...}}.
  */
 final class DeviceRoutes {
   static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -26,7 +27,8 @@ final class DeviceRoutes {
 
   static void register(Router router, BackendApi api) {
     DeviceRoutes r = new DeviceRoutes(api);
-    router.add("POST", "/api/auth/device/authorize", Access.PUBLIC, r::authorize)
+    router
+        .add("POST", "/api/auth/device/authorize", Access.PUBLIC, r::authorize)
         .add("POST", "/api/auth/device/token", Access.PUBLIC, r::token)
         .add("POST", "/api/auth/cli/refresh", Access.PUBLIC, r::refresh)
         .add("POST", "/api/auth/device/confirm", Access.DASHBOARD, r::confirm);
@@ -36,10 +38,12 @@ final class DeviceRoutes {
     JsonNode body = Json.readObject(req.body());
     String clientId = text(body, "client_id");
     if (clientId == null || clientId.isBlank()) {
-      return oauthError(400, "invalid_request", "expected {\"client_id\": \"onsembl-cli\", \"scope\": ...}");
+      return oauthError(
+          400, "invalid_request", "expected {\"client_id\": \"onsembl-cli\", \"scope\": ...}");
     }
     String scope = text(body, "scope");
-    DeviceAuth.Authorization a = api.deviceAuth().authorize(clientId, scope == null ? "agent:manage" : scope);
+    DeviceAuth.Authorization a =
+        api.deviceAuth().authorize(clientId, scope == null ? "agent:manage" : scope);
     String base = base(req);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("device_code", a.deviceCode());
@@ -54,8 +58,10 @@ final class DeviceRoutes {
   private Response token(Request req) throws Exception {
     JsonNode body = Json.readObject(req.body());
     if (!DEVICE_GRANT.equals(text(body, "grant_type"))) {
-      return oauthError(400, "unsupported_grant_type", "expected grant_type " + DEVICE_GRANT + " but got "
-          + text(body, "grant_type"));
+      return oauthError(
+          400,
+          "unsupported_grant_type",
+          "expected grant_type " + DEVICE_GRANT + " but got " + text(body, "grant_type"));
     }
     String deviceCode = text(body, "device_code");
     if (deviceCode == null || deviceCode.isBlank()) {
@@ -74,7 +80,10 @@ final class DeviceRoutes {
     JsonNode body = Json.readObject(req.body());
     String refresh = text(body, "refresh_token");
     if (refresh == null || refresh.isBlank()) {
-      return oauthError(400, "invalid_request", "expected {\"refresh_token\": ..., \"grant_type\": \"refresh_token\"}");
+      return oauthError(
+          400,
+          "invalid_request",
+          "expected {\"refresh_token\": ..., \"grant_type\": \"refresh_token\"}");
     }
     DeviceAuth.Result r = api.deviceAuth().refresh(refresh);
     if (!r.isOk()) {
@@ -126,7 +135,10 @@ final class DeviceRoutes {
   private static String base(Request req) {
     String host = req.exchange().getRequestHeaders().getFirst("Host");
     if (host == null || host.isBlank()) {
-      host = req.exchange().getLocalAddress().getHostString() + ":" + req.exchange().getLocalAddress().getPort();
+      host =
+          req.exchange().getLocalAddress().getHostString()
+              + ":"
+              + req.exchange().getLocalAddress().getPort();
     }
     return (req.exchange() instanceof HttpsExchange ? "https" : "http") + "://" + host;
   }

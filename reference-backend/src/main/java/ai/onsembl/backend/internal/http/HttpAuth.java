@@ -8,12 +8,14 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Who may call the protected routes: the dashboard token as {@code Authorization: Bearer}. More credential
- * sources (a login cookie for the {@code /agents} page) are added with {@link #addCredentialSource}.
+ * Who may call the protected routes: the dashboard token as {@code Authorization: Bearer}. More
+ * credential sources (a login cookie for the {@code /agents} page) are added with {@link
+ * #addCredentialSource}.
  */
 public final class HttpAuth {
   private final Predicate<String> isDashboardToken;
-  private final List<Function<HttpExchange, Optional<String>>> sources = new CopyOnWriteArrayList<>();
+  private final List<Function<HttpExchange, Optional<String>>> sources =
+      new CopyOnWriteArrayList<>();
   private final List<Predicate<HttpExchange>> requestChecks = new CopyOnWriteArrayList<>();
 
   HttpAuth(Predicate<String> isDashboardToken) {
@@ -26,7 +28,10 @@ public final class HttpAuth {
     sources.add(source);
   }
 
-  /** Adds a check of the whole request that authorizes it on its own (the /agents page's session cookie). */
+  /**
+   * Adds a check of the whole request that authorizes it on its own (the /agents page's session
+   * cookie).
+   */
   public void addRequestCheck(Predicate<HttpExchange> check) {
     requestChecks.add(check);
   }

@@ -25,10 +25,13 @@ final class Json {
     try {
       node = MAPPER.readTree(body);
     } catch (IOException e) {
-      throw new Router.HttpError(400, "INVALID_MESSAGE", "expected a JSON object body but it is not valid JSON");
+      throw new Router.HttpError(
+          400, "INVALID_MESSAGE", "expected a JSON object body but it is not valid JSON");
     }
     if (node == null || !node.isObject()) {
-      throw new Router.HttpError(400, "INVALID_MESSAGE",
+      throw new Router.HttpError(
+          400,
+          "INVALID_MESSAGE",
           "expected a JSON object body but got " + (node == null ? "nothing" : node.getNodeType()));
     }
     return node;

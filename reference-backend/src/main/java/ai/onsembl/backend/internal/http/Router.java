@@ -20,19 +20,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Method + path-pattern routing ({@code /api/agents/{id}}) on the JDK HttpServer, with an access level
- * per route. Unknown paths get 404 JSON, a wrong method 405, a missing credential 401; handlers return
- * a {@link Response} or throw {@link HttpError}.
+ * Method + path-pattern routing ({@code /api/agents/{id}}) on the JDK HttpServer, with an access
+ * level per route. Unknown paths get 404 JSON, a wrong method 405, a missing credential 401;
+ * handlers return a {@link Response} or throw {@link HttpError}.
  */
 public final class Router implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
   private static final int MAX_BODY_BYTES = 1024 * 1024;
 
   /** Who may call a route. */
-  public enum Access { PUBLIC, DASHBOARD }
+  public enum Access {
+    PUBLIC,
+    DASHBOARD
+  }
 
   /** A handler's view of the request. */
-  public record Request(HttpExchange exchange, Map<String, String> pathParams, Map<String, String> query) {
+  public record Request(
+      HttpExchange exchange, Map<String, String> pathParams, Map<String, String> query) {
     public String path(String name) {
       return pathParams.get(name);
     }
@@ -54,14 +58,16 @@ public final class Router implements HttpHandler {
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new HttpError(400, "INVALID_MESSAGE", name + " must be a positive integer but was '" + v + "'");
+      throw new HttpError(
+          400, "INVALID_MESSAGE", name + " must be a positive integer but was '" + v + "'");
     }
 
     public byte[] body() throws IOException {
       try (InputStream in = exchange.getRequestBody()) {
         byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
         if (bytes.length > MAX_BODY_BYTES) {
-          throw new HttpError(413, "RESOURCE_EXHAUSTED", "body larger than " + MAX_BODY_BYTES + " bytes");
+          throw new HttpError(
+              413, "RESOURCE_EXHAUSTED", "body larger than " + MAX_BODY_BYTES + " bytes");
         }
         return bytes;
       }
@@ -107,7 +113,8 @@ public final class Router implements HttpHandler {
     Response handle(Request request) throws Exception;
   }
 
-  private record Route(String method, Pattern pattern, List<String> names, Access access, Handler handler) {}
+  private record Route(
+      String method, Pattern pattern, List<String> names, Access access, Handler handler) {}
 
   private final List<Route> routes = new CopyOnWriteArrayList<>();
   private final HttpAuth auth;
@@ -145,7 +152,8 @@ public final class Router implements HttpHandler {
       response = Response.error(e.status, e.code, e.getMessage());
     } catch (Exception e) {
       LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      response = Response.error(500, "INTERNAL_ERROR", "internal error: " + e.getClass().getSimpleName());
+      response =
+          Response.error(500, "INTERNAL_ERROR", "internal error: " + e.getClass().getSimpleName());
     }
     write(exchange, response);
   }
@@ -164,7 +172,9 @@ public final class Router implements HttpHandler {
         continue;
       }
       if (r.access == Access.DASHBOARD && !auth.authorized(exchange)) {
-        return Response.error(401, "UNAUTHORIZED",
+        return Response.error(
+                401,
+                "UNAUTHORIZED",
                 "missing or invalid dashboard token: send Authorization: Bearer <dashboard token>")
             .withHeader("WWW-Authenticate", "Bearer realm=\"onsembl\"");
       }
@@ -172,10 +182,12 @@ public final class Router implements HttpHandler {
       for (int i = 0; i < r.names.size(); i++) {
         params.put(r.names.get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
       }
-      return r.handler.handle(new Request(exchange, params, query(exchange.getRequestURI().getRawQuery())));
+      return r.handler.handle(
+          new Request(exchange, params, query(exchange.getRequestURI().getRawQuery())));
     }
     if (!allowed.isEmpty()) {
-      return Response.error(405, "METHOD_NOT_ALLOWED", method + " not allowed on " + path + "; use " + allowed)
+      return Response.error(
+              405, "METHOD_NOT_ALLOWED", method + " not allowed on " + path + "; use " + allowed)
           .withHeader("Allow", String.join(", ", allowed));
     }
     return Response.error(404, "NOT_FOUND", "no route for " + method + " " + path);
@@ -201,7 +213,8 @@ public final class Router implements HttpHandler {
       exchange.getResponseHeaders().set("Content-Type", r.contentType());
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(r.status(), head ? -1 : r.body().length == 0 ? -1 : r.body().length);
+      exchange.sendResponseHeaders(
+          r.status(), head ? -1 : r.body().length == 0 ? -1 : r.body().length);
       if (!head && r.body().length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(r.body());

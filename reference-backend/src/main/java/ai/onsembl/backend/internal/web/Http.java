@@ -41,8 +41,9 @@ final class Http {
   }
 
   /**
-   * A CSP that lets the page load only its own files and open its WebSocket on {@code wsPort} of the
-   * host it was loaded from (a different port is a different origin, so {@code 'self'} alone would not do).
+   * A CSP that lets the page load only its own files and open its WebSocket on {@code wsPort} of
+   * the host it was loaded from (a different port is a different origin, so {@code 'self'} alone
+   * would not do).
    */
   static String contentSecurityPolicy(String hostHeader, int wsPort) {
     StringBuilder connect = new StringBuilder("'self'");
@@ -52,7 +53,9 @@ final class Http {
       connect.append(" wss://").append(hostname).append(':').append(wsPort);
     }
     return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        + "connect-src " + connect + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        + "connect-src "
+        + connect
+        + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   }
 
   /** The hostname part of a Host header when it is well-formed, else null. */
@@ -85,8 +88,8 @@ final class Http {
   }
 
   /**
-   * An Origin header as {@code scheme://host:port} (lower case, the scheme's default port filled in), or
-   * null when it is not an http(s) origin.
+   * An Origin header as {@code scheme://host:port} (lower case, the scheme's default port filled
+   * in), or null when it is not an http(s) origin.
    */
   static String normalizedOrigin(String origin) {
     if (origin == null || origin.isEmpty() || "null".equals(origin)) {
@@ -95,8 +98,10 @@ final class Http {
     try {
       URI uri = URI.create(origin);
       String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))
-          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+      if (uri.getHost() == null
+          || !("http".equals(scheme) || "https".equals(scheme))
+          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
+          || uri.getRawQuery() != null
           || uri.getUserInfo() != null) {
         return null;
       }
@@ -107,7 +112,8 @@ final class Http {
     }
   }
 
-  static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
     Headers headers = exchange.getResponseHeaders();
     headers.set("Content-Type", contentType);
     if (isHead(exchange)) {
@@ -124,7 +130,11 @@ final class Http {
   static void sendText(HttpExchange exchange, int status, String text) throws IOException {
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     securityHeaders(exchange.getResponseHeaders());
-    send(exchange, status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+    send(
+        exchange,
+        status,
+        "text/plain; charset=utf-8",
+        (text + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** 303 See Other: after a POST or a login link the browser follows with a GET. */

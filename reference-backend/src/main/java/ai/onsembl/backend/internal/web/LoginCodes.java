@@ -13,9 +13,9 @@ import java.util.Objects;
 /**
  * One-time login codes for links such as {@code http://HOST:PORT/login?code=...}.
  *
- * <p>A code works once and only until it expires, so a link left in terminal scrollback or shell history
- * is worthless after it was used. At most {@link #MAX_OUTSTANDING} codes are kept; issuing more forgets
- * the oldest. Thread-safe.
+ * <p>A code works once and only until it expires, so a link left in terminal scrollback or shell
+ * history is worthless after it was used. At most {@link #MAX_OUTSTANDING} codes are kept; issuing
+ * more forgets the oldest. Thread-safe.
  */
 public final class LoginCodes {
 

@@ -17,12 +17,15 @@ import java.util.function.Predicate;
  * Sign-in and sign-out for the page.
  *
  * <ul>
- *   <li>{@code GET /login?code=C}: a one-time code from the link the backend printed; sets the session
- *       cookie and redirects to /agents (the address bar then shows /agents: the code is not left to copy).
- *   <li>{@code GET /login}: a form; {@code POST /login} with {@code token=...} in the body signs in with
- *       the dashboard token itself (the token is never put in a URL).
- *   <li>{@code POST /logout}: revokes the session on the server, clears the cookie and redirects to the form.
- *   <li>At most 20 failed sign-ins per minute from one client address (then 429 for that address only).
+ *   <li>{@code GET /login?code=C}: a one-time code from the link the backend printed; sets the
+ *       session cookie and redirects to /agents (the address bar then shows /agents: the code is
+ *       not left to copy).
+ *   <li>{@code GET /login}: a form; {@code POST /login} with {@code token=...} in the body signs in
+ *       with the dashboard token itself (the token is never put in a URL).
+ *   <li>{@code POST /logout}: revokes the session on the server, clears the cookie and redirects to
+ *       the form.
+ *   <li>At most 20 failed sign-ins per minute from one client address (then 429 for that address
+ *       only).
  * </ul>
  */
 final class LoginHandler implements HttpHandler {
@@ -40,10 +43,15 @@ final class LoginHandler implements HttpHandler {
   private final Predicate<String> tokenCheck;
   private final Clock clock;
   private final String formTemplate;
+
   /** Per client address: one client guessing cannot lock everyone else out. */
   private final java.util.Map<InetAddress, Window> failures = new java.util.HashMap<>();
 
-  LoginHandler(WebAssets assets, LoginCodes codes, SessionCookies sessions, Predicate<String> tokenCheck,
+  LoginHandler(
+      WebAssets assets,
+      LoginCodes codes,
+      SessionCookies sessions,
+      Predicate<String> tokenCheck,
       Clock clock) {
     this.codes = codes;
     this.sessions = sessions;
@@ -60,7 +68,9 @@ final class LoginHandler implements HttpHandler {
       if (path.equals(LOGOUT_PATH)) {
         if ("POST".equals(method)) {
           sessions.revoke(sessions.valueFrom(exchange.getRequestHeaders().getFirst("Cookie")));
-          exchange.getResponseHeaders().add("Set-Cookie", sessions.clearCookieHeader(Http.isSecure(exchange)));
+          exchange
+              .getResponseHeaders()
+              .add("Set-Cookie", sessions.clearCookieHeader(Http.isSecure(exchange)));
           Http.redirect(exchange, LOGIN_PATH);
         } else {
           Http.methodNotAllowed(exchange, "POST");
@@ -76,8 +86,11 @@ final class LoginHandler implements HttpHandler {
         } else if (codes.consume(code)) {
           signIn(exchange);
         } else {
-          form(exchange, 403, "This login link was already used or has expired. "
-              + "Sign in with the dashboard token, or restart the backend for a new link.");
+          form(
+              exchange,
+              403,
+              "This login link was already used or has expired. "
+                  + "Sign in with the dashboard token, or restart the backend for a new link.");
         }
       } else {
         Http.methodNotAllowed(exchange, "GET, HEAD, POST");
@@ -104,14 +117,17 @@ final class LoginHandler implements HttpHandler {
   }
 
   private void signIn(HttpExchange exchange) throws IOException {
-    exchange.getResponseHeaders()
+    exchange
+        .getResponseHeaders()
         .add("Set-Cookie", sessions.setCookieHeader(sessions.issue(), Http.isSecure(exchange)));
     Http.redirect(exchange, PageHandler.PAGE_PATH);
   }
 
   private void form(HttpExchange exchange, int status, String message) throws IOException {
-    String slot = message == null ? ""
-        : "<p class=\"login-error\" role=\"alert\">" + Http.escapeHtml(message) + "</p>";
+    String slot =
+        message == null
+            ? ""
+            : "<p class=\"login-error\" role=\"alert\">" + Http.escapeHtml(message) + "</p>";
     byte[] body = formTemplate.replace(MESSAGE_SLOT, slot).getBytes(StandardCharsets.UTF_8);
     Headers headers = exchange.getResponseHeaders();
     Http.securityHeaders(headers);
@@ -127,7 +143,9 @@ final class LoginHandler implements HttpHandler {
     }
   }
 
-  /** The first value of {@code name} in an {@code a=b&c=d} string, decoded; null when absent or bad. */
+  /**
+   * The first value of {@code name} in an {@code a=b&c=d} string, decoded; null when absent or bad.
+   */
   static String queryParameter(String query, String name) {
     if (query == null) {
       return null;
@@ -161,7 +179,10 @@ final class LoginHandler implements HttpHandler {
     window(client).failures++;
   }
 
-  /** The client's window, restarted when a minute has passed; old windows are dropped, so the map stays small. */
+  /**
+   * The client's window, restarted when a minute has passed; old windows are dropped, so the map
+   * stays small.
+   */
   private Window window(InetAddress client) {
     Instant now = clock.instant();
     if (failures.size() > MAX_TRACKED_CLIENTS) {

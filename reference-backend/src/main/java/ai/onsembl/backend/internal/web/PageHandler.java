@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * Serves {@code GET /agents} (signed-in only; otherwise a redirect to the sign-in form) and the page's
- * static files under {@code /static/}.
+ * Serves {@code GET /agents} (signed-in only; otherwise a redirect to the sign-in form) and the
+ * page's static files under {@code /static/}.
  */
 final class PageHandler implements HttpHandler {
 
@@ -60,11 +60,13 @@ final class PageHandler implements HttpHandler {
     int httpPort = exchange.getLocalAddress().getPort();
     // Same port (or unknown): the page uses its own origin's port.
     String portText = port > 0 && port != httpPort ? Integer.toString(port) : "";
-    byte[] body = pageTemplate.replace(WS_PORT_PLACEHOLDER, portText).getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        pageTemplate.replace(WS_PORT_PLACEHOLDER, portText).getBytes(StandardCharsets.UTF_8);
     Headers headers = exchange.getResponseHeaders();
     Http.securityHeaders(headers);
     headers.set("Cache-Control", "no-store");
-    headers.set("Content-Security-Policy",
+    headers.set(
+        "Content-Security-Policy",
         Http.contentSecurityPolicy(exchange.getRequestHeaders().getFirst("Host"), port));
     Http.send(exchange, 200, "text/html; charset=utf-8", body);
   }
@@ -75,8 +77,7 @@ final class PageHandler implements HttpHandler {
       return;
     }
     // Only the stylesheet and script are public; the HTML files are served by their own routes.
-    Optional<WebAssets.Asset> found =
-        name.endsWith(".html") ? Optional.empty() : assets.get(name);
+    Optional<WebAssets.Asset> found = name.endsWith(".html") ? Optional.empty() : assets.get(name);
     if (found.isEmpty()) {
       Http.sendText(exchange, 404, "Not found");
       return;
@@ -84,7 +85,8 @@ final class PageHandler implements HttpHandler {
     WebAssets.Asset asset = found.get();
     Headers headers = exchange.getResponseHeaders();
     Http.securityHeaders(headers);
-    // Revalidate every time (cheap 304): a backend upgrade is visible at once, never a stale script.
+    // Revalidate every time (cheap 304): a backend upgrade is visible at once, never a stale
+    // script.
     headers.set("Cache-Control", "no-cache");
     headers.set("ETag", asset.etag());
     String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");

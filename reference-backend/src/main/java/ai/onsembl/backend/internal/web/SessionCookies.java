@@ -15,10 +15,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Signed, stateless dashboard session cookies.
  *
  * <p>The value is {@code v1.<expiresEpochSeconds>.<nonce>.<hmac>}. The MAC key is derived from the
- * backend's dashboard secret (its token), so a session survives a backend restart — an open /agents page
- * reconnects without signing in again — and rotating the token ends every session at once. Signing out
- * revokes the session on the server: its nonce is kept in {@link Revocations} (the backend's store) until
- * the session would have expired.
+ * backend's dashboard secret (its token), so a session survives a backend restart — an open /agents
+ * page reconnects without signing in again — and rotating the token ends every session at once.
+ * Signing out revokes the session on the server: its nonce is kept in {@link Revocations} (the
+ * backend's store) until the session would have expired.
  */
 public final class SessionCookies {
 
@@ -41,7 +41,10 @@ public final class SessionCookies {
   public interface Revocations {
     boolean isRevoked(String nonce);
 
-    /** Remembers {@code nonce} as signed out until {@code expiresEpochSeconds}, when the session ends anyway. */
+    /**
+     * Remembers {@code nonce} as signed out until {@code expiresEpochSeconds}, when the session
+     * ends anyway.
+     */
     void revoke(String nonce, long expiresEpochSeconds);
 
     /** Kept in memory only: a restart forgets them. */
@@ -84,7 +87,8 @@ public final class SessionCookies {
     this.revocations = Revocations.inMemory();
   }
 
-  private SessionCookies(String name, byte[] key, Duration lifetime, Clock clock, Revocations revocations) {
+  private SessionCookies(
+      String name, byte[] key, Duration lifetime, Clock clock, Revocations revocations) {
     this.name = name;
     this.key = key;
     this.lifetime = lifetime;
@@ -99,12 +103,13 @@ public final class SessionCookies {
 
   /**
    * The same sessions under another cookie name. Browsers keep cookies per host, not per port: two
-   * backends on one host (the demo and a test backend, say) would overwrite each other's cookie under
-   * one name and sign each other's pages out.
+   * backends on one host (the demo and a test backend, say) would overwrite each other's cookie
+   * under one name and sign each other's pages out.
    */
   public SessionCookies named(String cookieName) {
     if (!cookieName.matches("[A-Za-z0-9_]{1,64}")) {
-      throw new IllegalArgumentException("cookie name must be 1-64 of [A-Za-z0-9_], got '" + cookieName + "'");
+      throw new IllegalArgumentException(
+          "cookie name must be 1-64 of [A-Za-z0-9_], got '" + cookieName + "'");
     }
     return new SessionCookies(cookieName, key, lifetime, clock, revocations);
   }
@@ -151,7 +156,8 @@ public final class SessionCookies {
       return false;
     }
     byte[] expected = hmac(key, body.getBytes(StandardCharsets.US_ASCII));
-    return MessageDigest.isEqual(expected, mac) && clock.instant().getEpochSecond() < expires
+    return MessageDigest.isEqual(expected, mac)
+        && clock.instant().getEpochSecond() < expires
         && !revocations.isRevoked(parts[2]);
   }
 
@@ -184,8 +190,13 @@ public final class SessionCookies {
 
   /** The {@code Set-Cookie} header that starts a session. */
   public String setCookieHeader(String value, boolean secure) {
-    return name + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
-        + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+    return name
+        + "="
+        + value
+        + "; Path=/; Max-Age="
+        + lifetime.toSeconds()
+        + "; HttpOnly; SameSite=Strict"
+        + (secure ? "; Secure" : "");
   }
 
   /** The {@code Set-Cookie} header that ends a session in the browser. */

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 /**
  * The page's files, read once from the classpath ({@code web/}).
  *
- * <p>Only the names listed here are ever served: a request path is looked up as a key, never joined to a
- * directory, so no {@code ..}, encoded slash or absolute path can reach another file.
+ * <p>Only the names listed here are ever served: a request path is looked up as a key, never joined
+ * to a directory, so no {@code ..}, encoded slash or absolute path can reach another file.
  */
 public final class WebAssets {
 
@@ -24,7 +24,8 @@ public final class WebAssets {
   public record Asset(String name, byte[] bytes, String contentType, String etag) {}
 
   private static final List<String> NAMES =
-      List.of("agents.html", "login.html", "agents.css", "agents.js", "table.js", "panel.js", "dom.js");
+      List.of(
+          "agents.html", "login.html", "agents.css", "agents.js", "table.js", "panel.js", "dom.js");
 
   private final Map<String, Asset> assets;
 
@@ -35,7 +36,9 @@ public final class WebAssets {
   /** Loads every page file; fails at startup, not at the first request, when one is missing. */
   public static WebAssets fromClasspath() {
     return new WebAssets(
-        NAMES.stream().map(WebAssets::load).collect(Collectors.toMap(Asset::name, Function.identity())));
+        NAMES.stream()
+            .map(WebAssets::load)
+            .collect(Collectors.toMap(Asset::name, Function.identity())));
   }
 
   /** The file called {@code name}, if it is one of the page's files. */

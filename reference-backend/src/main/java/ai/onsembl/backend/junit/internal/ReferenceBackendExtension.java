@@ -17,14 +17,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Starts a {@link TestBackend} per test on first use (test method or {@code @BeforeEach} parameter) and
- * keeps it in the test's {@link ExtensionContext.Store}, so JUnit closes it after the test.
+ * Starts a {@link TestBackend} per test on first use (test method or {@code @BeforeEach} parameter)
+ * and keeps it in the test's {@link ExtensionContext.Store}, so JUnit closes it after the test.
  */
 public final class ReferenceBackendExtension implements ParameterResolver, AfterEachCallback {
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ReferenceBackendExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(ReferenceBackendExtension.class);
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == TestBackend.class;
   }
 
@@ -32,15 +34,19 @@ public final class ReferenceBackendExtension implements ParameterResolver, After
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
     if (context.getTestMethod().isEmpty()) {
       throw new org.junit.jupiter.api.extension.ParameterResolutionException(
-          "TestBackend is per test: inject it into a @Test or @BeforeEach method, not " + parameterContext.getDeclaringExecutable());
+          "TestBackend is per test: inject it into a @Test or @BeforeEach method, not "
+              + parameterContext.getDeclaringExecutable());
     }
-    return context.getStore(NS).getOrComputeIfAbsent(TestBackendImpl.class, k -> create(settings(context)),
-        TestBackendImpl.class);
+    return context
+        .getStore(NS)
+        .getOrComputeIfAbsent(
+            TestBackendImpl.class, k -> create(settings(context)), TestBackendImpl.class);
   }
 
   private static ReferenceBackendTest settings(ExtensionContext context) {
     Optional<ReferenceBackendTest> a = find(context.getTestMethod().orElse(null));
-    for (Optional<Class<?>> c = context.getTestClass(); a.isEmpty() && c.isPresent();
+    for (Optional<Class<?>> c = context.getTestClass();
+        a.isEmpty() && c.isPresent();
         c = Optional.ofNullable(c.get().getEnclosingClass())) {
       a = find(c.get());
     }
@@ -48,14 +54,22 @@ public final class ReferenceBackendExtension implements ParameterResolver, After
   }
 
   private static Optional<ReferenceBackendTest> find(AnnotatedElement e) {
-    return e == null ? Optional.empty() : AnnotationSupport.findAnnotation(e, ReferenceBackendTest.class);
+    return e == null
+        ? Optional.empty()
+        : AnnotationSupport.findAnnotation(e, ReferenceBackendTest.class);
   }
 
   private static TestBackendImpl create(ReferenceBackendTest s) {
-    BackendConfig config = BackendConfig.defaults().withPorts(0, 0)
-        .withAgentToken(s.agentToken()).withDashboardToken(s.dashboardToken()).withJwtSecret(s.jwtSecret())
-        .withHeartbeat(Duration.ofMillis(s.heartbeatIntervalMillis()), Duration.ofMillis(s.heartbeatTimeoutMillis()))
-        .withRateLimits(s.agentMessagesPerSecond(), s.dashboardMessagesPerSecond());
+    BackendConfig config =
+        BackendConfig.defaults()
+            .withPorts(0, 0)
+            .withAgentToken(s.agentToken())
+            .withDashboardToken(s.dashboardToken())
+            .withJwtSecret(s.jwtSecret())
+            .withHeartbeat(
+                Duration.ofMillis(s.heartbeatIntervalMillis()),
+                Duration.ofMillis(s.heartbeatTimeoutMillis()))
+            .withRateLimits(s.agentMessagesPerSecond(), s.dashboardMessagesPerSecond());
     Path dir = null;
     if (s.fileDatabase()) {
       try {
@@ -71,7 +85,8 @@ public final class ReferenceBackendExtension implements ParameterResolver, After
   /** Strict mode: the test fails when the backend refused any agent frame. */
   @Override
   public void afterEach(ExtensionContext context) {
-    TestBackendImpl backend = context.getStore(NS).get(TestBackendImpl.class, TestBackendImpl.class);
+    TestBackendImpl backend =
+        context.getStore(NS).get(TestBackendImpl.class, TestBackendImpl.class);
     if (backend != null) {
       verifyNoRefusals(backend);
     }
@@ -79,8 +94,12 @@ public final class ReferenceBackendExtension implements ParameterResolver, After
 
   static void verifyNoRefusals(TestBackendImpl backend) {
     if (backend.failOnRefusedFrames && !backend.refusals().isEmpty()) {
-      throw new AssertionError("Expected the backend to accept every agent frame (failOnRefusedFrames) but it"
-          + " refused " + backend.refusals().size() + ": " + String.join("; ", backend.refusals()));
+      throw new AssertionError(
+          "Expected the backend to accept every agent frame (failOnRefusedFrames) but it"
+              + " refused "
+              + backend.refusals().size()
+              + ": "
+              + String.join("; ", backend.refusals()));
     }
   }
 

@@ -35,10 +35,13 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The handle behind {@link TestBackend}; also the backend's hooks, so effects apply without a restart. */
+/**
+ * The handle behind {@link TestBackend}; also the backend's hooks, so effects apply without a
+ * restart.
+ */
 @SuppressWarnings("deprecation") // CloseableResource: still what JUnit before 5.13 closes
-public final class TestBackendImpl implements TestBackend, BackendHooks, ExtensionContext.Store.CloseableResource,
-    AutoCloseable {
+public final class TestBackendImpl
+    implements TestBackend, BackendHooks, ExtensionContext.Store.CloseableResource, AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(10);
 
   private final BlockingQueue<RecordedFrame> frames = new LinkedBlockingQueue<>();
@@ -61,8 +64,10 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
   }
 
   /** A started backend; {@code tempDir} (or null) is deleted on close. */
-  public static TestBackendImpl start(BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
-    return new TestBackendImpl(java.util.Objects.requireNonNull(config, "config"), tempDir, failOnRefusedFrames);
+  public static TestBackendImpl start(
+      BackendConfig config, Path tempDir, boolean failOnRefusedFrames) {
+    return new TestBackendImpl(
+        java.util.Objects.requireNonNull(config, "config"), tempDir, failOnRefusedFrames);
   }
 
   @Override
@@ -107,7 +112,8 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
 
   @Override
   public URI agentUri(String agentId) {
-    return URI.create(wsUrl() + "/ws/agent?agentId=" + enc(agentId) + "&token=" + enc(agentToken()));
+    return URI.create(
+        wsUrl() + "/ws/agent?agentId=" + enc(agentId) + "&token=" + enc(agentToken()));
   }
 
   @Override
@@ -164,16 +170,29 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
         return last.get();
       }
       if (System.nanoTime() >= deadline) {
-        throw new AssertionError("Expected agent " + agentId + " to be " + status + " within " + timeout.toMillis()
-            + " ms but " + last.map(a -> "it was " + a.status()
-                + (a.disconnectReason() == null ? "" : " (" + a.disconnectReason() + ")"))
-                .orElse("the backend has never seen it"));
+        throw new AssertionError(
+            "Expected agent "
+                + agentId
+                + " to be "
+                + status
+                + " within "
+                + timeout.toMillis()
+                + " ms but "
+                + last.map(
+                        a ->
+                            "it was "
+                                + a.status()
+                                + (a.disconnectReason() == null
+                                    ? ""
+                                    : " (" + a.disconnectReason() + ")"))
+                    .orElse("the backend has never seen it"));
       }
       try {
         Thread.sleep(POLL.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for agent " + agentId + " to be " + status, e);
+        throw new AssertionError(
+            "interrupted while waiting for agent " + agentId + " to be " + status, e);
       }
     }
   }
@@ -207,8 +226,12 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
   @Override
   public String sendCommand(String agentId, String content, CommandOptions options) {
     Long timeLimitMs = options.timeLimit() == null ? null : options.timeLimit().toMillis();
-    return done("send a command to agent " + agentId, api().submitCommand(agentId, content, options.mode(),
-        options.priority(), timeLimitMs, "test")).commandId();
+    return done(
+            "send a command to agent " + agentId,
+            api()
+                .submitCommand(
+                    agentId, content, options.mode(), options.priority(), timeLimitMs, "test"))
+        .commandId();
   }
 
   @Override
@@ -227,7 +250,8 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
 
   private static <T> T done(String what, Outcome<T> outcome) {
     if (!outcome.isOk()) {
-      throw new IllegalStateException("cannot " + what + ": " + outcome.code() + " " + outcome.message());
+      throw new IllegalStateException(
+          "cannot " + what + ": " + outcome.code() + " " + outcome.message());
     }
     return outcome.value();
   }
@@ -235,7 +259,8 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
   private WebSocket socket(String agentId) {
     WebSocket s = BackendAccess.bridge().core(backend).agentSocket(agentId);
     if (s == null) {
-      throw new IllegalStateException("agent " + agentId + " has no live connection to this backend");
+      throw new IllegalStateException(
+          "agent " + agentId + " has no live connection to this backend");
     }
     return s;
   }
@@ -253,13 +278,16 @@ public final class TestBackendImpl implements TestBackend, BackendHooks, Extensi
   // BackendHooks
 
   @Override
-  public void onAgentFrame(int connectionIndex, long sequence, String agentId, String text, Message decoded) {
+  public void onAgentFrame(
+      int connectionIndex, long sequence, String agentId, String text, Message decoded) {
     frames.add(new RecordedFrame(connectionIndex, sequence, agentId, text, decoded, Instant.now()));
   }
 
   @Override
-  public void onRefused(int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {
-    refused.add("connection #" + connectionIndex + " (agent " + agentId + "): " + code + " " + message);
+  public void onRefused(
+      int connectionIndex, String agentId, ai.onsembl.protocol.ErrorCode code, String message) {
+    refused.add(
+        "connection #" + connectionIndex + " (agent " + agentId + "): " + code + " " + message);
   }
 
   @Override

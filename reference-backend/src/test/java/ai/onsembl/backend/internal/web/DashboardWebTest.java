@@ -26,10 +26,11 @@ class DashboardWebTest {
   private HttpServer server;
   private DashboardWeb web;
   private String base;
-  private final HttpClient client = HttpClient.newBuilder()
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @BeforeEach
   void start() throws IOException {
@@ -52,7 +53,8 @@ class DashboardWebTest {
     assertThat(response.headers().firstValue("Location")).hasValue("/login");
     HttpResponse<String> form = get("/login", null);
     assertThat(form.statusCode()).isEqualTo(200);
-    assertThat(form.body()).contains("<form method=\"post\" action=\"/login\"", "name=\"token\"")
+    assertThat(form.body())
+        .contains("<form method=\"post\" action=\"/login\"", "name=\"token\"")
         .doesNotContain("<!--MESSAGE-->");
   }
 
@@ -64,7 +66,8 @@ class DashboardWebTest {
     assertThat(response.statusCode()).isEqualTo(303);
     assertThat(response.headers().firstValue("Location")).hasValue("/agents");
     String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(setCookie).startsWith("onsembl_session_" + server.getAddress().getPort() + "=")
+    assertThat(setCookie)
+        .startsWith("onsembl_session_" + server.getAddress().getPort() + "=")
         .contains("HttpOnly", "SameSite=Strict")
         .doesNotContain(TOKEN);
     HttpResponse<String> page = get("/agents", cookieOf(setCookie));
@@ -89,9 +92,13 @@ class DashboardWebTest {
     assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
-        .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'",
+        .contains(
+            "default-src 'none'",
+            "script-src 'self'",
+            "frame-ancestors 'none'",
             "connect-src 'self' ws://127.0.0.1:" + WS_PORT + " wss://127.0.0.1:" + WS_PORT);
-    assertThat(page.body()).contains("<meta name=\"onsembl-ws-port\" content=\"" + WS_PORT + "\">")
+    assertThat(page.body())
+        .contains("<meta name=\"onsembl-ws-port\" content=\"" + WS_PORT + "\">")
         .contains("/static/agents.js", "/static/agents.css")
         .doesNotContainPattern("(src|href)=\"(https?:)?//");
   }
@@ -108,14 +115,18 @@ class DashboardWebTest {
     for (String module : new String[] {"/static/table.js", "/static/panel.js", "/static/dom.js"}) {
       HttpResponse<String> response = get(module, null);
       assertThat(response.statusCode()).as(module).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).as(module).hasValue("text/javascript; charset=utf-8");
+      assertThat(response.headers().firstValue("Content-Type"))
+          .as(module)
+          .hasValue("text/javascript; charset=utf-8");
     }
 
     HttpResponse<String> css = get("/static/agents.css", null);
     assertThat(css.headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
 
     HttpResponse<String> revalidated =
-        send(HttpRequest.newBuilder(URI.create(base + "/static/agents.js")).header("If-None-Match", etag));
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/static/agents.js"))
+                .header("If-None-Match", etag));
     assertThat(revalidated.statusCode()).isEqualTo(304);
     assertThat(revalidated.body()).isEmpty();
   }
@@ -123,9 +134,18 @@ class DashboardWebTest {
   @Test
   void pathsOutsideTheListedFilesAreNotFound() throws Exception {
     String[] paths = {
-      "/static/../agents.html", "/static/%2e%2e/web/agents.html", "/static/..%2fagents.html",
-      "/static/agents.html", "/static/login.html", "/static/", "/static/agents.js/", "/static//etc/passwd",
-      "/static/web/agents.js", "/agentsx", "/agents/agents.js", "/loginx"
+      "/static/../agents.html",
+      "/static/%2e%2e/web/agents.html",
+      "/static/..%2fagents.html",
+      "/static/agents.html",
+      "/static/login.html",
+      "/static/",
+      "/static/agents.js/",
+      "/static//etc/passwd",
+      "/static/web/agents.js",
+      "/agentsx",
+      "/agents/agents.js",
+      "/loginx"
     };
     for (String path : paths) {
       HttpResponse<String> response = get(path, signIn());
@@ -162,8 +182,11 @@ class DashboardWebTest {
 
   @Test
   void logoutClearsTheCookie() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/logout"))
-        .header("Cookie", signIn()).POST(HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/logout"))
+                .header("Cookie", signIn())
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(response.statusCode()).isEqualTo(303);
     assertThat(response.headers().firstValue("Location")).hasValue("/login");
     assertThat(response.headers().firstValue("Set-Cookie").orElseThrow()).contains("Max-Age=0");
@@ -173,16 +196,22 @@ class DashboardWebTest {
   void logoutRevokesTheSessionOnTheServer() throws Exception {
     String cookie = signIn();
     assertThat(get("/agents", cookie).statusCode()).isEqualTo(200);
-    send(HttpRequest.newBuilder(URI.create(base + "/logout")).header("Cookie", cookie)
-        .POST(HttpRequest.BodyPublishers.noBody()));
-    assertThat(get("/agents", cookie).statusCode()).as("the old cookie, replayed after sign-out").isEqualTo(303);
+    send(
+        HttpRequest.newBuilder(URI.create(base + "/logout"))
+            .header("Cookie", cookie)
+            .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(get("/agents", cookie).statusCode())
+        .as("the old cookie, replayed after sign-out")
+        .isEqualTo(303);
     assertThat(web.authenticates("GET", cookie, null, "127.0.0.1:" + WS_PORT, null)).isFalse();
   }
 
   @Test
   void wrongMethodsAreRefused() throws Exception {
-    HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/agents"))
-        .POST(HttpRequest.BodyPublishers.ofString("x")));
+    HttpResponse<String> post =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/agents"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
     assertThat(get("/logout", null).statusCode()).isEqualTo(405);
@@ -192,47 +221,69 @@ class DashboardWebTest {
   void cookieAuthenticatesOnlyRequestsFromAPageOfTheSameHost() throws Exception {
     String cookie = signIn();
     String host = "127.0.0.1:" + WS_PORT;
-    assertThat(web.authenticatesUpgrade(cookie, base, host)).as("the page's origin, socket on another port").isTrue();
-    assertThat(web.authenticatesUpgrade(cookie, "http://127.0.0.1:" + (server.getAddress().getPort() + 1), host))
-        .as("another web app on the same host").isFalse();
-    assertThat(web.authenticatesUpgrade(cookie, "https://127.0.0.1:" + server.getAddress().getPort(), host))
-        .as("another scheme").isFalse();
+    assertThat(web.authenticatesUpgrade(cookie, base, host))
+        .as("the page's origin, socket on another port")
+        .isTrue();
+    assertThat(
+            web.authenticatesUpgrade(
+                cookie, "http://127.0.0.1:" + (server.getAddress().getPort() + 1), host))
+        .as("another web app on the same host")
+        .isFalse();
+    assertThat(
+            web.authenticatesUpgrade(
+                cookie, "https://127.0.0.1:" + server.getAddress().getPort(), host))
+        .as("another scheme")
+        .isFalse();
     assertThat(web.authenticatesUpgrade(cookie, "http://evil.example", host)).isFalse();
     assertThat(web.authenticatesUpgrade(cookie, null, host)).as("upgrade without Origin").isFalse();
     assertThat(web.authenticatesUpgrade(cookie, "null", host)).isFalse();
-    assertThat(web.authenticatesUpgrade("onsembl_session_" + server.getAddress().getPort() + "=forged", base, host))
+    assertThat(
+            web.authenticatesUpgrade(
+                "onsembl_session_" + server.getAddress().getPort() + "=forged", base, host))
         .isFalse();
     assertThat(web.authenticatesUpgrade(null, base, host)).isFalse();
     String json = "application/json; charset=utf-8";
-    assertThat(web.authenticates("GET", cookie, null, host, null)).as("REST read without Origin").isTrue();
-    assertThat(web.authenticates("POST", cookie, null, host, json)).as("REST write without Origin").isFalse();
+    assertThat(web.authenticates("GET", cookie, null, host, null))
+        .as("REST read without Origin")
+        .isTrue();
+    assertThat(web.authenticates("POST", cookie, null, host, json))
+        .as("REST write without Origin")
+        .isFalse();
     assertThat(web.authenticates("POST", cookie, base, host, json)).isTrue();
-    assertThat(web.authenticates("POST", cookie, base, host, "text/plain")).as("a form's content type").isFalse();
+    assertThat(web.authenticates("POST", cookie, base, host, "text/plain"))
+        .as("a form's content type")
+        .isFalse();
     assertThat(web.authenticates("POST", cookie, base, host, null)).as("no content type").isFalse();
   }
 
   @Test
   void aSecondBackendOnTheSameHostKeepsItsOwnCookie() throws Exception {
     HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    DashboardWeb otherWeb = new DashboardWeb(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), () -> WS_PORT);
+    DashboardWeb otherWeb =
+        new DashboardWeb(TOKEN::equals, TOKEN.getBytes(StandardCharsets.UTF_8), () -> WS_PORT);
     otherWeb.register(other);
     other.start();
     try {
       String otherBase = "http://127.0.0.1:" + other.getAddress().getPort();
-      HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(otherWeb.loginLink(otherBase))).GET());
+      HttpResponse<String> response =
+          send(HttpRequest.newBuilder(URI.create(otherWeb.loginLink(otherBase))).GET());
       String otherCookie = cookieOf(response.headers().firstValue("Set-Cookie").orElseThrow());
       String mine = signIn();
-      assertThat(otherCookie.substring(0, otherCookie.indexOf('='))).isNotEqualTo(mine.substring(0, mine.indexOf('=')));
+      assertThat(otherCookie.substring(0, otherCookie.indexOf('=')))
+          .isNotEqualTo(mine.substring(0, mine.indexOf('=')));
       // A browser sends both cookies to both; each backend reads its own.
       assertThat(get("/agents", otherCookie + "; " + mine).statusCode()).isEqualTo(200);
-      assertThat(get("/agents", otherCookie).statusCode()).as("only the other backend's cookie").isEqualTo(303);
+      assertThat(get("/agents", otherCookie).statusCode())
+          .as("only the other backend's cookie")
+          .isEqualTo(303);
     } finally {
       other.stop(0);
     }
   }
 
   private String signIn() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(web.loginLink(base))).GET());
+    HttpResponse<String> response =
+        send(HttpRequest.newBuilder(URI.create(web.loginLink(base))).GET());
     return cookieOf(response.headers().firstValue("Set-Cookie").orElseThrow());
   }
 
@@ -249,12 +300,14 @@ class DashboardWebTest {
   }
 
   private HttpResponse<String> postForm(String path, String body) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

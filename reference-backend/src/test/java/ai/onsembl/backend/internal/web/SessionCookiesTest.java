@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
 class SessionCookiesTest {
 
   private final MutableClock clock = new MutableClock();
-  private final SessionCookies sessions = new SessionCookies(bytes("dash-token"), Duration.ofHours(1), clock);
+  private final SessionCookies sessions =
+      new SessionCookies(bytes("dash-token"), Duration.ofHours(1), clock);
 
   @Test
   void issuedSessionIsValidUntilItExpires() {
@@ -43,7 +44,8 @@ class SessionCookiesTest {
   void tamperedOrMalformedValuesAreRejected() {
     String value = sessions.issue();
     String[] parts = value.split("\\.");
-    String laterExpiry = parts[0] + "." + (Long.parseLong(parts[1]) + 86_400) + "." + parts[2] + "." + parts[3];
+    String laterExpiry =
+        parts[0] + "." + (Long.parseLong(parts[1]) + 86_400) + "." + parts[2] + "." + parts[3];
     assertThat(sessions.isValid(laterExpiry)).as("expiry pushed out without re-signing").isFalse();
     assertThat(sessions.isValid(value.substring(0, value.length() - 2) + "AA")).isFalse();
     assertThat(sessions.isValid(null)).isFalse();
@@ -56,7 +58,8 @@ class SessionCookiesTest {
   @Test
   void sessionIsFoundAmongOtherCookies() {
     String value = sessions.issue();
-    assertThat(sessions.isValidHeader("theme=dark; " + SessionCookies.NAME + "=" + value + "; x=1")).isTrue();
+    assertThat(sessions.isValidHeader("theme=dark; " + SessionCookies.NAME + "=" + value + "; x=1"))
+        .isTrue();
     assertThat(sessions.isValidHeader("theme=dark")).isFalse();
     assertThat(sessions.isValidHeader(null)).isFalse();
   }
@@ -64,7 +67,8 @@ class SessionCookiesTest {
   @Test
   void setCookieIsHttpOnlyAndSameSiteStrict() {
     String header = sessions.setCookieHeader("abc", false);
-    assertThat(header).startsWith(SessionCookies.NAME + "=abc;")
+    assertThat(header)
+        .startsWith(SessionCookies.NAME + "=abc;")
         .contains("; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=3600")
         .doesNotContain("Secure");
     assertThat(sessions.setCookieHeader("abc", true)).endsWith("; Secure");
@@ -77,7 +81,9 @@ class SessionCookiesTest {
     SessionCookies b = sessions.named("onsembl_session_4002");
     String value = a.issue();
     assertThat(a.isValidHeader("onsembl_session_3002=" + value)).isTrue();
-    assertThat(b.isValidHeader("onsembl_session_3002=" + value)).as("another port's cookie").isFalse();
+    assertThat(b.isValidHeader("onsembl_session_3002=" + value))
+        .as("another port's cookie")
+        .isFalse();
     assertThat(a.setCookieHeader(value, false)).startsWith("onsembl_session_3002=" + value + ";");
     assertThatThrownBy(() -> sessions.named("bad name;")).hasMessageContaining("cookie name");
   }

@@ -22,13 +22,19 @@ import org.junit.jupiter.api.Timeout;
 class StrictModeTest {
   @Test
   void refusedAgentFramesAreListedAndFailAStrictTest(TestBackend backend) throws Exception {
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(backend.agentUri("strict-1"), new WebSocket.Listener() {}).get(5, TimeUnit.SECONDS);
-    ws.sendText("{\"type\":\"TELEPORT\",\"id\":\"t\",\"timestamp\":1,\"payload\":{}}", true).get(5, TimeUnit.SECONDS);
+    WebSocket ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(backend.agentUri("strict-1"), new WebSocket.Listener() {})
+            .get(5, TimeUnit.SECONDS);
+    ws.sendText("{\"type\":\"TELEPORT\",\"id\":\"t\",\"timestamp\":1,\"payload\":{}}", true)
+        .get(5, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> !backend.refusals().isEmpty());
     ws.abort();
 
-    assertThat(backend.refusals()).singleElement().asString()
+    assertThat(backend.refusals())
+        .singleElement()
+        .asString()
         .contains("connection #0", "UNKNOWN_MESSAGE_TYPE", "TELEPORT");
     TestBackendImpl strict = TestBackendImpl.start(backend.config().withPorts(0, 0), null, true);
     try {

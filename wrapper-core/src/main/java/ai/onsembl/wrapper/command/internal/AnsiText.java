@@ -1,10 +1,11 @@
 package ai.onsembl.wrapper.command.internal;
 
 /**
- * Strips terminal escape sequences from text, for the {@code content} of TERMINAL_OUTPUT (the raw text goes
- * in {@code ansiCodes}). Removes CSI ({@code ESC [ … final}), OSC ({@code ESC ] … BEL} or {@code ESC \}),
- * DCS/SOS/PM/APC strings, two- and three-character escapes ({@code ESC 7}, {@code ESC ( B}), and BEL. A
- * sequence cut off at the end of the text is dropped. Newlines, carriage returns and tabs stay.
+ * Strips terminal escape sequences from text, for the {@code content} of TERMINAL_OUTPUT (the raw
+ * text goes in {@code ansiCodes}). Removes CSI ({@code ESC [ … final}), OSC ({@code ESC ] … BEL} or
+ * {@code ESC \}), DCS/SOS/PM/APC strings, two- and three-character escapes ({@code ESC 7}, {@code
+ * ESC ( B}), and BEL. A sequence cut off at the end of the text is dropped. Newlines, carriage
+ * returns and tabs stay.
  */
 public final class AnsiText {
   private static final char ESC = 0x1b;
@@ -12,7 +13,9 @@ public final class AnsiText {
 
   private AnsiText() {}
 
-  /** True when {@code text} holds an escape sequence or BEL (something {@link #strip} would remove). */
+  /**
+   * True when {@code text} holds an escape sequence or BEL (something {@link #strip} would remove).
+   */
   public static boolean hasEscapes(CharSequence text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

@@ -22,14 +22,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An exec-mode command: one process from the template, in a session and process group of its own (through
- * {@code setsid}), so a cancel reaches every process it started, orphans included. When the process exits,
- * whatever it left behind in its group is killed: a finished command leaves nothing running.
+ * An exec-mode command: one process from the template, in a session and process group of its own
+ * (through {@code setsid}), so a cancel reaches every process it started, orphans included. When
+ * the process exits, whatever it left behind in its group is killed: a finished command leaves
+ * nothing running.
  */
 public final class ExecExecution extends Execution {
-  /** How long output may trail the exit before leftovers of the group are killed to close the pipes. */
+  /**
+   * How long output may trail the exit before leftovers of the group are killed to close the pipes.
+   */
   private static final Duration DRAIN = Duration.ofMillis(500);
+
   private static final Duration DRAIN_AFTER_KILL = Duration.ofSeconds(2);
+
   /** Not passed on to commands (unless the settings' environment sets it explicitly). */
   public static final String SECRET_ENV = "ONSEMBL_TOKEN";
 
@@ -38,8 +43,14 @@ public final class ExecExecution extends Execution {
   private Process process;
   private boolean groupLeader;
 
-  public ExecExecution(String commandId, String text, Long timeLimitMs, CommandSettings settings,
-      OutputStreamer streamer, ExecutorService pool, Listener listener) {
+  public ExecExecution(
+      String commandId,
+      String text,
+      Long timeLimitMs,
+      CommandSettings settings,
+      OutputStreamer streamer,
+      ExecutorService pool,
+      Listener listener) {
     super(commandId, text, timeLimitMs, settings.cancelGrace(), streamer, pool, listener);
     this.settings = settings;
     this.executor = pool;
@@ -58,8 +69,9 @@ public final class ExecExecution extends Execution {
       finish(Outcome.failed(missing));
       return;
     }
-    ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(argv))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(ProcessTree.inOwnSession(argv))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     if (settings.workingDirectory() != null) {
       pb.directory(settings.workingDirectory().toFile());
     }
@@ -81,8 +93,10 @@ public final class ExecExecution extends Execution {
       // A cancel that came while the process was starting found nothing to stop.
       halt(Duration.ZERO);
     }
-    CompletableFuture<Void> out = CompletableFuture.runAsync(() -> pump(p.getInputStream(), StreamType.STDOUT), executor);
-    CompletableFuture<Void> err = CompletableFuture.runAsync(() -> pump(p.getErrorStream(), StreamType.STDERR), executor);
+    CompletableFuture<Void> out =
+        CompletableFuture.runAsync(() -> pump(p.getInputStream(), StreamType.STDOUT), executor);
+    CompletableFuture<Void> err =
+        CompletableFuture.runAsync(() -> pump(p.getErrorStream(), StreamType.STDERR), executor);
     int code = waitForExit(p);
     markEnded();
     CompletableFuture<Void> both = CompletableFuture.allOf(out, err);
@@ -164,15 +178,22 @@ public final class ExecExecution extends Execution {
     }
   }
 
-  /** Why {@code program} cannot run, or null. Checked first so the error names the program, not setsid. */
+  /**
+   * Why {@code program} cannot run, or null. Checked first so the error names the program, not
+   * setsid.
+   */
   private String missingProgram(String program) {
     if (program.contains("/")) {
       Path path = Path.of(program);
       if (!path.isAbsolute() && settings.workingDirectory() != null) {
         path = settings.workingDirectory().resolve(path);
       }
-      return Files.isExecutable(path) && !Files.isDirectory(path) ? null : "could not start " + program + ": not an executable file";
+      return Files.isExecutable(path) && !Files.isDirectory(path)
+          ? null
+          : "could not start " + program + ": not an executable file";
     }
-    return ProcessTree.findOnPath(program).isPresent() ? null : "could not start " + program + ": not found on PATH";
+    return ProcessTree.findOnPath(program).isPresent()
+        ? null
+        : "could not start " + program + ": not found on PATH";
   }
 }

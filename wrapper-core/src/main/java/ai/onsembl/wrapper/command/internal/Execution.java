@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One command from EXECUTING to COMMAND_COMPLETE. Ends exactly once: the first stop request (cancel, time
- * limit, emergency stop, shutdown) decides the status; otherwise the way the work ended does. Before the
- * listener hears of the end, all output has been handed to the Outbound.
+ * One command from EXECUTING to COMMAND_COMPLETE. Ends exactly once: the first stop request
+ * (cancel, time limit, emergency stop, shutdown) decides the status; otherwise the way the work
+ * ended does. Before the listener hears of the end, all output has been handed to the Outbound.
  */
 public abstract class Execution {
   /** Hears the end of an execution, once, after its last output. */
@@ -37,8 +37,14 @@ public abstract class Execution {
   private volatile long startNanos;
   private volatile ScheduledFuture<?> timeLimit;
 
-  protected Execution(String commandId, String text, Long timeLimitMs, Duration grace, OutputStreamer streamer,
-      Executor pool, Listener listener) {
+  protected Execution(
+      String commandId,
+      String text,
+      Long timeLimitMs,
+      Duration grace,
+      OutputStreamer streamer,
+      Executor pool,
+      Listener listener) {
     this.commandId = commandId;
     this.text = text;
     this.timeLimitMs = timeLimitMs;
@@ -56,16 +62,20 @@ public abstract class Execution {
   public final void start() {
     startNanos = System.nanoTime();
     if (timeLimitMs != null && timeLimitMs > 0) {
-      timeLimit = Threads.timer().schedule(
-          () -> stop(Outcome.failed(TIME_LIMIT_EXCEEDED), grace), timeLimitMs, TimeUnit.MILLISECONDS);
+      timeLimit =
+          Threads.timer()
+              .schedule(
+                  () -> stop(Outcome.failed(TIME_LIMIT_EXCEEDED), grace),
+                  timeLimitMs,
+                  TimeUnit.MILLISECONDS);
     }
     pool.execute(this::run);
   }
 
   /**
-   * Asks the work to stop, ending the command with {@code why}: SIGTERM, {@code grace}, SIGKILL ({@code grace}
-   * null: SIGKILL at once). Returns at once. A later request does not change the status, but a forced one
-   * still hurries a graceful one along.
+   * Asks the work to stop, ending the command with {@code why}: SIGTERM, {@code grace}, SIGKILL
+   * ({@code grace} null: SIGKILL at once). Returns at once. A later request does not change the
+   * status, but a forced one still hurries a graceful one along.
    */
   public final void stop(Outcome why, Duration grace) {
     if (ended) {

@@ -15,14 +15,22 @@ public final class Frames {
 
   private Frames() {}
 
-  public static CommandAck ack(String commandId, String agentId, CommandStatus status, Integer queuePosition) {
+  public static CommandAck ack(
+      String commandId, String agentId, CommandStatus status, Integer queuePosition) {
     return new CommandAck(commandId, agentId, EnumValue.of(status), queuePosition);
   }
 
-  public static CommandComplete complete(String commandId, String agentId, Outcome outcome, long executionMillis,
-      OutputStats stats) {
-    return new CommandComplete(commandId, agentId, EnumValue.of(outcome.status()), outcome.error(), executionMillis,
-        0L, outcome.exitCode(), stats == null ? NO_OUTPUT : stats);
+  public static CommandComplete complete(
+      String commandId, String agentId, Outcome outcome, long executionMillis, OutputStats stats) {
+    return new CommandComplete(
+        commandId,
+        agentId,
+        EnumValue.of(outcome.status()),
+        outcome.error(),
+        executionMillis,
+        0L,
+        outcome.exitCode(),
+        stats == null ? NO_OUTPUT : stats);
   }
 
   /** A command that never ran (refused, or cancelled while queued). */
@@ -31,7 +39,11 @@ public final class Frames {
   }
 
   public static AgentError executionError(String agentId, String message, String commandId) {
-    return new AgentError(agentId, EnumValue.of(AgentErrorType.EXECUTION), message, true,
+    return new AgentError(
+        agentId,
+        EnumValue.of(AgentErrorType.EXECUTION),
+        message,
+        true,
         commandId == null ? null : Map.of("commandId", commandId));
   }
 }

@@ -2,7 +2,9 @@ package ai.onsembl.wrapper.command.internal;
 
 import ai.onsembl.protocol.CommandStatus;
 
-/** How a command ended, as COMMAND_COMPLETE tells it. {@code exitCode} is null when there is none. */
+/**
+ * How a command ended, as COMMAND_COMPLETE tells it. {@code exitCode} is null when there is none.
+ */
 public record Outcome(CommandStatus status, String error, Integer exitCode) {
   /** The process ended by itself: COMPLETED on 0, else FAILED "exit code N". */
   public static Outcome exited(Integer exitCode) {

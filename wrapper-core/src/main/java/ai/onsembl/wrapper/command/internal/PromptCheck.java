@@ -20,9 +20,16 @@ public final class PromptCheck {
     if (bytes <= maxPromptBytes) {
       return null;
     }
-    return "prompt too large: " + (surelyTooLong ? "at least " : "") + bytes + " bytes, the limit is "
-        + maxPromptBytes + " bytes"
-        + (execMode ? " (exec mode passes the prompt as one argument; Linux allows at most " + LINUX_MAX_ARG_BYTES
-            + " bytes per argument)" : "");
+    return "prompt too large: "
+        + (surelyTooLong ? "at least " : "")
+        + bytes
+        + " bytes, the limit is "
+        + maxPromptBytes
+        + " bytes"
+        + (execMode
+            ? " (exec mode passes the prompt as one argument; Linux allows at most "
+                + LINUX_MAX_ARG_BYTES
+                + " bytes per argument)"
+            : "");
   }
 }

@@ -10,18 +10,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
 /**
- * A session-mode command: its text is written as a line to the long-lived child's stdin, and the child's
- * output belongs to it until {@link SessionCompletion} says it is over.
+ * A session-mode command: its text is written as a line to the long-lived child's stdin, and the
+ * child's output belongs to it until {@link SessionCompletion} says it is over.
  *
- * <p>Stdout and stderr come through different pipes, so stderr written just before the done marker can
- * arrive just after it: for {@link #MARKER_SETTLE} after the marker, stderr still belongs to the command
- * (stdout already goes to the agent id). A stop asks the child to interrupt ({@link SessionChild#interrupt()})
- * and ends the command at its next marker, quiet period, or after the grace, whichever comes first (at once
- * when forced), so the child's answer to the interrupt is not taken for the next command's output.
+ * <p>Stdout and stderr come through different pipes, so stderr written just before the done marker
+ * can arrive just after it: for {@link #MARKER_SETTLE} after the marker, stderr still belongs to
+ * the command (stdout already goes to the agent id). A stop asks the child to interrupt ({@link
+ * SessionChild#interrupt()}) and ends the command at its next marker, quiet period, or after the
+ * grace, whichever comes first (at once when forced), so the child's answer to the interrupt is not
+ * taken for the next command's output.
  */
 public final class SessionExecution extends Execution {
   /** Longer lines cannot be the marker; not buffering them bounds memory. */
   private static final int MAX_MARKER_LINE = 4096;
+
   static final Duration MARKER_SETTLE = Duration.ofMillis(50);
 
   private final SessionChild child;
@@ -33,8 +35,16 @@ public final class SessionExecution extends Execution {
   private Outcome markerOutcome;
   private volatile long lastOutputNanos;
 
-  public SessionExecution(String commandId, String text, Long timeLimitMs, Duration grace, SessionChild child,
-      SessionRouter router, SessionCompletion completion, OutputStreamer streamer, Executor pool,
+  public SessionExecution(
+      String commandId,
+      String text,
+      Long timeLimitMs,
+      Duration grace,
+      SessionChild child,
+      SessionRouter router,
+      SessionCompletion completion,
+      OutputStreamer streamer,
+      Executor pool,
       Listener listener) {
     super(commandId, text, timeLimitMs, grace, streamer, pool, listener);
     this.child = child;
@@ -74,25 +84,33 @@ public final class SessionExecution extends Execution {
       return;
     }
     child.interrupt();
-    Threads.timer().schedule(() -> {
-      synchronized (router) {
-        end(Outcome.exited(null));
-      }
-    }, grace.toNanos(), TimeUnit.NANOSECONDS);
+    Threads.timer()
+        .schedule(
+            () -> {
+              synchronized (router) {
+                end(Outcome.exited(null));
+              }
+            },
+            grace.toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   /** The child has exited: the command cannot finish normally. */
   public void childExited(Integer exitCode) {
     synchronized (router) {
       // After its marker the command is done, whatever the child does next.
-      end(markerOutcome != null ? markerOutcome
-          : Outcome.failed("agent process exited" + (exitCode == null ? "" : " with code " + exitCode)));
+      end(
+          markerOutcome != null
+              ? markerOutcome
+              : Outcome.failed(
+                  "agent process exited" + (exitCode == null ? "" : " with code " + exitCode)));
     }
   }
 
   /**
-   * Output of the child while this command is current (called under the router's lock). Returns the part
-   * that came after the command ended (after its marker line), for the agent id; null when all was taken.
+   * Output of the child while this command is current (called under the router's lock). Returns the
+   * part that came after the command ended (after its marker line), for the agent id; null when all
+   * was taken.
    */
   String accept(StreamType stream, String chunk) {
     if (isFinished()) {
@@ -113,7 +131,8 @@ public final class SessionExecution extends Execution {
     int from = 0;
     for (int nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
       addToLine(chunk, from, nl);
-      Matcher m = partialTooLong ? null : completion.doneMarker().matcher(stripCr(partialLine.toString()));
+      Matcher m =
+          partialTooLong ? null : completion.doneMarker().matcher(stripCr(partialLine.toString()));
       partialLine.setLength(0);
       partialTooLong = false;
       from = nl + 1;
@@ -123,11 +142,15 @@ public final class SessionExecution extends Execution {
         markEnded();
         Outcome outcome = Outcome.exited(exitCode(m));
         markerOutcome = outcome;
-        Threads.timer().schedule(() -> {
-          synchronized (router) {
-            end(outcome);
-          }
-        }, MARKER_SETTLE.toNanos(), TimeUnit.NANOSECONDS);
+        Threads.timer()
+            .schedule(
+                () -> {
+                  synchronized (router) {
+                    end(outcome);
+                  }
+                },
+                MARKER_SETTLE.toNanos(),
+                TimeUnit.NANOSECONDS);
         return chunk.substring(from);
       }
     }
@@ -143,7 +166,8 @@ public final class SessionExecution extends Execution {
   }
 
   private void scheduleQuietCheck(long delayNanos) {
-    Threads.timer().schedule(this::quietCheck, Math.max(delayNanos, 1_000_000L), TimeUnit.NANOSECONDS);
+    Threads.timer()
+        .schedule(this::quietCheck, Math.max(delayNanos, 1_000_000L), TimeUnit.NANOSECONDS);
   }
 
   private void quietCheck() {

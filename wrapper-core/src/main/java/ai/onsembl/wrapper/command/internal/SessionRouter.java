@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Session mode: the one listener of the long-lived child's output. Output goes to the current command while
- * there is one, else to a streamer whose {@code commandId} is the agent id (one per id the agent has had,
- * so its sequence never repeats). The lock orders output against a command's begin and end: no output is
- * lost between them.
+ * Session mode: the one listener of the long-lived child's output. Output goes to the current
+ * command while there is one, else to a streamer whose {@code commandId} is the agent id (one per
+ * id the agent has had, so its sequence never repeats). The lock orders output against a command's
+ * begin and end: no output is lost between them.
  */
 public final class SessionRouter implements SessionChild.OutputListener {
   private final Supplier<String> agentId;
@@ -33,7 +33,9 @@ public final class SessionRouter implements SessionChild.OutputListener {
     }
     if (rest != null && !rest.isEmpty()) {
       String id = agentId.get();
-      ambient.computeIfAbsent(id, k -> new OutputStreamer(k, agentId, outbound)).append(stream, rest);
+      ambient
+          .computeIfAbsent(id, k -> new OutputStreamer(k, agentId, outbound))
+          .append(stream, rest);
     }
   }
 

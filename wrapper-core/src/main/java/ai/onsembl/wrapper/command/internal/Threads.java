@@ -12,8 +12,9 @@ public final class Threads {
   private Threads() {}
 
   /**
-   * One shared timer thread for output linger flushes, time limits and quiet periods. Its tasks only queue
-   * frames or hand work to other threads, so one thread is enough for every streamer and runner.
+   * One shared timer thread for output linger flushes, time limits and quiet periods. Its tasks
+   * only queue frames or hand work to other threads, so one thread is enough for every streamer and
+   * runner.
    */
   public static ScheduledExecutorService timer() {
     return TIMER;
@@ -30,9 +31,9 @@ public final class Threads {
   }
 
   /**
-   * An {@link Error} on one of these threads that nobody would see otherwise (a timer task's is kept in its
-   * future): handed to the default uncaught-exception handler, which the wrapper that owns the process
-   * points at its shutdown (exit 1).
+   * An {@link Error} on one of these threads that nobody would see otherwise (a timer task's is
+   * kept in its future): handed to the default uncaught-exception handler, which the wrapper that
+   * owns the process points at its shutdown (exit 1).
    */
   public static void fatal(Error e) {
     Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
@@ -42,23 +43,24 @@ public final class Threads {
   }
 
   private static ScheduledExecutorService createTimer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("onsembl-command-timer")) {
-      @Override
-      protected void afterExecute(Runnable r, Throwable t) {
-        super.afterExecute(r, t);
-        if (r instanceof java.util.concurrent.Future<?> f && f.isDone() && !f.isCancelled()) {
-          try {
-            f.get();
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Error err) {
-              fatal(err);
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemon("onsembl-command-timer")) {
+          @Override
+          protected void afterExecute(Runnable r, Throwable t) {
+            super.afterExecute(r, t);
+            if (r instanceof java.util.concurrent.Future<?> f && f.isDone() && !f.isCancelled()) {
+              try {
+                f.get();
+              } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Error err) {
+                  fatal(err);
+                }
+              } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                // not an error of the task
+              }
             }
-          } catch (InterruptedException | java.util.concurrent.CancellationException e) {
-            // not an error of the task
           }
-        }
-      }
-    };
+        };
     timer.setRemoveOnCancelPolicy(true);
     return timer;
   }

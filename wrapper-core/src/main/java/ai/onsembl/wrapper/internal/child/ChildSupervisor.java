@@ -28,10 +28,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The agent as a supervised child: started in its own session through {@code setsid} where it exists (so
- * Ctrl+C in a terminal reaches only the wrapper, and the whole group can be signalled), stdin for
- * {@link #writeLine}, stdout/stderr pumped to the output listener (buffered until one is set), its exit
- * code as the JDK reports it (128+N after signal N), and the tree's CPU and memory.
+ * The agent as a supervised child: started in its own session through {@code setsid} where it
+ * exists (so Ctrl+C in a terminal reaches only the wrapper, and the whole group can be signalled),
+ * stdin for {@link #writeLine}, stdout/stderr pumped to the output listener (buffered until one is
+ * set), its exit code as the JDK reports it (128+N after signal N), and the tree's CPU and memory.
  */
 public final class ChildSupervisor implements SessionChild {
   private static final int MAX_EARLY_OUTPUT_CHARS = 256 * 1024;
@@ -52,22 +52,34 @@ public final class ChildSupervisor implements SessionChild {
   private volatile ProcessHandle handle;
   private final List<Thread> pumps = new ArrayList<>();
   private final Pty pty;
-  /** Set once the wrapper stops: no start after that (a signal may come between a check and a start). */
-  private boolean stopped;
-  private volatile Consumer<Throwable> errors = e -> { };
 
-  public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
+  /**
+   * Set once the wrapper stops: no start after that (a signal may come between a check and a
+   * start).
+   */
+  private boolean stopped;
+
+  private volatile Consumer<Throwable> errors = e -> {};
+
+  public ChildSupervisor(
+      List<String> command,
+      Path workingDir,
+      Map<String, String> environment,
       Supplier<String> agentId) {
     this(command, workingDir, environment, agentId, null);
   }
 
   /**
-   * @param pty when not null, the child runs in a pseudo-terminal: its output goes unchanged to the pty's
-   *     screen as well as to the listener (as STDOUT), lines are written with Enter (CR), and
+   * @param pty when not null, the child runs in a pseudo-terminal: its output goes unchanged to the
+   *     pty's screen as well as to the listener (as STDOUT), lines are written with Enter (CR), and
    *     {@link #interrupt()} types Ctrl+C
    */
-  public ChildSupervisor(List<String> command, Path workingDir, Map<String, String> environment,
-      Supplier<String> agentId, Pty pty) {
+  public ChildSupervisor(
+      List<String> command,
+      Path workingDir,
+      Map<String, String> environment,
+      Supplier<String> agentId,
+      Pty pty) {
     this.command = List.copyOf(command);
     this.workingDir = workingDir;
     this.environment = Map.copyOf(environment);
@@ -76,26 +88,33 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * Checks, before anything starts, that the working directory exists and the command can be executed;
-   * returns the command with its program resolved to an absolute path. Failures are exit code 2.
+   * Checks, before anything starts, that the working directory exists and the command can be
+   * executed; returns the command with its program resolved to an absolute path. Failures are exit
+   * code 2.
    */
   public static List<String> resolve(List<String> command, Path workingDir) {
     checkWorkingDir(workingDir);
     if (command.isEmpty() || command.get(0).isBlank()) {
-      throw AgentExitException.invalidInput("no agent command: give --agent claude|gemini|codex|mock or -- COMMAND ARGS...");
+      throw AgentExitException.invalidInput(
+          "no agent command: give --agent claude|gemini|codex|mock or -- COMMAND ARGS...");
     }
     String program = command.get(0);
     Optional<String> found;
     if (program.contains(File.separator)) {
       Path p = workingDir.resolve(program);
-      found = Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath().toString())
-          : Optional.empty();
+      found =
+          Files.isRegularFile(p) && Files.isExecutable(p)
+              ? Optional.of(p.toAbsolutePath().toString())
+              : Optional.empty();
     } else {
       found = ProcessTree.findOnPath(program);
     }
     if (found.isEmpty()) {
-      throw AgentExitException.invalidInput("agent command '" + program + "' not found"
-          + (program.contains(File.separator) ? " or not executable" : " on PATH"));
+      throw AgentExitException.invalidInput(
+          "agent command '"
+              + program
+              + "' not found"
+              + (program.contains(File.separator) ? " or not executable" : " on PATH"));
     }
     List<String> out = new ArrayList<>(command);
     out.set(0, found.get());
@@ -105,13 +124,14 @@ public final class ChildSupervisor implements SessionChild {
   /** Exit code 2 unless {@code workingDir} is a directory. */
   public static void checkWorkingDir(Path workingDir) {
     if (!Files.isDirectory(workingDir)) {
-      throw AgentExitException.invalidInput("--working-dir: " + workingDir + " is not a directory that can be reached");
+      throw AgentExitException.invalidInput(
+          "--working-dir: " + workingDir + " is not a directory that can be reached");
     }
   }
 
   /**
-   * Where an {@link Error} on a pump thread goes (an OutOfMemoryError while delivering output, say): the
-   * wrapper then stops instead of staying online with a dead pump.
+   * Where an {@link Error} on a pump thread goes (an OutOfMemoryError while delivering output,
+   * say): the wrapper then stops instead of staying online with a dead pump.
    */
   public void onPumpError(Consumer<Throwable> sink) {
     this.errors = sink;
@@ -119,39 +139,57 @@ public final class ChildSupervisor implements SessionChild {
 
   /**
    * Starts the child (its command resolved by {@link #resolve}); false, and nothing started, once
-   * {@link #stopForGood} was called (a shutdown that began between a caller's check and this start).
+   * {@link #stopForGood} was called (a shutdown that began between a caller's check and this
+   * start).
    */
   public synchronized boolean start() {
     if (stopped) {
       log.info("not starting the agent: the wrapper is stopping");
       return false;
     }
-    // Checked here too, not only by resolve(): through setsid a vanished program would "start" and exit 127.
+    // Checked here too, not only by resolve(): through setsid a vanished program would "start" and
+    // exit 127.
     Path program = Path.of(command.get(0));
     if (program.isAbsolute() && !(Files.isRegularFile(program) && Files.isExecutable(program))) {
-      throw AgentExitException.invalidInput("cannot start agent " + program + ": it is gone or not executable");
+      throw AgentExitException.invalidInput(
+          "cannot start agent " + program + ": it is gone or not executable");
     }
     if (pty != null) {
       process = pty.start(command, workingDir, environment);
       groupLeader = true; // pty4j starts it in a new session
-      handle = ProcessHandle.of(process.pid()).orElseThrow(() -> AgentExitException.invalidInput(
-          "agent " + command.get(0) + " exited at once in its pseudo-terminal"));
+      handle =
+          ProcessHandle.of(process.pid())
+              .orElseThrow(
+                  () ->
+                      AgentExitException.invalidInput(
+                          "agent " + command.get(0) + " exited at once in its pseudo-terminal"));
       startedAt = Instant.now();
       metrics = new TreeMetrics(handle);
       pumps.clear();
-      pumps.add(PtyPump.start(process.getInputStream(), pty.screen(), text -> deliver(StreamType.STDOUT, text),
-          e -> errors.accept(e)));
-      log.info("started agent " + String.join(" ", command) + " in a pseudo-terminal (pid " + process.pid() + ")");
+      pumps.add(
+          PtyPump.start(
+              process.getInputStream(),
+              pty.screen(),
+              text -> deliver(StreamType.STDOUT, text),
+              e -> errors.accept(e)));
+      log.info(
+          "started agent "
+              + String.join(" ", command)
+              + " in a pseudo-terminal (pid "
+              + process.pid()
+              + ")");
       return true;
     }
-    ProcessBuilder pb = new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(ProcessTree.inOwnSession(command)).directory(workingDir.toFile());
     // The agent never sees the backend token: it is the wrapper's credential, not the agent's.
     pb.environment().remove("ONSEMBL_TOKEN");
     pb.environment().putAll(environment);
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw AgentExitException.invalidInput("cannot start agent " + command.get(0) + ": " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "cannot start agent " + command.get(0) + ": " + e.getMessage());
     }
     groupLeader = ProcessTree.hasSetsid();
     handle = process.toHandle();
@@ -161,28 +199,36 @@ public final class ChildSupervisor implements SessionChild {
     pumps.clear();
     pumps.add(pump(process.getInputStream(), StreamType.STDOUT));
     pumps.add(pump(process.getErrorStream(), StreamType.STDERR));
-    log.info("started agent " + String.join(" ", command) + " (pid " + process.pid()
-        + (groupLeader ? ", own session" : "") + ")");
+    log.info(
+        "started agent "
+            + String.join(" ", command)
+            + " (pid "
+            + process.pid()
+            + (groupLeader ? ", own session" : "")
+            + ")");
     return true;
   }
 
   private Thread pump(InputStream in, StreamType stream) {
-    Thread t = new Thread(() -> {
-      try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        // Large reads: a child writing flat out fills the pipe (64 KiB) between two reads.
-        char[] buf = new char[64 * 1024];
-        int n;
-        while ((n = r.read(buf)) >= 0) {
-          if (n > 0) {
-            deliver(stream, new String(buf, 0, n));
-          }
-        }
-      } catch (IOException e) {
-        // the child is gone
-      } catch (Error e) {
-        errors.accept(e);
-      }
-    }, "onsembl-child-" + stream.name().toLowerCase(java.util.Locale.ROOT));
+    Thread t =
+        new Thread(
+            () -> {
+              try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                // Large reads: a child writing flat out fills the pipe (64 KiB) between two reads.
+                char[] buf = new char[64 * 1024];
+                int n;
+                while ((n = r.read(buf)) >= 0) {
+                  if (n > 0) {
+                    deliver(stream, new String(buf, 0, n));
+                  }
+                }
+              } catch (IOException e) {
+                // the child is gone
+              } catch (Error e) {
+                errors.accept(e);
+              }
+            },
+            "onsembl-child-" + stream.name().toLowerCase(java.util.Locale.ROOT));
     t.setDaemon(true);
     t.start();
     return t;
@@ -219,7 +265,8 @@ public final class ChildSupervisor implements SessionChild {
         listener.onOutput(stream, text);
         return;
       }
-      // Until a listener is set, keep the first output (bounded) so nothing the agent prints at start is lost.
+      // Until a listener is set, keep the first output (bounded) so nothing the agent prints at
+      // start is lost.
       if (earlyChars + text.length() <= MAX_EARLY_OUTPUT_CHARS) {
         earlyOutput.add(new Object[] {stream, text});
         earlyChars += text.length();
@@ -253,9 +300,9 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * Waits until the child has exited and its stdout and stderr (or pty) were read to their end and handed
-   * to the listener, at most until {@code deadlineNanos} ({@link System#nanoTime()}). True when all of it
-   * was; true at once when no child was ever started.
+   * Waits until the child has exited and its stdout and stderr (or pty) were read to their end and
+   * handed to the listener, at most until {@code deadlineNanos} ({@link System#nanoTime()}). True
+   * when all of it was; true at once when no child was ever started.
    */
   public boolean awaitOutputDrained(long deadlineNanos) {
     Process p = process;
@@ -297,7 +344,8 @@ public final class ChildSupervisor implements SessionChild {
   public boolean writeLine(String line) {
     if (pty != null) {
       // Typed as if by the user: Enter is CR in a terminal.
-      byte[] typed = (line.replace("\r\n", "\r").replace('\n', '\r') + "\r").getBytes(StandardCharsets.UTF_8);
+      byte[] typed =
+          (line.replace("\r\n", "\r").replace('\n', '\r') + "\r").getBytes(StandardCharsets.UTF_8);
       return writeRaw(typed, 0, typed.length);
     }
     Writer w = stdin;
@@ -318,8 +366,8 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * SIGINT to the child's process group (to the child alone when it does not lead a group), as Ctrl+C in a
-   * terminal would: an agent abandons the current prompt and keeps its session.
+   * SIGINT to the child's process group (to the child alone when it does not lead a group), as
+   * Ctrl+C in a terminal would: an agent abandons the current prompt and keeps its session.
    */
   @Override
   public boolean interrupt() {
@@ -328,10 +376,13 @@ public final class ChildSupervisor implements SessionChild {
       return false;
     }
     if (pty != null) {
-      // Ctrl+C through the terminal reaches its foreground job (a shell's running command), not only the shell.
+      // Ctrl+C through the terminal reaches its foreground job (a shell's running command), not
+      // only the shell.
       return writeRaw(new byte[] {3}, 0, 1);
     }
-    return groupLeader ? ProcessTree.signalGroup(p.pid(), "INT") : ProcessTree.signal(p.pid(), "INT");
+    return groupLeader
+        ? ProcessTree.signalGroup(p.pid(), "INT")
+        : ProcessTree.signal(p.pid(), "INT");
   }
 
   /** Completes with the exit code when the child exits (128+N after signal N). */
@@ -380,8 +431,8 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * SIGTERM to the whole tree (group and every descendant), {@code grace}, then SIGKILL to whatever is
-   * left, and waits (bounded) until they are gone. Returns how many had to be killed.
+   * SIGTERM to the whole tree (group and every descendant), {@code grace}, then SIGKILL to whatever
+   * is left, and waits (bounded) until they are gone. Returns how many had to be killed.
    */
   public int terminate(Duration grace) {
     Process p = process;
@@ -398,7 +449,8 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * The wrapper is stopping: no start from now on ({@link #start} returns false), then {@link #terminate}.
+   * The wrapper is stopping: no start from now on ({@link #start} returns false), then {@link
+   * #terminate}.
    */
   public int stopForGood(Duration grace) {
     synchronized (this) {

@@ -8,13 +8,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * pty4j's native library, copied once into a folder of the state directory instead of a new temp directory
- * per run (pty4j's default, never deleted after a halt): then {@code pty4j.preferred.native.folder} points at
- * it. Anything unexpected leaves pty4j's default in place.
+ * pty4j's native library, copied once into a folder of the state directory instead of a new temp
+ * directory per run (pty4j's default, never deleted after a halt): then {@code
+ * pty4j.preferred.native.folder} points at it. Anything unexpected leaves pty4j's default in place.
  */
 final class PtyNatives {
   private static final String PROPERTY = "pty4j.preferred.native.folder";
-  private static final List<String> FILES = List.of("libpty.so", "libpty.dylib", "pty4j-unix-spawn-helper");
+  private static final List<String> FILES =
+      List.of("libpty.so", "libpty.dylib", "pty4j-unix-spawn-helper");
 
   private PtyNatives() {}
 
@@ -23,13 +24,17 @@ final class PtyNatives {
       return;
     }
     try {
-      java.lang.reflect.Method m = Class.forName("com.pty4j.util.PtyUtil").getDeclaredMethod("getNativeLibraryOsArchSubPath");
+      java.lang.reflect.Method m =
+          Class.forName("com.pty4j.util.PtyUtil")
+              .getDeclaredMethod("getNativeLibraryOsArchSubPath");
       m.setAccessible(true);
       String sub = (String) m.invoke(null);
       Path dir = folder.resolve(sub);
       int copied = 0;
       for (String name : FILES) {
-        try (InputStream in = PtyNatives.class.getResourceAsStream("/resources/com/pty4j/native/" + sub + "/" + name)) {
+        try (InputStream in =
+            PtyNatives.class.getResourceAsStream(
+                "/resources/com/pty4j/native/" + sub + "/" + name)) {
           if (in == null) {
             continue;
           }
@@ -40,7 +45,8 @@ final class PtyNatives {
             // Another wrapper may be starting at the same time: write aside, then move into place.
             Path tmp = Files.createTempFile(dir, name, ".part");
             Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           }
           if (name.endsWith("helper")) {
             target.toFile().setExecutable(true, true);

@@ -10,29 +10,36 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Reads the agent's pty: the bytes go unchanged to the screen, and as text (UTF-8 decoded across reads, so a
- * character split between two reads is not broken) to {@code text}. Ends at EIO, once the agent and
- * everything holding its terminal are gone.
+ * Reads the agent's pty: the bytes go unchanged to the screen, and as text (UTF-8 decoded across
+ * reads, so a character split between two reads is not broken) to {@code text}. Ends at EIO, once
+ * the agent and everything holding its terminal are gone.
  */
 final class PtyPump {
   private PtyPump() {}
 
-  static Thread start(InputStream in, Pty.Screen screen, Consumer<String> text, Consumer<Throwable> errors) {
-    Thread t = new Thread(() -> {
-      try {
-        run(in, screen, text);
-      } catch (Error e) {
-        errors.accept(e);
-      }
-    }, "onsembl-child-pty");
+  static Thread start(
+      InputStream in, Pty.Screen screen, Consumer<String> text, Consumer<Throwable> errors) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                run(in, screen, text);
+              } catch (Error e) {
+                errors.accept(e);
+              }
+            },
+            "onsembl-child-pty");
     t.setDaemon(true);
     t.start();
     return t;
   }
 
   private static void run(InputStream in, Pty.Screen screen, Consumer<String> text) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     ByteBuffer bytes = ByteBuffer.allocate(16 * 1024);
     CharBuffer chars = CharBuffer.allocate(16 * 1024);
     try {

@@ -7,14 +7,16 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * CPU and resident memory of a process tree. On Linux from {@code /proc/<pid>/stat} (utime+stime) and
- * {@code /proc/<pid>/statm} (resident pages) of the root and every descendant; elsewhere CPU from
- * {@link ProcessHandle.Info#totalCpuDuration()} and no memory figure. CPU is the percentage of one core
- * used since the previous sample (the first sample measures from when this object was made, at the child's start).
+ * CPU and resident memory of a process tree. On Linux from {@code /proc/<pid>/stat} (utime+stime)
+ * and {@code /proc/<pid>/statm} (resident pages) of the root and every descendant; elsewhere CPU
+ * from {@link ProcessHandle.Info#totalCpuDuration()} and no memory figure. CPU is the percentage of
+ * one core used since the previous sample (the first sample measures from when this object was
+ * made, at the child's start).
  */
 public final class TreeMetrics {
   private static final boolean PROC = Files.isDirectory(Path.of("/proc/self"));
-  private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, fixed at 100 on every Linux ABI
+  private static final long CLOCK_TICKS_PER_SECOND =
+      100; // USER_HZ, fixed at 100 on every Linux ABI
   private static final long PAGE_SIZE = 4096;
 
   /** One sample: percent of one core since the previous sample, resident memory in MiB. */
@@ -36,8 +38,9 @@ public final class TreeMetrics {
   }
 
   /**
-   * The trees of {@code parent}'s descendants, without {@code parent} itself: for the wrapper in exec mode,
-   * the processes of the running commands (the JVM's own CPU and memory are not the agent's).
+   * The trees of {@code parent}'s descendants, without {@code parent} itself: for the wrapper in
+   * exec mode, the processes of the running commands (the JVM's own CPU and memory are not the
+   * agent's).
    */
   public static TreeMetrics ofChildren(ProcessHandle parent) {
     return new TreeMetrics(parent, false);
@@ -82,7 +85,8 @@ public final class TreeMetrics {
   static long procCpuNanos(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name (field 2) may hold spaces and parentheses: fields start after the last ')'.
+      // The command name (field 2) may hold spaces and parentheses: fields start after the last
+      // ')'.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime (14) + stime (15)
       return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
@@ -93,7 +97,8 @@ public final class TreeMetrics {
 
   static long procRssBytes(long pid) {
     try {
-      String[] f = Files.readString(Path.of("/proc", Long.toString(pid), "statm")).trim().split("\\s+");
+      String[] f =
+          Files.readString(Path.of("/proc", Long.toString(pid), "statm")).trim().split("\\s+");
       return Long.parseLong(f[1]) * PAGE_SIZE;
     } catch (IOException | RuntimeException e) {
       return 0;

@@ -29,16 +29,17 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The wrapper's link to the backend across connections: reconnects with full-jitter backoff (and giving up),
- * the bounded outbound queue ({@link OutboundQueue}: the one place the backlog is bounded) written in order
- * to the acknowledged connection and replayed after every AGENT_CONNECT+ACK, the agent id the backend
- * assigned, the token used on each connect (refreshed by TOKEN_REFRESH), and the goodbye. Everything about
- * one connection (handshake, ACK deadline, heartbeats, PONGs, liveness, pong-confirmed frames) is in
- * {@link LinkConnection}; frames are encoded and decoded only in {@link LinkCodec}.
+ * The wrapper's link to the backend across connections: reconnects with full-jitter backoff (and
+ * giving up), the bounded outbound queue ({@link OutboundQueue}: the one place the backlog is
+ * bounded) written in order to the acknowledged connection and replayed after every
+ * AGENT_CONNECT+ACK, the agent id the backend assigned, the token used on each connect (refreshed
+ * by TOKEN_REFRESH), and the goodbye. Everything about one connection (handshake, ACK deadline,
+ * heartbeats, PONGs, liveness, pong-confirmed frames) is in {@link LinkConnection}; frames are
+ * encoded and decoded only in {@link LinkCodec}.
  *
- * <p>Threading: all state changes happen on the link thread ({@link LinkThread}); socket callbacks only hand
- * events to it. Reconnects are therefore never started on a socket's own thread. {@link #send} is safe from
- * any thread.
+ * <p>Threading: all state changes happen on the link thread ({@link LinkThread}); socket callbacks
+ * only hand events to it. Reconnects are therefore never started on a socket's own thread. {@link
+ * #send} is safe from any thread.
  */
 public final class BackendLink implements Outbound {
   private static final int CLOSE_AUTH_FAILED = 4401;
@@ -61,8 +62,12 @@ public final class BackendLink implements Outbound {
   private volatile TokenSource tokenSource;
   private volatile boolean closing;
   private volatile boolean fatal;
-  /** The connection of the current attempt (null between attempts); written on the link thread only. */
+
+  /**
+   * The connection of the current attempt (null between attempts); written on the link thread only.
+   */
   private volatile LinkConnection current;
+
   private volatile String goodbyeId;
 
   // link thread only
@@ -71,8 +76,12 @@ public final class BackendLink implements Outbound {
   private ScheduledFuture<?> reconnectTask;
   private CompletableFuture<Boolean> goodbyeDone;
 
-  public BackendLink(LinkSettings settings, LinkListener listener, Function<String, AgentConnect> connectPayload,
-      Supplier<HealthMetrics> metrics, Random random) {
+  public BackendLink(
+      LinkSettings settings,
+      LinkListener listener,
+      Function<String, AgentConnect> connectPayload,
+      Supplier<HealthMetrics> metrics,
+      Random random) {
     this.settings = settings;
     this.listener = listener;
     this.connectPayload = connectPayload;
@@ -80,10 +89,15 @@ public final class BackendLink implements Outbound {
     this.agentId = settings.agentId();
     this.token = settings.token();
     this.queue = new OutboundQueue(settings.maxQueuedFrames(), settings.maxQueuedBytes());
-    this.reconnects = new ReconnectPolicy(new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
-        settings.heldBeforeReset(), settings.giveUpAfter());
+    this.reconnects =
+        new ReconnectPolicy(
+            new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
+            settings.heldBeforeReset(),
+            settings.giveUpAfter());
     this.log = new Log(BackendLink.class, () -> agentId);
-    this.frames = new ServerFrames(log, listener, () -> handler, this::isHeartbeatId, new ConnectionMatters());
+    this.frames =
+        new ServerFrames(
+            log, listener, () -> handler, this::isHeartbeatId, new ConnectionMatters());
     this.thread = new LinkThread(log, this::internalError);
   }
 
@@ -93,8 +107,8 @@ public final class BackendLink implements Outbound {
   }
 
   /**
-   * Takes the token for every connect from {@code source} (asked before each connect and reconnect, and told
-   * about TOKEN_REFRESH) instead of the configured one. Before {@link #start()}.
+   * Takes the token for every connect from {@code source} (asked before each connect and reconnect,
+   * and told about TOKEN_REFRESH) instead of the configured one. Before {@link #start()}.
    */
   public void setTokenSource(TokenSource source) {
     this.tokenSource = source;
@@ -102,10 +116,11 @@ public final class BackendLink implements Outbound {
 
   /** Starts connecting; returns at once. */
   public void start() {
-    thread.execute(() -> {
-      reconnects.started(System.nanoTime());
-      connect();
-    });
+    thread.execute(
+        () -> {
+          reconnects.started(System.nanoTime());
+          connect();
+        });
   }
 
   /** The agent id in use: the configured one until the backend assigns another in its ACK. */
@@ -144,7 +159,10 @@ public final class BackendLink implements Outbound {
     return true;
   }
 
-  /** Frames refused because the goodbye was said already (or the link gave up): none is dropped unseen. */
+  /**
+   * Frames refused because the goodbye was said already (or the link gave up): none is dropped
+   * unseen.
+   */
   public long refusedAfterGoodbye() {
     return refusedAfterGoodbye.get();
   }
@@ -153,8 +171,16 @@ public final class BackendLink implements Outbound {
     long n = refusedAfterGoodbye.incrementAndGet();
     if (log.isDebugEnabled()) {
       String text = LinkCodec.encode(Message.of(payload));
-      log.debug("refused " + payload.type() + " of " + ai.onsembl.protocol.ProtocolCodec.utf8Bytes(text)
-          + " bytes: the link " + (fatal ? "gave up" : "said goodbye") + " already (" + n + " refused so far)");
+      log.debug(
+          "refused "
+              + payload.type()
+              + " of "
+              + ai.onsembl.protocol.ProtocolCodec.utf8Bytes(text)
+              + " bytes: the link "
+              + (fatal ? "gave up" : "said goodbye")
+              + " already ("
+              + n
+              + " refused so far)");
     }
   }
 
@@ -169,9 +195,10 @@ public final class BackendLink implements Outbound {
   }
 
   /**
-   * Shutdown: queues {@code goodbye} behind everything already queued, sends it all, then closes with
-   * 1000 and waits for the close, at most {@code timeout}. True when AGENT_DISCONNECT went out and the close
-   * handshake finished; false when there was no acknowledged connection or time ran out.
+   * Shutdown: queues {@code goodbye} behind everything already queued, sends it all, then closes
+   * with 1000 and waits for the close, at most {@code timeout}. True when AGENT_DISCONNECT went out
+   * and the close handshake finished; false when there was no acknowledged connection or time ran
+   * out.
    */
   public boolean goodbye(AgentDisconnect goodbye, Duration timeout) {
     closing = true;
@@ -182,7 +209,8 @@ public final class BackendLink implements Outbound {
     try {
       return done.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      log.warn("goodbye not confirmed within " + timeout.toMillis() + " ms; dropping the connection");
+      log.warn(
+          "goodbye not confirmed within " + timeout.toMillis() + " ms; dropping the connection");
       LinkConnection c = current;
       if (c != null) {
         c.abort("flush timeout");
@@ -196,7 +224,10 @@ public final class BackendLink implements Outbound {
     }
   }
 
-  /** Escalation path: from any thread, sends {@code goodbye} straight on the open socket and closes it. */
+  /**
+   * Escalation path: from any thread, sends {@code goodbye} straight on the open socket and closes
+   * it.
+   */
   public void goodbyeNow(AgentDisconnect goodbye) {
     closing = true;
     LinkConnection c = current;
@@ -220,11 +251,12 @@ public final class BackendLink implements Outbound {
     thread.shutdownNow();
   }
 
-  // ---- connecting --------------------------------------------------------------------------------
+  // ---- connecting
+  // --------------------------------------------------------------------------------
 
   /**
-   * The token for the next connect: the token source's (which may refresh a saved login first), else the
-   * configured one or the last TOKEN_REFRESH. Read once per connect.
+   * The token for the next connect: the token source's (which may refresh a saved login first),
+   * else the configured one or the last TOKEN_REFRESH. Read once per connect.
    */
   private String tokenForConnect() {
     TokenSource source = tokenSource;
@@ -243,16 +275,25 @@ public final class BackendLink implements Outbound {
       return;
     }
     Map<String, String> headers = t == null ? Map.of() : Map.of("Authorization", "Bearer " + t);
-    LinkConnection c = new LinkConnection(uriWithAgentId(), headers, settings, settings.maxQueuedBytes(),
-        () -> connectPayload.apply(agentId), () -> new AgentHeartbeat(agentId, metrics.get()), thread, log, owner);
+    LinkConnection c =
+        new LinkConnection(
+            uriWithAgentId(),
+            headers,
+            settings,
+            settings.maxQueuedBytes(),
+            () -> connectPayload.apply(agentId),
+            () -> new AgentHeartbeat(agentId, metrics.get()),
+            thread,
+            log,
+            owner);
     current = c;
     log.debug("connecting to " + settings.endpoint());
     c.open();
   }
 
   /**
-   * The endpoint with {@code ?agentId=}. The token goes in the Authorization header only: a URL ends up in
-   * proxy and server access logs (the TypeScript backend reads the header first).
+   * The endpoint with {@code ?agentId=}. The token goes in the Authorization header only: a URL
+   * ends up in proxy and server access logs (the TypeScript backend reads the header first).
    */
   private URI uriWithAgentId() {
     URI base = settings.endpoint();
@@ -281,8 +322,11 @@ public final class BackendLink implements Outbound {
     List<OutboundQueue.Entry> replay = c.takeUnconfirmed();
     if (!replay.isEmpty() && goodbyeDone == null && !closing && !fatal) {
       queue.requeueFront(replay);
-      log.info("the connection ended with " + replay.size() + " frame(s) not yet confirmed by the backend;"
-          + " they are replayed after the next AGENT_CONNECT");
+      log.info(
+          "the connection ended with "
+              + replay.size()
+              + " frame(s) not yet confirmed by the backend;"
+              + " they are replayed after the next AGENT_CONNECT");
     }
     if (goodbyeDone != null) {
       goodbyeDone.complete(c.closeSent());
@@ -292,14 +336,20 @@ public final class BackendLink implements Outbound {
       return;
     }
     String detail = c.lastErrorText();
-    if ((code == -1 || code == 1006) && detail != null && !reason.contains(String.valueOf(c.lastErrorMessage()))) {
+    if ((code == -1 || code == 1006)
+        && detail != null
+        && !reason.contains(String.valueOf(c.lastErrorMessage()))) {
       // e.g. a certificate the trust store does not accept: say so instead of "connection failed"
       reason = reason.isBlank() ? detail : reason + "; " + detail;
     }
     String why = describe(code, reason);
     if (code == CLOSE_AUTH_FAILED || isHttpAuthRefusal(reason)) {
-      fail(AgentExitException.authRejected("backend " + settings.endpoint() + " refused authentication: "
-          + (reason.isBlank() ? "close " + code : reason)));
+      fail(
+          AgentExitException.authRejected(
+              "backend "
+                  + settings.endpoint()
+                  + " refused authentication: "
+                  + (reason.isBlank() ? "close " + code : reason)));
       return;
     }
     if (wasAcked) {
@@ -315,13 +365,28 @@ public final class BackendLink implements Outbound {
     int attempt = reconnects.nextAttempt();
     long delay = reconnects.nextDelayMillis(now);
     if (delay == ReconnectPolicy.GIVE_UP) {
-      fail(AgentExitException.unreachable("backend " + settings.endpoint() + " unreachable for "
-          + reconnects.downMillis(now) + " ms (--give-up-after " + reconnects.giveUpAfter().toMillis()
-          + " ms); last error: " + why));
+      fail(
+          AgentExitException.unreachable(
+              "backend "
+                  + settings.endpoint()
+                  + " unreachable for "
+                  + reconnects.downMillis(now)
+                  + " ms (--give-up-after "
+                  + reconnects.giveUpAfter().toMillis()
+                  + " ms); last error: "
+                  + why));
       return;
     }
-    log.info("backend " + settings.endpoint() + " not connected (" + why + "); attempt " + (attempt + 1) + " in "
-        + delay + " ms");
+    log.info(
+        "backend "
+            + settings.endpoint()
+            + " not connected ("
+            + why
+            + "); attempt "
+            + (attempt + 1)
+            + " in "
+            + delay
+            + " ms");
     reconnectTask = thread.schedule(this::connect, delay);
   }
 
@@ -344,8 +409,11 @@ public final class BackendLink implements Outbound {
   }
 
   private static boolean isHttpAuthRefusal(String reason) {
-    // Java-WebSocket reports a refused upgrade as "Invalid status code received: 401 Status line: …".
-    return reason != null && (reason.contains("status code received: 401") || reason.contains("status code received: 403"));
+    // Java-WebSocket reports a refused upgrade as "Invalid status code received: 401 Status line:
+    // …".
+    return reason != null
+        && (reason.contains("status code received: 401")
+            || reason.contains("status code received: 403"));
   }
 
   private static String describe(int code, String reason) {
@@ -355,7 +423,8 @@ public final class BackendLink implements Outbound {
     return "close " + code + (reason.isBlank() ? "" : " " + reason);
   }
 
-  // ---- the queue and the goodbye -----------------------------------------------------------------
+  // ---- the queue and the goodbye
+  // -----------------------------------------------------------------
 
   private void drain() {
     drainScheduled.set(false);
@@ -382,7 +451,8 @@ public final class BackendLink implements Outbound {
       c.stopHeartbeats();
     }
     if (c != null && !c.isAcked() && c.handshakeSent()) {
-      // Stopped during the handshake: AGENT_CONNECT is out, the ACK not yet in. Say goodbye right behind it
+      // Stopped during the handshake: AGENT_CONNECT is out, the ACK not yet in. Say goodbye right
+      // behind it
       // (queued output waits for an ACK and is not replayed on this connection).
       Message m = Message.of(goodbye);
       goodbyeId = m.id();
@@ -410,7 +480,9 @@ public final class BackendLink implements Outbound {
     return c != null && c.isHeartbeatId(messageId);
   }
 
-  /** What the current connection reports; stale connections' late reports are ignored. Link thread. */
+  /**
+   * What the current connection reports; stale connections' late reports are ignored. Link thread.
+   */
   private final class ConnectionEvents implements LinkConnection.Owner {
     @Override
     public void acknowledged(LinkConnection c, String assignedId) {
@@ -434,7 +506,10 @@ public final class BackendLink implements Outbound {
     }
   }
 
-  /** Connection matters found in server frames; called on the link thread for the current connection. */
+  /**
+   * Connection matters found in server frames; called on the link thread for the current
+   * connection.
+   */
   private final class ConnectionMatters implements ServerFrames.Connection {
     @Override
     public void ack(Ack ack) {
@@ -454,7 +529,9 @@ public final class BackendLink implements Outbound {
 
     @Override
     public void authRefused(String message) {
-      fail(AgentExitException.authRejected("backend " + settings.endpoint() + " refused authentication: " + message));
+      fail(
+          AgentExitException.authRejected(
+              "backend " + settings.endpoint() + " refused authentication: " + message));
     }
 
     @Override
@@ -463,7 +540,8 @@ public final class BackendLink implements Outbound {
       if (c == null || !c.heartbeatUnknown()) {
         return;
       }
-      String line = "backend does not know AGENT_HEARTBEAT (TypeScript backend); living on PING/PONG on this connection";
+      String line =
+          "backend does not know AGENT_HEARTBEAT (TypeScript backend); living on PING/PONG on this connection";
       if (heartbeatFallbackLogged) {
         log.debug(line);
       } else {

@@ -1,12 +1,13 @@
 package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.StreamingCodec;
 import ai.onsembl.protocol.ProtocolException;
+import ai.onsembl.protocol.StreamingCodec;
 
 /**
- * The one place where the link turns frames into text and back (both directions, every frame): the streaming
- * codec on jackson-core, equal to the full ProtocolCodec (StreamingCodecTest) without loading jackson-databind.
+ * The one place where the link turns frames into text and back (both directions, every frame): the
+ * streaming codec on jackson-core, equal to the full ProtocolCodec (StreamingCodecTest) without
+ * loading jackson-databind.
  */
 final class LinkCodec {
   private static final StreamingCodec CODEC = StreamingCodec.standard();

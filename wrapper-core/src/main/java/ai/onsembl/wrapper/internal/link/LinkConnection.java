@@ -3,7 +3,6 @@ package ai.onsembl.wrapper.internal.link;
 import ai.onsembl.protocol.Ack;
 import ai.onsembl.protocol.AgentConnect;
 import ai.onsembl.protocol.AgentHeartbeat;
-import ai.onsembl.protocol.HealthMetrics;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Ping;
@@ -22,16 +21,17 @@ import java.util.function.Supplier;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 
 /**
- * One connection to the backend, from the TCP connect to its close: the handshake (AGENT_CONNECT first, the
- * ACK within the connect timeout), heartbeats at the server's interval (off on this connection when the
- * backend does not know them), PONG at once to every PING, WebSocket pings every half interval whose pongs
- * confirm written frames ({@link UnconfirmedFrames}), and liveness (silent for two intervals: half-open,
- * aborted). Reconnecting, the queue and the goodbye belong to {@link BackendLink}, which makes a new
- * connection for every attempt.
+ * One connection to the backend, from the TCP connect to its close: the handshake (AGENT_CONNECT
+ * first, the ACK within the connect timeout), heartbeats at the server's interval (off on this
+ * connection when the backend does not know them), PONG at once to every PING, WebSocket pings
+ * every half interval whose pongs confirm written frames ({@link UnconfirmedFrames}), and liveness
+ * (silent for two intervals: half-open, aborted). Reconnecting, the queue and the goodbye belong to
+ * {@link BackendLink}, which makes a new connection for every attempt.
  *
- * <p>Threading: everything runs on the link thread except the socket callbacks, which only hand events to
- * it (PONG is the exception: it is sent from the socket's thread at once, so a busy link thread never
- * delays it). {@link #isAcked()} and {@link #lastReceivedNanos} are read from any thread.
+ * <p>Threading: everything runs on the link thread except the socket callbacks, which only hand
+ * events to it (PONG is the exception: it is sent from the socket's thread at once, so a busy link
+ * thread never delays it). {@link #isAcked()} and {@link #lastReceivedNanos} are read from any
+ * thread.
  */
 final class LinkConnection {
   /** What the link hears from its connection; called on the link thread. */
@@ -53,8 +53,12 @@ final class LinkConnection {
   private final long connectTimeoutMillis;
   private final Supplier<AgentConnect> hello;
   private final Supplier<AgentHeartbeat> heartbeatPayload;
-  /** Written to this socket, not yet proven read by the backend (replayed by the link if it dies). */
+
+  /**
+   * Written to this socket, not yet proven read by the backend (replayed by the link if it dies).
+   */
   private final UnconfirmedFrames unconfirmed;
+
   private volatile boolean acked;
   private boolean everAcked;
   private volatile long lastReceivedNanos = System.nanoTime();
@@ -70,8 +74,15 @@ final class LinkConnection {
   private ScheduledFuture<?> livenessTask;
   private ScheduledFuture<?> connectDeadline;
 
-  LinkConnection(URI uri, Map<String, String> headers, LinkSettings settings, long maxUnconfirmedBytes,
-      Supplier<AgentConnect> hello, Supplier<AgentHeartbeat> heartbeatPayload, LinkThread thread, Log log,
+  LinkConnection(
+      URI uri,
+      Map<String, String> headers,
+      LinkSettings settings,
+      long maxUnconfirmedBytes,
+      Supplier<AgentConnect> hello,
+      Supplier<AgentHeartbeat> heartbeatPayload,
+      LinkThread thread,
+      Log log,
       Owner owner) {
     this.thread = thread;
     this.log = log;
@@ -81,16 +92,20 @@ final class LinkConnection {
     this.connectTimeoutMillis = settings.connectTimeout().toMillis();
     this.intervalMillis = settings.heartbeatInterval().toMillis();
     this.unconfirmed = new UnconfirmedFrames(maxUnconfirmedBytes);
-    this.socket = new LinkSocket(uri, headers, (int) connectTimeoutMillis, new Events(), maxUnconfirmedBytes);
+    this.socket =
+        new LinkSocket(uri, headers, (int) connectTimeoutMillis, new Events(), maxUnconfirmedBytes);
   }
 
   /** Starts the TCP connect and the ACK deadline; link thread. */
   void open() {
-    connectDeadline = thread.schedule(() -> {
-      if (!acked) {
-        socket.abort("no ACK for AGENT_CONNECT within " + connectTimeoutMillis + " ms");
-      }
-    }, connectTimeoutMillis);
+    connectDeadline =
+        thread.schedule(
+            () -> {
+              if (!acked) {
+                socket.abort("no ACK for AGENT_CONNECT within " + connectTimeoutMillis + " ms");
+              }
+            },
+            connectTimeoutMillis);
     try {
       socket.connect();
     } catch (RuntimeException e) {
@@ -103,7 +118,10 @@ final class LinkConnection {
     return acked;
   }
 
-  /** True when this connection was acknowledged at some point (it may have ended since). Link thread. */
+  /**
+   * True when this connection was acknowledged at some point (it may have ended since). Link
+   * thread.
+   */
   boolean wasAcked() {
     return everAcked;
   }
@@ -138,8 +156,9 @@ final class LinkConnection {
   }
 
   /**
-   * Writes one queued frame; false when the socket is not connected (its close callback follows). A frame
-   * that would be replayed is tracked until a pong confirms it, and a large batch gets a ping of its own.
+   * Writes one queued frame; false when the socket is not connected (its close callback follows). A
+   * frame that would be replayed is tracked until a pong confirms it, and a large batch gets a ping
+   * of its own.
    */
   boolean write(OutboundQueue.Entry e) {
     try {
@@ -153,7 +172,9 @@ final class LinkConnection {
     return true;
   }
 
-  /** Sends {@code m} now, outside the queue (handshake, heartbeat, goodbye during the handshake). */
+  /**
+   * Sends {@code m} now, outside the queue (handshake, heartbeat, goodbye during the handshake).
+   */
   void sendNow(Message m) {
     try {
       socket.send(LinkCodec.encode(m));
@@ -190,11 +211,16 @@ final class LinkConnection {
     return unconfirmed.takeForReplay();
   }
 
-  // ---- handshake ---------------------------------------------------------------------------------
+  // ---- handshake
+  // ---------------------------------------------------------------------------------
 
   private void opened() {
-    Message m = new Message(MessageType.AGENT_CONNECT, "connect-" + UUID.randomUUID(), System.currentTimeMillis(),
-        hello.get());
+    Message m =
+        new Message(
+            MessageType.AGENT_CONNECT,
+            "connect-" + UUID.randomUUID(),
+            System.currentTimeMillis(),
+            hello.get());
     connectMessageId = m.id();
     sendNow(m);
   }
@@ -204,8 +230,10 @@ final class LinkConnection {
     if (acked) {
       return;
     }
-    boolean forConnect = connectMessageId != null
-        && (connectMessageId.equals(ack.messageId()) || (ack.messageId() == null && ack.agentId() != null));
+    boolean forConnect =
+        connectMessageId != null
+            && (connectMessageId.equals(ack.messageId())
+                || (ack.messageId() == null && ack.agentId() != null));
     if (!forConnect) {
       return;
     }
@@ -221,7 +249,8 @@ final class LinkConnection {
     owner.acknowledged(this, ack.agentId());
   }
 
-  // ---- heartbeats and liveness -------------------------------------------------------------------
+  // ---- heartbeats and liveness
+  // -------------------------------------------------------------------
 
   /** SERVER_HEARTBEAT named the interval it expects. */
   void serverInterval(long millis) {
@@ -234,7 +263,10 @@ final class LinkConnection {
     }
   }
 
-  /** The backend does not know AGENT_HEARTBEAT: off on this connection. True when they were on until now. */
+  /**
+   * The backend does not know AGENT_HEARTBEAT: off on this connection. True when they were on until
+   * now.
+   */
   boolean heartbeatUnknown() {
     if (!heartbeatsOn) {
       return false;
@@ -275,8 +307,12 @@ final class LinkConnection {
     }
     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
     if (silentMillis > 2 * intervalMillis) {
-      log.warn("no frame from the backend for " + silentMillis + " ms (2 intervals of " + intervalMillis
-          + " ms); the link is half-open, reconnecting");
+      log.warn(
+          "no frame from the backend for "
+              + silentMillis
+              + " ms (2 intervals of "
+              + intervalMillis
+              + " ms); the link is half-open, reconnecting");
       socket.abort("half-open: silent for " + silentMillis + " ms");
       return;
     }
@@ -305,7 +341,10 @@ final class LinkConnection {
     owner.closed(this, code, reason);
   }
 
-  /** What the socket reports; on Java-WebSocket's threads, so everything but PONG moves to the link thread. */
+  /**
+   * What the socket reports; on Java-WebSocket's threads, so everything but PONG moves to the link
+   * thread.
+   */
   private final class Events implements LinkSocket.Events {
     @Override
     public void opened(LinkSocket s) {
@@ -328,10 +367,13 @@ final class LinkConnection {
       try {
         m = LinkCodec.decode(text);
       } catch (ProtocolException pe) {
-        // Visible at the default level once per connection (a garbage-spewing backend must show in the log),
+        // Visible at the default level once per connection (a garbage-spewing backend must show in
+        // the log),
         // then at debug so it cannot flood it.
         if (s.firstBadFrame()) {
-          log.warn("bad frame from the backend (further ones on this connection at debug): " + pe.getMessage());
+          log.warn(
+              "bad frame from the backend (further ones on this connection at debug): "
+                  + pe.getMessage());
         } else {
           log.debug("bad frame from the backend: " + pe.getMessage());
         }

@@ -9,10 +9,11 @@ import org.java_websocket.enums.Role;
 import org.java_websocket.framing.Framedata;
 
 /**
- * RFC 6455 as Java-WebSocket speaks it, with a faster client-side frame writer: the library masks each payload
- * byte through ByteBuffer get/put with a modulo (a sixth of the wrapper's CPU when a child writes flat out,
- * docs/BENCHMARKS.md); here the payload is masked array to array. Same header (FIN, RSV, opcode, mask bit,
- * 7/16/64-bit length), a fresh random masking key per frame. Frames of a server role are the library's.
+ * RFC 6455 as Java-WebSocket speaks it, with a faster client-side frame writer: the library masks
+ * each payload byte through ByteBuffer get/put with a modulo (a sixth of the wrapper's CPU when a
+ * child writes flat out, docs/BENCHMARKS.md); here the payload is masked array to array. Same
+ * header (FIN, RSV, opcode, mask bit, 7/16/64-bit length), a fresh random masking key per frame.
+ * Frames of a server role are the library's.
  */
 final class LinkDraft extends Draft_6455 {
   private final int maxFrameSize;
@@ -38,8 +39,13 @@ final class LinkDraft extends Draft_6455 {
     int len = payload.remaining();
     int lengthBytes = len <= 125 ? 0 : len <= 0xFFFF ? 2 : 8;
     byte[] out = new byte[2 + lengthBytes + 4 + len];
-    out[0] = (byte) ((frame.isFin() ? 0x80 : 0) | (frame.isRSV1() ? 0x40 : 0) | (frame.isRSV2() ? 0x20 : 0)
-        | (frame.isRSV3() ? 0x10 : 0) | opcode(frame));
+    out[0] =
+        (byte)
+            ((frame.isFin() ? 0x80 : 0)
+                | (frame.isRSV1() ? 0x40 : 0)
+                | (frame.isRSV2() ? 0x20 : 0)
+                | (frame.isRSV3() ? 0x10 : 0)
+                | opcode(frame));
     int p = 2;
     if (lengthBytes == 0) {
       out[1] = (byte) (0x80 | len);

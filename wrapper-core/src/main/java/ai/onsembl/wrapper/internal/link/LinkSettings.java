@@ -7,7 +7,8 @@ import java.time.Duration;
  * The link's knobs.
  *
  * @param endpoint the agent endpoint without query ({@code ws://host:port/ws/agent})
- * @param heldBeforeReset a connection must hold this long before the backoff starts again from its base
+ * @param heldBeforeReset a connection must hold this long before the backoff starts again from its
+ *     base
  */
 public record LinkSettings(
     URI endpoint,
@@ -24,7 +25,12 @@ public record LinkSettings(
 
   @Override
   public String toString() {
-    return "LinkSettings[endpoint=" + endpoint + ", agentId=" + agentId + ", token=" + (token == null ? "none" : "***")
+    return "LinkSettings[endpoint="
+        + endpoint
+        + ", agentId="
+        + agentId
+        + ", token="
+        + (token == null ? "none" : "***")
         + "]";
   }
 }

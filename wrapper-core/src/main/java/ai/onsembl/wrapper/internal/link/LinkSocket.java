@@ -14,10 +14,10 @@ import org.java_websocket.framing.TextFrame;
 import org.java_websocket.handshake.ServerHandshake;
 
 /**
- * One connection attempt, wrapping Java-WebSocket's traps once: its own lost-connection pinger is off
- * (the link does liveness itself, in milliseconds, not whole seconds); {@code connect()} never blocks and
- * nothing here waits for a close ({@code closeBlocking()} is never used: the link waits for the close
- * callback, bounded by the flush timeout, and {@link #abort}s); callbacks always name
+ * One connection attempt, wrapping Java-WebSocket's traps once: its own lost-connection pinger is
+ * off (the link does liveness itself, in milliseconds, not whole seconds); {@code connect()} never
+ * blocks and nothing here waits for a close ({@code closeBlocking()} is never used: the link waits
+ * for the close callback, bounded by the flush timeout, and {@link #abort}s); callbacks always name
  * the socket they come from, so a late callback of a replaced socket can be ignored. The first
  * {@code onClose}/{@code onError}-before-open is delivered exactly once.
  */
@@ -37,10 +37,18 @@ final class LinkSocket extends WebSocketClient {
   private volatile boolean closedFired;
   private final AtomicBoolean badFrameSeen = new AtomicBoolean();
 
-  /** Frames in Java-WebSocket's send queue at which the backlog is summed (it is near empty normally). */
+  /**
+   * Frames in Java-WebSocket's send queue at which the backlog is summed (it is near empty
+   * normally).
+   */
   private static final int BACKLOG_CHECK_FRAMES = 64;
-  /** Frames in the send queue that make the link dead whatever their size (each buffer costs heap too). */
+
+  /**
+   * Frames in the send queue that make the link dead whatever their size (each buffer costs heap
+   * too).
+   */
   private static final int MAX_BACKLOG_FRAMES = 50_000;
+
   private final long maxBacklogBytes;
   private final AtomicBoolean backlogFull = new AtomicBoolean();
   private int sendsSinceCheck;
@@ -50,13 +58,21 @@ final class LinkSocket extends WebSocketClient {
   }
 
   /**
-   * @param maxBacklogBytes bytes written but not yet taken by the backend (Java-WebSocket's unbounded send
-   *     queue) at which the connection counts as dead: dropped at once, so the link reconnects with backoff
-   *     instead of running out of heap (a backend that never reads while it sends PINGs piled up PONGs)
+   * @param maxBacklogBytes bytes written but not yet taken by the backend (Java-WebSocket's
+   *     unbounded send queue) at which the connection counts as dead: dropped at once, so the link
+   *     reconnects with backoff instead of running out of heap (a backend that never reads while it
+   *     sends PINGs piled up PONGs)
    */
-  LinkSocket(URI uri, Map<String, String> headers, int connectTimeoutMillis, Events events, long maxBacklogBytes) {
-    // A frame above the protocol's limit is refused by its header (close 1009) before its payload is read:
-    // unlimited, one 20 MB frame from a hostile backend ran the wrapper's small heap out of memory and left
+  LinkSocket(
+      URI uri,
+      Map<String, String> headers,
+      int connectTimeoutMillis,
+      Events events,
+      long maxBacklogBytes) {
+    // A frame above the protocol's limit is refused by its header (close 1009) before its payload
+    // is read:
+    // unlimited, one 20 MB frame from a hostile backend ran the wrapper's small heap out of memory
+    // and left
     // the read thread dead and the link deaf (e2e WrapperHostileServerIT).
     super(uri, new LinkDraft(Limits.MAX_FRAME_BYTES), headers, connectTimeoutMillis);
     this.events = events;
@@ -66,9 +82,10 @@ final class LinkSocket extends WebSocketClient {
   }
 
   /**
-   * Sends {@code text} as one text frame, without the library's UTF-8 validation of every outgoing payload
-   * ({@code send(String)} re-reads each byte it just encoded: a tenth of the wrapper's CPU when a child writes
-   * flat out). The bytes come from a Java String's UTF-8 encoding, which is valid by construction.
+   * Sends {@code text} as one text frame, without the library's UTF-8 validation of every outgoing
+   * payload ({@code send(String)} re-reads each byte it just encoded: a tenth of the wrapper's CPU
+   * when a child writes flat out). The bytes come from a Java String's UTF-8 encoding, which is
+   * valid by construction.
    */
   @Override
   public void send(String text) {
@@ -80,7 +97,10 @@ final class LinkSocket extends WebSocketClient {
     checkBacklog();
   }
 
-  /** Drops the connection when the backend has left too much unread (see the constructor); any thread. */
+  /**
+   * Drops the connection when the backend has left too much unread (see the constructor); any
+   * thread.
+   */
   private void checkBacklog() {
     if (!(getConnection() instanceof WebSocketImpl impl)) {
       return;
@@ -101,13 +121,23 @@ final class LinkSocket extends WebSocketClient {
     for (ByteBuffer b : queue) {
       bytes += b.remaining();
     }
-    if ((bytes > maxBacklogBytes || frames >= MAX_BACKLOG_FRAMES) && backlogFull.compareAndSet(false, true)) {
-      String why = "the backend left " + bytes + " bytes in " + frames + " frames unread (limit " + maxBacklogBytes
-          + " bytes): the link counts as dead";
-      // Named before the socket closes: the library's writer, woken by the close, may report its own bare 1006
-      // before abort() below runs, and the link's log and reconnect reason must say why it was dropped.
+    if ((bytes > maxBacklogBytes || frames >= MAX_BACKLOG_FRAMES)
+        && backlogFull.compareAndSet(false, true)) {
+      String why =
+          "the backend left "
+              + bytes
+              + " bytes in "
+              + frames
+              + " frames unread (limit "
+              + maxBacklogBytes
+              + " bytes): the link counts as dead";
+      // Named before the socket closes: the library's writer, woken by the close, may report its
+      // own bare 1006
+      // before abort() below runs, and the link's log and reconnect reason must say why it was
+      // dropped.
       dropReason = why;
-      // Close the TCP socket first: the library's writer may be blocked in write() and only that wakes it.
+      // Close the TCP socket first: the library's writer may be blocked in write() and only that
+      // wakes it.
       try {
         java.net.Socket tcp = getSocket();
         if (tcp != null) {
@@ -121,7 +151,9 @@ final class LinkSocket extends WebSocketClient {
     }
   }
 
-  /** True the first time it is called on this connection: the first bad frame is worth a warning. */
+  /**
+   * True the first time it is called on this connection: the first bad frame is worth a warning.
+   */
   boolean firstBadFrame() {
     return badFrameSeen.compareAndSet(false, true);
   }
@@ -146,10 +178,16 @@ final class LinkSocket extends WebSocketClient {
     fireClosed(code, reason, remote);
   }
 
-  /** The last error Java-WebSocket reported on this socket (a TLS failure often comes with no close reason). */
+  /**
+   * The last error Java-WebSocket reported on this socket (a TLS failure often comes with no close
+   * reason).
+   */
   volatile Exception lastError;
 
-  /** What went wrong, for a log line: the last error and its root cause, or null when none was reported. */
+  /**
+   * What went wrong, for a log line: the last error and its root cause, or null when none was
+   * reported.
+   */
   String lastErrorText() {
     Exception e = lastError;
     if (e == null) {
@@ -160,19 +198,25 @@ final class LinkSocket extends WebSocketClient {
       root = root.getCause();
     }
     String top = e.getClass().getSimpleName() + ": " + e.getMessage();
-    return root == e ? top : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    return root == e
+        ? top
+        : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 
   @Override
   public void onError(Exception ex) {
     lastError = ex;
-    // Before the socket opened, Java-WebSocket may report a refused connect only here; make it a close.
+    // Before the socket opened, Java-WebSocket may report a refused connect only here; make it a
+    // close.
     if (!isOpen()) {
       fireClosed(1006, ex == null ? "connection failed" : String.valueOf(ex.getMessage()), false);
     }
   }
 
-  /** Why this side dropped the connection (a full backlog), whatever the library reports with its 1006. */
+  /**
+   * Why this side dropped the connection (a full backlog), whatever the library reports with its
+   * 1006.
+   */
   private volatile String dropReason;
 
   private synchronized void fireClosed(int code, String reason, boolean remote) {
@@ -188,7 +232,10 @@ final class LinkSocket extends WebSocketClient {
     events.closed(this, code, reason == null ? "" : reason, remote);
   }
 
-  /** Drops the TCP connection at once, without a close handshake (half-open links, shutdown timeouts). */
+  /**
+   * Drops the TCP connection at once, without a close handshake (half-open links, shutdown
+   * timeouts).
+   */
   void abort(String why) {
     try {
       closeConnection(1006, why);

@@ -9,23 +9,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The link's one thread ({@code onsembl-link}): all link and connection state is changed on it. A task that
- * throws is logged and the thread lives on; after {@link #shutdownNow} tasks are refused quietly.
+ * The link's one thread ({@code onsembl-link}): all link and connection state is changed on it. A
+ * task that throws is logged and the thread lives on; after {@link #shutdownNow} tasks are refused
+ * quietly.
  */
 final class LinkThread {
   private final ScheduledExecutorService exec;
   private final Log log;
   private final Consumer<Throwable> errors;
 
-  /** @param errors hears an {@link Error} a task threw (the thread itself lives on) */
+  /**
+   * @param errors hears an {@link Error} a task threw (the thread itself lives on)
+   */
   LinkThread(Log log, Consumer<Throwable> errors) {
     this.log = log;
     this.errors = errors;
-    this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "onsembl-link");
-      t.setDaemon(true);
-      return t;
-    });
+    this.exec =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "onsembl-link");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Runs {@code r} on the link thread; false when the link has shut down. */
@@ -47,16 +52,23 @@ final class LinkThread {
     }
   }
 
-  /** Runs {@code r} every {@code periodMillis}, first after one period; null when the link has shut down. */
+  /**
+   * Runs {@code r} every {@code periodMillis}, first after one period; null when the link has shut
+   * down.
+   */
   ScheduledFuture<?> scheduleRepeating(Runnable r, long periodMillis) {
     try {
-      return exec.scheduleAtFixedRate(guarded(r), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+      return exec.scheduleAtFixedRate(
+          guarded(r), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       return null;
     }
   }
 
-  /** An Error on another of the link's threads (a socket's): reported like one of the link thread's own. */
+  /**
+   * An Error on another of the link's threads (a socket's): reported like one of the link thread's
+   * own.
+   */
   void error(Error e) {
     errors.accept(e);
   }

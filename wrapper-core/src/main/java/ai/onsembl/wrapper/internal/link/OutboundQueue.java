@@ -8,9 +8,9 @@ import java.util.Iterator;
 
 /**
  * The frames waiting for the backend, in order, bounded by frames and bytes (1,000 frames / 8 MiB).
- * When full, the oldest TERMINAL_OUTPUT goes first (the receiver sees the gap in {@code sequence}); control
- * frames (ACK, COMPLETE, ERROR, DISCONNECT …) are never dropped: they may overfill the queue up to twice
- * its bounds, and only past that are they refused. Thread-safe.
+ * When full, the oldest TERMINAL_OUTPUT goes first (the receiver sees the gap in {@code sequence});
+ * control frames (ACK, COMPLETE, ERROR, DISCONNECT …) are never dropped: they may overfill the
+ * queue up to twice its bounds, and only past that are they refused. Thread-safe.
  */
 public final class OutboundQueue {
   /** One encoded frame. */
@@ -28,7 +28,8 @@ public final class OutboundQueue {
 
   public OutboundQueue(int maxFrames, long maxBytes) {
     if (maxFrames < 1 || maxBytes < 1) {
-      throw new IllegalArgumentException("bounds must be positive but were " + maxFrames + " frames / " + maxBytes + " bytes");
+      throw new IllegalArgumentException(
+          "bounds must be positive but were " + maxFrames + " frames / " + maxBytes + " bytes");
     }
     this.maxFrames = maxFrames;
     this.maxBytes = maxBytes;
@@ -53,9 +54,9 @@ public final class OutboundQueue {
   }
 
   /**
-   * Puts frames that were written to a connection that then died back at the front, oldest first, ahead of
-   * everything queued since (their order on the wire is kept). The bounds apply as for {@link #offer}:
-   * terminal output is dropped oldest-first to make room.
+   * Puts frames that were written to a connection that then died back at the front, oldest first,
+   * ahead of everything queued since (their order on the wire is kept). The bounds apply as for
+   * {@link #offer}: terminal output is dropped oldest-first to make room.
    */
   public synchronized void requeueFront(java.util.List<Entry> replay) {
     for (int i = replay.size() - 1; i >= 0; i--) {
@@ -73,7 +74,9 @@ public final class OutboundQueue {
     return entries.peekFirst();
   }
 
-  /** Removes {@code e} if it is still the head (it may have been dropped while it was being sent). */
+  /**
+   * Removes {@code e} if it is still the head (it may have been dropped while it was being sent).
+   */
   public synchronized void removeHead(Entry e) {
     if (entries.peekFirst() == e) {
       entries.pollFirst();

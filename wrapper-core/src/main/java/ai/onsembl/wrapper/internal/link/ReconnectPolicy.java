@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When to try again: full-jitter backoff that starts again from its base only after a connection held
- * {@code heldBeforeReset}, and the give-up deadline measured from the moment the link went down (or from
- * the start, while it never connected). Times are {@link System#nanoTime()} values. Not thread-safe: the
- * link uses it from its own thread.
+ * When to try again: full-jitter backoff that starts again from its base only after a connection
+ * held {@code heldBeforeReset}, and the give-up deadline measured from the moment the link went
+ * down (or from the start, while it never connected). Times are {@link System#nanoTime()} values.
+ * Not thread-safe: the link uses it from its own thread.
  */
 final class ReconnectPolicy {
   /** Give up when {@link #nextDelayMillis} returns this. */
@@ -41,7 +41,10 @@ final class ReconnectPolicy {
     downSinceNanos = now;
   }
 
-  /** Milliseconds to wait before the next attempt, never past the give-up deadline; or {@link #GIVE_UP}. */
+  /**
+   * Milliseconds to wait before the next attempt, never past the give-up deadline; or {@link
+   * #GIVE_UP}.
+   */
   long nextDelayMillis(long now) {
     long delay = backoff.next().toMillis();
     if (giveUpAfter == null) {

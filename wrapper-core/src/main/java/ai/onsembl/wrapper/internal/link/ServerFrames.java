@@ -18,9 +18,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Routes what the server sends once it has been decoded: commands to the {@link CommandHandler}, STOP and
- * RESTART to the wrapper, and connection matters (ACK, SERVER_HEARTBEAT, ERRORs about authentication or
- * about AGENT_HEARTBEAT, TOKEN_REFRESH) back to the link. Runs on the link's thread.
+ * Routes what the server sends once it has been decoded: commands to the {@link CommandHandler},
+ * STOP and RESTART to the wrapper, and connection matters (ACK, SERVER_HEARTBEAT, ERRORs about
+ * authentication or about AGENT_HEARTBEAT, TOKEN_REFRESH) back to the link. Runs on the link's
+ * thread.
  */
 final class ServerFrames {
   /** What the link does about connection matters. */
@@ -31,10 +32,16 @@ final class ServerFrames {
 
     void authRefused(String message);
 
-    /** The server does not know AGENT_HEARTBEAT (the TypeScript backend): stop them on this connection. */
+    /**
+     * The server does not know AGENT_HEARTBEAT (the TypeScript backend): stop them on this
+     * connection.
+     */
     void heartbeatUnknown();
 
-    /** TOKEN_REFRESH: the new access token, its lifetime in seconds (or null), a new refresh token (or null). */
+    /**
+     * TOKEN_REFRESH: the new access token, its lifetime in seconds (or null), a new refresh token
+     * (or null).
+     */
     void tokenRefreshed(String token, Long expiresIn, String refreshToken);
   }
 
@@ -44,7 +51,11 @@ final class ServerFrames {
   private final Predicate<String> isHeartbeatId;
   private final Connection connection;
 
-  ServerFrames(Log log, LinkListener listener, Supplier<CommandHandler> handler, Predicate<String> isHeartbeatId,
+  ServerFrames(
+      Log log,
+      LinkListener listener,
+      Supplier<CommandHandler> handler,
+      Predicate<String> isHeartbeatId,
       Connection connection) {
     this.log = log;
     this.listener = listener;
@@ -108,7 +119,8 @@ final class ServerFrames {
       connection.authRefused(e.code().raw() + " " + text);
       return;
     }
-    boolean unknownType = code == ErrorCode.UNKNOWN_MESSAGE_TYPE || code == ErrorCode.INVALID_MESSAGE_TYPE;
+    boolean unknownType =
+        code == ErrorCode.UNKNOWN_MESSAGE_TYPE || code == ErrorCode.INVALID_MESSAGE_TYPE;
     if (unknownType && aboutHeartbeat(e)) {
       connection.heartbeatUnknown();
       return;

@@ -8,22 +8,28 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Frames written to the current socket that the backend is not yet known to have read. A written frame is
- * not a delivered one: behind a link that forwards nothing (a blackhole, a dead NAT entry) frames sit in
- * socket buffers until the connection is declared dead, and are lost with it. A WebSocket pong proves the
- * backend read everything written before its ping (one TCP stream, read in order), so each pong confirms the
- * frames written before the ping it answers. When a connection ends, what is still unconfirmed goes back to
- * the front of the outbound queue and is replayed, with the same message ids, after the next AGENT_CONNECT;
- * the backend stores terminal output once per (commandId, sequence) and ignores command updates after a
- * terminal status, so a replay of a frame that did arrive changes nothing.
+ * Frames written to the current socket that the backend is not yet known to have read. A written
+ * frame is not a delivered one: behind a link that forwards nothing (a blackhole, a dead NAT entry)
+ * frames sit in socket buffers until the connection is declared dead, and are lost with it. A
+ * WebSocket pong proves the backend read everything written before its ping (one TCP stream, read
+ * in order), so each pong confirms the frames written before the ping it answers. When a connection
+ * ends, what is still unconfirmed goes back to the front of the outbound queue and is replayed,
+ * with the same message ids, after the next AGENT_CONNECT; the backend stores terminal output once
+ * per (commandId, sequence) and ignores command updates after a terminal status, so a replay of a
+ * frame that did arrive changes nothing.
  *
- * <p>Bounded by bytes: past the cap the oldest unconfirmed frames are forgotten (they were most likely
- * delivered). Used from the link's own thread only.
+ * <p>Bounded by bytes: past the cap the oldest unconfirmed frames are forgotten (they were most
+ * likely delivered). Used from the link's own thread only.
  */
 final class UnconfirmedFrames {
   /** What is worth replaying; heartbeats, pongs and the handshake are not. */
-  private static final Set<MessageType> REPLAYED = EnumSet.of(MessageType.TERMINAL_OUTPUT, MessageType.COMMAND_ACK,
-      MessageType.COMMAND_COMPLETE, MessageType.AGENT_ERROR, MessageType.TRACE_EVENT);
+  private static final Set<MessageType> REPLAYED =
+      EnumSet.of(
+          MessageType.TERMINAL_OUTPUT,
+          MessageType.COMMAND_ACK,
+          MessageType.COMMAND_COMPLETE,
+          MessageType.AGENT_ERROR,
+          MessageType.TRACE_EVENT);
 
   private record Written(OutboundQueue.Entry entry, long pingsBefore) {}
 
@@ -41,7 +47,10 @@ final class UnconfirmedFrames {
     this.pingEveryBytes = Math.max(16 * 1024, maxBytes / 32);
   }
 
-  /** Records a frame just written; true when it is one that would be replayed (a ping should follow). */
+  /**
+   * Records a frame just written; true when it is one that would be replayed (a ping should
+   * follow).
+   */
   boolean written(OutboundQueue.Entry e) {
     if (!REPLAYED.contains(e.message().type())) {
       return false;
@@ -56,7 +65,9 @@ final class UnconfirmedFrames {
     return true;
   }
 
-  /** True when so much was written since the last ping that one should go out before writing more. */
+  /**
+   * True when so much was written since the last ping that one should go out before writing more.
+   */
   boolean pingDue() {
     return bytesSincePing >= pingEveryBytes;
   }
@@ -75,7 +86,10 @@ final class UnconfirmedFrames {
     }
   }
 
-  /** The connection ended: the frames to replay, oldest first; the counters start again for the next one. */
+  /**
+   * The connection ended: the frames to replay, oldest first; the counters start again for the next
+   * one.
+   */
   List<OutboundQueue.Entry> takeForReplay() {
     List<OutboundQueue.Entry> out = new ArrayList<>(written.size());
     for (Written w : written) {

@@ -9,30 +9,37 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * The one way out. Every trigger (a signal, AGENT_CONTROL STOP, the child exiting, {@code onsembl-agent
- * stop}, a fatal link error, an {@link Error} on one of the wrapper's threads, the JVM shutdown hook) calls
- * {@link #begin}; the first wins and the steps run once, on their own thread:
+ * The one way out. Every trigger (a signal, AGENT_CONTROL STOP, the child exiting, {@code
+ * onsembl-agent stop}, a fatal link error, an {@link Error} on one of the wrapper's threads, the
+ * JVM shutdown hook) calls {@link #begin}; the first wins and the steps run once, on their own
+ * thread:
+ *
  * <ol>
- *   <li>SIGTERM the agent's tree at once (grace, then SIGKILL) — in parallel with everything below, so its
- *       output keeps streaming while it stops;
- *   <li>the agent's last words: wait until the agent has exited and its stdout/stderr were read to their
- *       end, hand its exit to the command handler, flush the linger buffers. When the agent exited by itself
- *       this waits at most the flush timeout; after a signal or STOP at most {@link #GOODBYE_BOUND} after the
- *       trigger (an agent that ignores SIGTERM still goes OFFLINE promptly while its grace runs on);
- *   <li>cancel running commands (COMMAND_COMPLETE CANCELLED go out before the goodbye; after a signal this
- *       runs in parallel and within the same bound);
+ *   <li>SIGTERM the agent's tree at once (grace, then SIGKILL) — in parallel with everything below,
+ *       so its output keeps streaming while it stops;
+ *   <li>the agent's last words: wait until the agent has exited and its stdout/stderr were read to
+ *       their end, hand its exit to the command handler, flush the linger buffers. When the agent
+ *       exited by itself this waits at most the flush timeout; after a signal or STOP at most
+ *       {@link #GOODBYE_BOUND} after the trigger (an agent that ignores SIGTERM still goes OFFLINE
+ *       promptly while its grace runs on);
+ *   <li>cancel running commands (COMMAND_COMPLETE CANCELLED go out before the goodbye; after a
+ *       signal this runs in parallel and within the same bound);
  *   <li>AGENT_DISCONNECT behind everything queued, close 1000 — bounded by the flush timeout;
- *   <li>wait for the agent's tree to be gone, SIGKILL whatever the wrapper started that is left; done.
+ *   <li>wait for the agent's tree to be gone, SIGKILL whatever the wrapper started that is left;
+ *       done.
  * </ol>
+ *
  * A hard deadline ({@code shutdownTimeout}) ends it with 124 whatever happens: the halt is in a
- * {@code finally}, and nothing that can block (a log line to a stderr nobody reads, a stuck step) runs on
- * the deadline's thread before it. Signals escalate; only signals count: a first signal during a shutdown
- * that something else began is still the first (graceful); the second kills the tree, says goodbye
- * best-effort and halts within a second; the third halts at once. Every halt removes the run file first.
+ * {@code finally}, and nothing that can block (a log line to a stderr nobody reads, a stuck step)
+ * runs on the deadline's thread before it. Signals escalate; only signals count: a first signal
+ * during a shutdown that something else began is still the first (graceful); the second kills the
+ * tree, says goodbye best-effort and halts within a second; the third halts at once. Every halt
+ * removes the run file first.
  */
 public final class ShutdownCoordinator {
   /** After a signal or STOP, the goodbye goes out at the latest this long after the trigger. */
   public static final Duration GOODBYE_BOUND = Duration.ofMillis(500);
+
   /** How long a halt waits for its best-effort steps (kill, goodbye) before it halts anyway. */
   static final Duration HALT_STEPS_MAX = Duration.ofSeconds(1);
 
@@ -40,7 +47,10 @@ public final class ShutdownCoordinator {
   public enum Cause {
     /** The agent exited by itself: its output is drained for up to the flush timeout. */
     AGENT_EXIT,
-    /** SIGTERM, SIGINT, SIGHUP, AGENT_CONTROL STOP, {@code stop()}: goodbye within {@link #GOODBYE_BOUND}. */
+    /**
+     * SIGTERM, SIGINT, SIGHUP, AGENT_CONTROL STOP, {@code stop()}: goodbye within {@link
+     * #GOODBYE_BOUND}.
+     */
     STOP,
     /** The link gave up or a wrapper thread died: nothing is waited for. */
     FAILURE
@@ -69,8 +79,9 @@ public final class ShutdownCoordinator {
     void cancelCommands(String reason);
 
     /**
-     * Waits until the agent has exited and its output was read to the end, at most until {@code deadlineNanos};
-     * then tells the command handler the agent is gone. True when all output was read.
+     * Waits until the agent has exited and its output was read to the end, at most until {@code
+     * deadlineNanos}; then tells the command handler the agent is gone. True when all output was
+     * read.
      */
     boolean awaitAgentOutput(long deadlineNanos);
 
@@ -79,19 +90,26 @@ public final class ShutdownCoordinator {
 
     void goodbye(Trigger trigger);
 
-    /** The second signal or the deadline: SIGKILL the tree now and send AGENT_DISCONNECT best-effort. */
+    /**
+     * The second signal or the deadline: SIGKILL the tree now and send AGENT_DISCONNECT
+     * best-effort.
+     */
     void killNow(Trigger trigger);
 
     /** Last step: SIGKILL whatever the wrapper started that still runs. */
     void finalSweep();
 
     /**
-     * The third signal, just before the halt: SIGKILL everything the wrapper started without waiting for
-     * anything (a halt runs no hook, so this is the last chance to leave nothing running).
+     * The third signal, just before the halt: SIGKILL everything the wrapper started without
+     * waiting for anything (a halt runs no hook, so this is the last chance to leave nothing
+     * running).
      */
     default void killEverythingNow() {}
 
-    /** Before every halt: the run file goes (a halted wrapper must not look alive to {@code status}). */
+    /**
+     * Before every halt: the run file goes (a halted wrapper must not look alive to {@code
+     * status}).
+     */
     default void removeRunFile() {}
   }
 
@@ -107,10 +125,12 @@ public final class ShutdownCoordinator {
 
   /**
    * @param flushTimeout how long the agent's last output and then the goodbye may take, each
-   * @param halt ends the process with a code ({@code Runtime::halt} when the wrapper owns the process;
-   *     in-process tests record it instead). Called only on escalation and past the deadline.
+   * @param halt ends the process with a code ({@code Runtime::halt} when the wrapper owns the
+   *     process; in-process tests record it instead). Called only on escalation and past the
+   *     deadline.
    */
-  public ShutdownCoordinator(Steps steps, Duration shutdownTimeout, Duration flushTimeout, IntConsumer halt, Log log) {
+  public ShutdownCoordinator(
+      Steps steps, Duration shutdownTimeout, Duration flushTimeout, IntConsumer halt, Log log) {
     this.steps = steps;
     this.shutdownTimeout = shutdownTimeout;
     this.flushTimeout = flushTimeout;
@@ -128,15 +148,23 @@ public final class ShutdownCoordinator {
     }
     trigger = t;
     log.info("stopping: " + t.reason() + " (exit code " + t.exitCode() + ")");
-    Thread deadline = new Thread(() -> {
-      try {
-        exit.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        haltWith(124, t, "shutdown did not finish within " + shutdownTimeout.toMillis() + " ms; halting with 124");
-      } catch (Exception e) {
-        // finished
-      }
-    }, "onsembl-shutdown-deadline");
+    Thread deadline =
+        new Thread(
+            () -> {
+              try {
+                exit.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (java.util.concurrent.TimeoutException e) {
+                haltWith(
+                    124,
+                    t,
+                    "shutdown did not finish within "
+                        + shutdownTimeout.toMillis()
+                        + " ms; halting with 124");
+              } catch (Exception e) {
+                // finished
+              }
+            },
+            "onsembl-shutdown-deadline");
     deadline.setDaemon(true);
     deadline.start();
     Thread runner = new Thread(() -> run(t), "onsembl-shutdown");
@@ -153,19 +181,23 @@ public final class ShutdownCoordinator {
       if (t.cause() == Cause.AGENT_EXIT) {
         // Its last lines first: a session command it was running ends with them, not before them.
         if (!steps.awaitAgentOutput(System.nanoTime() + flushTimeout.toNanos())) {
-          log.warn("the agent's output did not reach its end within the flush timeout of " + flushTimeout.toMillis()
-              + " ms (a process of its group may hold its stdout)");
+          log.warn(
+              "the agent's output did not reach its end within the flush timeout of "
+                  + flushTimeout.toMillis()
+                  + " ms (a process of its group may hold its stdout)");
         }
         steps.flushOutput();
         steps.cancelCommands(t.reason());
       } else {
         cancel = async(() -> steps.cancelCommands(t.reason()), "onsembl-command-cancel");
-        long bound = t.cause() == Cause.FAILURE ? System.nanoTime() : t.atNanos() + GOODBYE_BOUND.toNanos();
+        long bound =
+            t.cause() == Cause.FAILURE ? System.nanoTime() : t.atNanos() + GOODBYE_BOUND.toNanos();
         steps.awaitAgentOutput(bound);
         try {
           cancel.get(Math.max(0, bound - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
-          // the goodbye does not wait longer; late COMMAND_COMPLETEs are refused and counted by the link
+          // the goodbye does not wait longer; late COMMAND_COMPLETEs are refused and counted by the
+          // link
         }
         steps.flushOutput();
       }
@@ -181,11 +213,13 @@ public final class ShutdownCoordinator {
   }
 
   private static CompletableFuture<Void> async(Runnable r, String name) {
-    return CompletableFuture.runAsync(r, task -> {
-      Thread th = new Thread(task, name);
-      th.setDaemon(true);
-      th.start();
-    });
+    return CompletableFuture.runAsync(
+        r,
+        task -> {
+          Thread th = new Thread(task, name);
+          th.setDaemon(true);
+          th.start();
+        });
   }
 
   private void finish(int code) {
@@ -193,15 +227,20 @@ public final class ShutdownCoordinator {
   }
 
   /**
-   * A signal arrived: the first begins the shutdown with {@code first} (or, when something else began it,
-   * changes nothing: it is still the first signal); the second kills the tree, says goodbye best-effort and
-   * halts within a second; the third halts at once.
+   * A signal arrived: the first begins the shutdown with {@code first} (or, when something else
+   * began it, changes nothing: it is still the first signal); the second kills the tree, says
+   * goodbye best-effort and halts within a second; the third halts at once.
    */
   public void onSignal(String name, Trigger first) {
     int n = signals.incrementAndGet();
     if (n == 1) {
       if (!begin(first)) {
-        log.info("SIG" + name + " while already stopping (" + trigger.reason() + "); a second signal kills the tree");
+        log.info(
+            "SIG"
+                + name
+                + " while already stopping ("
+                + trigger.reason()
+                + "); a second signal kills the tree");
       }
       return;
     }
@@ -212,7 +251,8 @@ public final class ShutdownCoordinator {
       th.setDaemon(true);
       th.start();
     } else {
-      log.warn("third signal (SIG" + name + "): killing everything the wrapper started and halting now");
+      log.warn(
+          "third signal (SIG" + name + "): killing everything the wrapper started and halting now");
       try {
         steps.killEverythingNow();
         steps.removeRunFile();
@@ -227,21 +267,24 @@ public final class ShutdownCoordinator {
 
   /**
    * Kills the tree and says goodbye best-effort on a thread of their own, waiting for them at most
-   * {@link #HALT_STEPS_MAX}, then halts with {@code code} — in a {@code finally}, so a step that throws or
-   * blocks cannot keep the process alive. {@code message} is logged from that thread too (a stderr nobody
-   * reads can block a log line).
+   * {@link #HALT_STEPS_MAX}, then halts with {@code code} — in a {@code finally}, so a step that
+   * throws or blocks cannot keep the process alive. {@code message} is logged from that thread too
+   * (a stderr nobody reads can block a log line).
    */
   private void haltWith(int code, Trigger t, String message) {
-    Thread steps = new Thread(() -> {
-      try {
-        if (message != null) {
-          log.error(message, null);
-        }
-        this.steps.killNow(t);
-      } catch (RuntimeException | Error e) {
-        // halting anyway
-      }
-    }, "onsembl-halt-steps");
+    Thread steps =
+        new Thread(
+            () -> {
+              try {
+                if (message != null) {
+                  log.error(message, null);
+                }
+                this.steps.killNow(t);
+              } catch (RuntimeException | Error e) {
+                // halting anyway
+              }
+            },
+            "onsembl-halt-steps");
     steps.setDaemon(true);
     try {
       steps.start();

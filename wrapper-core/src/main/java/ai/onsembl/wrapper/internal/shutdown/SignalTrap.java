@@ -6,15 +6,19 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * Our own handlers for TERM, INT and HUP (measured on JDK 17: the JVM's own path runs shutdown hooks, during which a
- * second signal is ignored and {@code System.exit} hangs; escalation needs handlers of our own). A signal
- * the process inherited as ignored (INT in a background job, HUP under nohup) cannot be caught here: the
- * launcher restores INT's default disposition before it execs java.
+ * Our own handlers for TERM, INT and HUP (measured on JDK 17: the JVM's own path runs shutdown
+ * hooks, during which a second signal is ignored and {@code System.exit} hangs; escalation needs
+ * handlers of our own). A signal the process inherited as ignored (INT in a background job, HUP
+ * under nohup) cannot be caught here: the launcher restores INT's default disposition before it
+ * execs java.
  */
 public final class SignalTrap {
   private SignalTrap() {}
 
-  /** Installs {@code onSignal} (called with "TERM", "INT" or "HUP"); returns the names it could install. */
+  /**
+   * Installs {@code onSignal} (called with "TERM", "INT" or "HUP"); returns the names it could
+   * install.
+   */
   public static List<String> install(Consumer<String> onSignal) {
     List<String> installed = new ArrayList<>();
     for (String name : List.of("TERM", "INT", "HUP")) {

@@ -14,8 +14,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The wrapper's shutdown steps, in the order {@link ShutdownCoordinator} runs them: the agent's tree, the
- * agent's last output, the commands, the goodbye, the sweep; and the escalation paths' kills.
+ * The wrapper's shutdown steps, in the order {@link ShutdownCoordinator} runs them: the agent's
+ * tree, the agent's last output, the commands, the goodbye, the sweep; and the escalation paths'
+ * kills.
  */
 public final class WrapperShutdown implements ShutdownCoordinator.Steps {
   private static final Duration COMMAND_CANCEL_GRACE = Duration.ofSeconds(1);
@@ -45,8 +46,16 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
    * @param agentChild false in headless exec mode, where {@code child} is never started
    * @param ownsProcess whether the wrapper owns the JVM: only then are other processes swept
    */
-  public WrapperShutdown(Wrapper wrapper, BackendLink link, ChildSupervisor child, boolean agentChild,
-      CommandHandler handler, Duration childGrace, Duration flushTimeout, boolean ownsProcess, Log log) {
+  public WrapperShutdown(
+      Wrapper wrapper,
+      BackendLink link,
+      ChildSupervisor child,
+      boolean agentChild,
+      CommandHandler handler,
+      Duration childGrace,
+      Duration flushTimeout,
+      boolean ownsProcess,
+      Log log) {
     this.wrapper = wrapper;
     this.link = link;
     this.child = child;
@@ -68,8 +77,12 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
     int killed = child.stopForGood(childGrace);
     wrapper.restoreTerminal();
     if (killed > 0) {
-      log.warn("killed " + killed + " process(es) of the agent's tree that outlived the " + childGrace.toMillis()
-          + " ms grace");
+      log.warn(
+          "killed "
+              + killed
+              + " process(es) of the agent's tree that outlived the "
+              + childGrace.toMillis()
+              + " ms grace");
     }
   }
 
@@ -79,7 +92,8 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
       return;
     }
     try {
-      handler.cancelAll("agent shutting down",
+      handler.cancelAll(
+          "agent shutting down",
           COMMAND_CANCEL_GRACE.compareTo(childGrace) < 0 ? COMMAND_CANCEL_GRACE : childGrace);
     } catch (RuntimeException e) {
       log.error("cancelling commands", e);
@@ -94,7 +108,8 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
     boolean drained = child.awaitOutputDrained(deadlineNanos);
     Integer code = child.exitCodeIfExited();
     if (code != null && handler instanceof CommandRunner runner) {
-      // A session command the agent was running ends now, after every line the agent printed for it.
+      // A session command the agent was running ends now, after every line the agent printed for
+      // it.
       runner.onSessionChildExit(code);
     }
     return drained;
@@ -120,7 +135,8 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
     child.killNow();
     wrapper.restoreTerminal(); // before a halt, which runs no shutdown hook
     if (ownsProcess) {
-      // Commands in sessions of their own (exec mode) and re-parented orphans: nothing may outlive the halt.
+      // Commands in sessions of their own (exec mode) and re-parented orphans: nothing may outlive
+      // the halt.
       ProcessTree.killAll(everythingStarted(), Duration.ofMillis(400));
     }
   }
@@ -152,12 +168,14 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
   /** This JVM's descendants, and every process carrying this wrapper's pid in its environment. */
   private static Set<ProcessHandle> everythingStarted() {
     Set<ProcessHandle> all = new LinkedHashSet<>(ProcessTree.descendants(ProcessHandle.current()));
-    all.addAll(ProcessTree.withEnvironment(OrphanReaper.WRAPPER_PID_ENV,
-        Long.toString(ProcessHandle.current().pid())));
+    all.addAll(
+        ProcessTree.withEnvironment(
+            OrphanReaper.WRAPPER_PID_ENV, Long.toString(ProcessHandle.current().pid())));
     return all;
   }
 
   private AgentDisconnect disconnect(Trigger t) {
-    return new AgentDisconnect(link.agentId(), t.reason(), System.currentTimeMillis(), t.exitCode(), true);
+    return new AgentDisconnect(
+        link.agentId(), t.reason(), System.currentTimeMillis(), t.exitCode(), true);
   }
 }

@@ -3,9 +3,9 @@ package ai.onsembl.wrapper.internal.terminal;
 import ai.onsembl.wrapper.command.SessionChild;
 
 /**
- * The agent in interactive mode as the command runner sees it: a command from the dashboard is typed into
- * the agent, and the user's terminal says so in its window title (not on the screen: a full-screen program's
- * screen stays intact; tmux shows it as {@code #{pane_title}}).
+ * The agent in interactive mode as the command runner sees it: a command from the dashboard is
+ * typed into the agent, and the user's terminal says so in its window title (not on the screen: a
+ * full-screen program's screen stays intact; tmux shows it as {@code #{pane_title}}).
  */
 public final class AnnouncingChild implements SessionChild {
   private static final int MAX_TITLE_CHARS = 60;

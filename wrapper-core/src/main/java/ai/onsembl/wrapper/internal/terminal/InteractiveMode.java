@@ -8,8 +8,9 @@ import ai.onsembl.wrapper.internal.child.Pty;
 import java.nio.file.Path;
 
 /**
- * The wrapper's side of interactive mode: the user's terminal, the agent's pty sized like it, the keyboard
- * pump with its escape, resizes, the announced dashboard input, and the restore of the terminal.
+ * The wrapper's side of interactive mode: the user's terminal, the agent's pty sized like it, the
+ * keyboard pump with its escape, resizes, the announced dashboard input, and the restore of the
+ * terminal.
  */
 public final class InteractiveMode {
   private final LocalTerminal terminal;
@@ -23,7 +24,8 @@ public final class InteractiveMode {
     try {
       return new InteractiveMode(LocalTerminal.open());
     } catch (java.io.IOException | RuntimeException e) {
-      throw AgentExitException.invalidInput("interactive mode: cannot open the terminal: " + e.getMessage());
+      throw AgentExitException.invalidInput(
+          "interactive mode: cannot open the terminal: " + e.getMessage());
     }
   }
 
@@ -33,7 +35,10 @@ public final class InteractiveMode {
     return new Pty(size[0], size[1], terminal::write, nativeFolder);
   }
 
-  /** {@code child} as the command runner should see it: dashboard input is announced in the window title. */
+  /**
+   * {@code child} as the command runner should see it: dashboard input is announced in the window
+   * title.
+   */
   public SessionChild announcing(SessionChild child) {
     return new AnnouncingChild(child, terminal);
   }
@@ -43,7 +48,10 @@ public final class InteractiveMode {
     terminal.enterRawMode();
     terminal.onResize(child::resize);
     new KeyboardPump(terminal.input(), child::writeRaw, stop).start();
-    log.info("interactive mode: agent in a pseudo-terminal (" + terminal.describe() + "); Ctrl+] then q stops");
+    log.info(
+        "interactive mode: agent in a pseudo-terminal ("
+            + terminal.describe()
+            + "); Ctrl+] then q stops");
   }
 
   /** Puts the user's terminal back as it was at start; once, never throws. */
@@ -51,7 +59,10 @@ public final class InteractiveMode {
     terminal.restore();
   }
 
-  /** A JVM shutdown hook that restores the terminal (the crash path: an uncaught error ends the JVM). */
+  /**
+   * A JVM shutdown hook that restores the terminal (the crash path: an uncaught error ends the
+   * JVM).
+   */
   public Thread restoreHook() {
     return new Thread(terminal::restore, "onsembl-terminal-restore");
   }

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Copies the keyboard to the agent byte for byte, except the escape sequence: {@code Ctrl+]} ({@code 0x1d})
- * followed by {@code q} or {@code .} stops the wrapper; {@code Ctrl+]} twice sends one {@code Ctrl+]}; after
- * {@code Ctrl+]} any other byte is sent together with the {@code Ctrl+]} (nothing is swallowed).
+ * Copies the keyboard to the agent byte for byte, except the escape sequence: {@code Ctrl+]}
+ * ({@code 0x1d}) followed by {@code q} or {@code .} stops the wrapper; {@code Ctrl+]} twice sends
+ * one {@code Ctrl+]}; after {@code Ctrl+]} any other byte is sent together with the {@code Ctrl+]}
+ * (nothing is swallowed).
  */
 public final class KeyboardPump {
   /** Ctrl+], as in telnet. */
@@ -29,7 +30,10 @@ public final class KeyboardPump {
     this.stop = stop;
   }
 
-  /** Starts the daemon thread; it ends when the keyboard closes or the escape sequence stops the wrapper. */
+  /**
+   * Starts the daemon thread; it ends when the keyboard closes or the escape sequence stops the
+   * wrapper.
+   */
   public Thread start() {
     Thread t = new Thread(this::run, "onsembl-keyboard");
     t.setDaemon(true);

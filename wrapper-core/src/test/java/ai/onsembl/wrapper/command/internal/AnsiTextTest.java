@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Timeout;
 class AnsiTextTest {
   @Test
   void stripsColoursCursorMovesTitlesAndCharsetsButKeepsTextAndLineEnds() {
-    String raw = "\u001b[1;31mred\u001b[0m plain\r\n\u001b]0;title\u0007\u001b[2J\u001b[H\u001b(Bok\u001b7\u001b[?25l\tx\u001bP1$r\u001b\\\n";
+    String raw =
+        "\u001b[1;31mred\u001b[0m plain\r\n\u001b]0;title\u0007\u001b[2J\u001b[H\u001b(Bok\u001b7\u001b[?25l\tx\u001bP1$r\u001b\\\n";
     assertThat(AnsiText.hasEscapes(raw)).isTrue();
     assertThat(AnsiText.strip(raw)).isEqualTo("red plain\r\nok\tx\n");
   }

@@ -33,7 +33,10 @@ class TreeMetricsTest {
     await().pollDelay(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> true);
     TreeMetrics.Sample s = m.sample();
     assertThat(s.processes()).isEqualTo(2);
-    assertThat(s.cpuPercent()).as("percent of one core").isGreaterThan(5.0).isLessThanOrEqualTo(200.0);
+    assertThat(s.cpuPercent())
+        .as("percent of one core")
+        .isGreaterThan(5.0)
+        .isLessThanOrEqualTo(200.0);
     assertThat(s.rssMb()).as("RSS of two shells in MB").isGreaterThan(0.5);
   }
 

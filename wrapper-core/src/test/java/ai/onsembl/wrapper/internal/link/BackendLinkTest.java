@@ -18,11 +18,11 @@ import ai.onsembl.protocol.Ping;
 import ai.onsembl.protocol.Pong;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
-import ai.onsembl.wrapper.AgentExitException;
 import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.ConnectReply;
 import ai.onsembl.testing.ScriptedServer.Event;
 import ai.onsembl.testing.ScriptedServer.Kind;
+import ai.onsembl.wrapper.AgentExitException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -82,23 +82,45 @@ class BackendLinkTest {
   }
 
   private BackendLink link(URI server, String token, Duration heartbeat, Duration giveUp) {
-    LinkSettings settings = new LinkSettings(server.resolve("/ws/agent"), "agent-1", token, heartbeat,
-        Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(5), giveUp, 1000,
-        8L << 20);
-    BackendLink link = new BackendLink(settings, recorder,
-        id -> new AgentConnect(id, "test", EnumValue.of(AgentType.CUSTOM), "1.0", "host",
-            Capabilities.of(0, true, false)),
-        () -> new HealthMetrics(1.5, 12.0, 100L, 0L, 0.0), new Random(1));
+    LinkSettings settings =
+        new LinkSettings(
+            server.resolve("/ws/agent"),
+            "agent-1",
+            token,
+            heartbeat,
+            Duration.ofMillis(50),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(5),
+            giveUp,
+            1000,
+            8L << 20);
+    BackendLink link =
+        new BackendLink(
+            settings,
+            recorder,
+            id ->
+                new AgentConnect(
+                    id,
+                    "test",
+                    EnumValue.of(AgentType.CUSTOM),
+                    "1.0",
+                    "host",
+                    Capabilities.of(0, true, false)),
+            () -> new HealthMetrics(1.5, 12.0, 100L, 0L, 0.0),
+            new Random(1));
     closeables.add(link::shutdown);
     return link;
   }
 
   private static TerminalOutput out(long seq) {
-    return new TerminalOutput("agent-1", "agent-1", EnumValue.of(StreamType.STDOUT), "line " + seq + "\n", seq, null);
+    return new TerminalOutput(
+        "agent-1", "agent-1", EnumValue.of(StreamType.STDOUT), "line " + seq + "\n", seq, null);
   }
 
   @Test
-  void sendsTokenOnlyInTheAuthorizationHeaderThenAgentConnectFirstAndAdoptsAckAgentId() throws Exception {
+  void sendsTokenOnlyInTheAuthorizationHeaderThenAgentConnectFirstAndAdoptsAckAgentId()
+      throws Exception {
     ScriptedServer s = server(new ScriptedServer().assignAgentId("bb4affa7-uuid"));
     BackendLink link = link(s.uri(), "secret-token", Duration.ofSeconds(15), null);
     link.start();
@@ -106,7 +128,9 @@ class BackendLinkTest {
 
     Event open = s.events().get(0);
     assertThat(open.kind()).isEqualTo(Kind.OPEN);
-    assertThat(open.resource()).isEqualTo("/ws/agent?agentId=agent-1").doesNotContain("secret-token");
+    assertThat(open.resource())
+        .isEqualTo("/ws/agent?agentId=agent-1")
+        .doesNotContain("secret-token");
     assertThat(open.authorization()).isEqualTo("Bearer secret-token");
     assertThat(s.events().get(1).type()).isEqualTo(MessageType.AGENT_CONNECT);
     assertThat(link.agentId()).isEqualTo("bb4affa7-uuid");
@@ -126,7 +150,8 @@ class BackendLinkTest {
     s.send(new Ping(1795834412385L));
     s.send(new Ping(42L));
     await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).size() == 2);
-    assertThat(s.frames(MessageType.PONG)).extracting(p -> ((Pong) p.payload()).timestamp())
+    assertThat(s.frames(MessageType.PONG))
+        .extracting(p -> ((Pong) p.payload()).timestamp())
         .containsExactly(1795834412385L, 42L);
   }
 
@@ -143,13 +168,20 @@ class BackendLinkTest {
   }
 
   @Test
-  void typescriptBackendUnknownHeartbeatErrorStopsHeartbeatsOnThatConnectionButPongsGoOn() throws Exception {
+  void typescriptBackendUnknownHeartbeatErrorStopsHeartbeatsOnThatConnectionButPongsGoOn()
+      throws Exception {
     ScriptedServer s = server(new ScriptedServer().typescript().assignAgentId("uuid-ts"));
     BackendLink link = link(s.uri(), "jwt", Duration.ofMillis(150), null);
     link.start();
     s.awaitFrame(MessageType.AGENT_HEARTBEAT, WAIT);
-    await().atMost(WAIT).until(() -> s.events().stream().anyMatch(e -> e.kind() == Kind.FRAME
-        && e.type() == MessageType.AGENT_HEARTBEAT) && link.isOnline());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                s.events().stream()
+                        .anyMatch(
+                            e -> e.kind() == Kind.FRAME && e.type() == MessageType.AGENT_HEARTBEAT)
+                    && link.isOnline());
     // Let several intervals pass; PINGs keep the connection alive and are answered.
     for (int i = 0; i < 5; i++) {
       s.send(new Ping((long) i));
@@ -157,8 +189,11 @@ class BackendLinkTest {
       await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).size() == expected);
       Thread.onSpinWait();
     }
-    // At most one more heartbeat was on its way before the ERROR reached the link; then none for 4 intervals.
-    assertNothingArrivesWithin(Duration.ofMillis(600), "a third AGENT_HEARTBEAT after the TypeScript backend's ERROR",
+    // At most one more heartbeat was on its way before the ERROR reached the link; then none for 4
+    // intervals.
+    assertNothingArrivesWithin(
+        Duration.ofMillis(600),
+        "a third AGENT_HEARTBEAT after the TypeScript backend's ERROR",
         () -> s.frames(MessageType.AGENT_HEARTBEAT).size() > 2);
     assertThat(link.isOnline()).isTrue();
     assertThat(s.connectionCount()).isEqualTo(1);
@@ -166,13 +201,18 @@ class BackendLinkTest {
 
   @Test
   void unauthorizedErrorIsFatalWithExitCode3AndTheServersMessage() throws Exception {
-    ScriptedServer s = server(new ScriptedServer().connectReply(ConnectReply.ERROR_UNAUTHORIZED_THEN_4401));
+    ScriptedServer s =
+        server(new ScriptedServer().connectReply(ConnectReply.ERROR_UNAUTHORIZED_THEN_4401));
     BackendLink link = link(s.uri(), "bad", Duration.ofSeconds(15), null);
     link.start();
     await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
     assertThat(recorder.fatal.get().exitCode()).isEqualTo(3);
-    assertThat(recorder.fatal.get().getMessage()).contains("Invalid authentication token").doesNotContain("bad");
-    assertNothingArrivesWithin(Duration.ofMillis(500), "a reconnect after the auth refusal",
+    assertThat(recorder.fatal.get().getMessage())
+        .contains("Invalid authentication token")
+        .doesNotContain("bad");
+    assertNothingArrivesWithin(
+        Duration.ofMillis(500),
+        "a reconnect after the auth refusal",
         () -> s.connectionCount() > 1);
   }
 
@@ -191,8 +231,12 @@ class BackendLinkTest {
     try (ServerSocket ss = new ServerSocket(0)) {
       port = ss.getLocalPort();
     }
-    BackendLink link = link(URI.create("ws://127.0.0.1:" + port), null, Duration.ofSeconds(15),
-        Duration.ofMillis(800));
+    BackendLink link =
+        link(
+            URI.create("ws://127.0.0.1:" + port),
+            null,
+            Duration.ofSeconds(15),
+            Duration.ofMillis(800));
     long t0 = System.nanoTime();
     link.start();
     await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
@@ -217,14 +261,21 @@ class BackendLinkTest {
       assertThat(link.send(out(i))).isTrue();
     }
     ScriptedServer second = server(new ScriptedServer(port));
-    await().atMost(WAIT).until(() -> second.frames(MessageType.TERMINAL_OUTPUT).stream()
-        .anyMatch(m -> ((TerminalOutput) m.payload()).sequence() == 50));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                second.frames(MessageType.TERMINAL_OUTPUT).stream()
+                    .anyMatch(m -> ((TerminalOutput) m.payload()).sequence() == 50));
     List<Event> frames = second.events().stream().filter(e -> e.kind() == Kind.FRAME).toList();
     assertThat(frames.get(0).type()).isEqualTo(MessageType.AGENT_CONNECT);
-    // 2..50 in order; 1 may come again first when the first server closed before its pong confirmed it
+    // 2..50 in order; 1 may come again first when the first server closed before its pong confirmed
+    // it
     // (replay of unconfirmed frames; the real backend drops the repeat by (commandId, sequence))
-    List<Long> seqs = second.frames(MessageType.TERMINAL_OUTPUT).stream()
-        .map(m -> ((TerminalOutput) m.payload()).sequence()).toList();
+    List<Long> seqs =
+        second.frames(MessageType.TERMINAL_OUTPUT).stream()
+            .map(m -> ((TerminalOutput) m.payload()).sequence())
+            .toList();
     assertThat(seqs.get(0) == 1L ? seqs.subList(1, seqs.size()) : seqs)
         .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 50).boxed().toList());
     assertThat(recorder.reconnects).hasSize(1);
@@ -238,14 +289,20 @@ class BackendLinkTest {
     link.start();
     await().atMost(WAIT).until(link::isOnline);
     link.send(out(1));
-    boolean ok = link.goodbye(new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
-        Duration.ofSeconds(2));
+    boolean ok =
+        link.goodbye(
+            new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
+            Duration.ofSeconds(2));
     assertThat(ok).isTrue();
     Event close = s.await(e -> e.kind() == Kind.CLOSE, WAIT);
     assertThat(close.code()).isEqualTo(1000);
-    List<String> order = s.events().stream().filter(e -> e.kind() != Kind.OPEN)
-        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE" : e.type().name()).toList();
-    assertThat(order).containsExactly("AGENT_CONNECT", "TERMINAL_OUTPUT", "AGENT_DISCONNECT", "CLOSE");
+    List<String> order =
+        s.events().stream()
+            .filter(e -> e.kind() != Kind.OPEN)
+            .map(e -> e.kind() == Kind.CLOSE ? "CLOSE" : e.type().name())
+            .toList();
+    assertThat(order)
+        .containsExactly("AGENT_CONNECT", "TERMINAL_OUTPUT", "AGENT_DISCONNECT", "CLOSE");
     assertThat(link.send(out(2))).as("send after goodbye").isFalse();
     assertThat(link.refusedAfterGoodbye()).as("refused after the goodbye, counted").isEqualTo(1);
   }
@@ -268,7 +325,13 @@ class BackendLinkTest {
     BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
     link.start();
     await().atMost(WAIT).until(link::isOnline);
-    s.send(new AgentControl(null, EnumValue.of(ai.onsembl.protocol.ControlAction.STOP), "from dashboard", true, null));
+    s.send(
+        new AgentControl(
+            null,
+            EnumValue.of(ai.onsembl.protocol.ControlAction.STOP),
+            "from dashboard",
+            true,
+            null));
     await().atMost(WAIT).until(() -> recorder.controls.size() == 1);
     assertThat(recorder.controls.get(0).reason()).isEqualTo("from dashboard");
   }
@@ -280,9 +343,15 @@ class BackendLinkTest {
     link.start();
     await().atMost(WAIT).until(link::isOnline);
     s.send(new ai.onsembl.protocol.TokenRefresh("new-token", 3600L, null));
-    // The link handles server frames in order on its thread: the PONG to a later PING means the refresh is taken.
+    // The link handles server frames in order on its thread: the PONG to a later PING means the
+    // refresh is taken.
     s.send(new Ping(42L));
-    await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).stream().anyMatch(m -> ((Pong) m.payload()).timestamp() == 42L));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                s.frames(MessageType.PONG).stream()
+                    .anyMatch(m -> ((Pong) m.payload()).timestamp() == 42L));
     s.closeNewest(1001, "going away");
     await().atMost(WAIT).until(() -> s.connectionCount() == 2 && link.isOnline());
     List<Event> opens = s.events().stream().filter(e -> e.kind() == Kind.OPEN).toList();
@@ -292,25 +361,39 @@ class BackendLinkTest {
   }
 
   @Test
-  void savedLoginTokenSourceIsAskedPerConnectAndAdoptsAndSavesTokenRefresh(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) throws Exception {
+  void savedLoginTokenSourceIsAskedPerConnectAndAdoptsAndSavesTokenRefresh(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     ScriptedServer s = server(new ScriptedServer());
     ai.onsembl.wrapper.login.LoginFile file = ai.onsembl.wrapper.login.LoginFile.ours(dir);
-    ai.onsembl.wrapper.login.SavedLogin saved = new ai.onsembl.wrapper.login.SavedLogin("http://127.0.0.1:1",
-        "saved-token", "saved-refresh", java.time.Instant.now().plus(Duration.ofHours(1)), "u", List.of());
+    ai.onsembl.wrapper.login.SavedLogin saved =
+        new ai.onsembl.wrapper.login.SavedLogin(
+            "http://127.0.0.1:1",
+            "saved-token",
+            "saved-refresh",
+            java.time.Instant.now().plus(Duration.ofHours(1)),
+            "u",
+            List.of());
     file.write(saved);
     BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
-    link.setTokenSource(new ai.onsembl.wrapper.login.SavedLoginTokens(file, saved, java.time.Clock.systemUTC(),
-        line -> { }));
+    link.setTokenSource(
+        new ai.onsembl.wrapper.login.SavedLoginTokens(
+            file, saved, java.time.Clock.systemUTC(), line -> {}));
     link.start();
     await().atMost(WAIT).until(link::isOnline);
     s.send(new ai.onsembl.protocol.TokenRefresh("pushed-token", 1800L, "pushed-refresh"));
     s.send(new Ping(43L));
-    await().atMost(WAIT).until(() -> s.frames(MessageType.PONG).stream().anyMatch(m -> ((Pong) m.payload()).timestamp() == 43L));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                s.frames(MessageType.PONG).stream()
+                    .anyMatch(m -> ((Pong) m.payload()).timestamp() == 43L));
     ai.onsembl.wrapper.login.SavedLogin now = file.read().orElseThrow();
     assertThat(now.accessToken()).isEqualTo("pushed-token");
     assertThat(now.refreshToken()).isEqualTo("pushed-refresh");
-    assertThat(now.expiresAt()).isBetween(java.time.Instant.now().plusSeconds(1700), java.time.Instant.now().plusSeconds(1801));
+    assertThat(now.expiresAt())
+        .isBetween(
+            java.time.Instant.now().plusSeconds(1700), java.time.Instant.now().plusSeconds(1801));
     s.closeNewest(1001, "going away");
     await().atMost(WAIT).until(() -> s.connectionCount() == 2 && link.isOnline());
     List<Event> opens = s.events().stream().filter(e -> e.kind() == Kind.OPEN).toList();
@@ -319,31 +402,42 @@ class BackendLinkTest {
   }
 
   @Test
-  void aRefusedRefreshBeforeConnectingEndsTheLinkWithExitThree(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) throws Exception {
+  void aRefusedRefreshBeforeConnectingEndsTheLinkWithExitThree(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     ScriptedServer s = server(new ScriptedServer());
-    com.sun.net.httpserver.HttpServer auth = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    auth.createContext("/api/auth/cli/refresh", ex -> {
-      byte[] b = "{\"error\":\"invalid_grant\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(401, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
+    com.sun.net.httpserver.HttpServer auth =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    auth.createContext(
+        "/api/auth/cli/refresh",
+        ex -> {
+          byte[] b =
+              "{\"error\":\"invalid_grant\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(401, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
     auth.start();
     closeables.add(() -> auth.stop(0));
     ai.onsembl.wrapper.login.LoginFile file = ai.onsembl.wrapper.login.LoginFile.ours(dir);
-    ai.onsembl.wrapper.login.SavedLogin saved = new ai.onsembl.wrapper.login.SavedLogin("http://127.0.0.1:"
-        + auth.getAddress().getPort(), "old", "spent", java.time.Instant.now().plusSeconds(60), "u", List.of());
+    ai.onsembl.wrapper.login.SavedLogin saved =
+        new ai.onsembl.wrapper.login.SavedLogin(
+            "http://127.0.0.1:" + auth.getAddress().getPort(),
+            "old",
+            "spent",
+            java.time.Instant.now().plusSeconds(60),
+            "u",
+            List.of());
     file.write(saved);
     byte[] before = java.nio.file.Files.readAllBytes(file.path());
     BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
-    link.setTokenSource(new ai.onsembl.wrapper.login.SavedLoginTokens(file, saved, java.time.Clock.systemUTC(),
-        line -> { }));
+    link.setTokenSource(
+        new ai.onsembl.wrapper.login.SavedLoginTokens(
+            file, saved, java.time.Clock.systemUTC(), line -> {}));
     link.start();
     await().atMost(WAIT).until(() -> recorder.fatal.get() != null);
     assertThat(recorder.fatal.get().exitCode()).isEqualTo(3);
-    assertThat(recorder.fatal.get().getMessage()).contains("invalid_grant", "run onsembl-agent login");
+    assertThat(recorder.fatal.get().getMessage())
+        .contains("invalid_grant", "run onsembl-agent login");
     assertThat(s.connectionCount()).as("no connect with a token that cannot be renewed").isZero();
     assertThat(java.nio.file.Files.readAllBytes(file.path())).isEqualTo(before);
   }
@@ -354,12 +448,17 @@ class BackendLinkTest {
     BackendLink link = link(s.uri(), null, Duration.ofSeconds(15), null);
     link.start();
     s.awaitFrame(MessageType.AGENT_CONNECT, WAIT);
-    boolean ok = link.goodbye(new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
-        Duration.ofSeconds(2));
+    boolean ok =
+        link.goodbye(
+            new AgentDisconnect("agent-1", "Graceful shutdown (SIGTERM)", 1L, 143, true),
+            Duration.ofSeconds(2));
     assertThat(ok).isTrue();
     s.await(e -> e.kind() == Kind.CLOSE, WAIT);
-    List<String> order = s.events().stream().filter(e -> e.kind() != Kind.OPEN)
-        .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name()).toList();
+    List<String> order =
+        s.events().stream()
+            .filter(e -> e.kind() != Kind.OPEN)
+            .map(e -> e.kind() == Kind.CLOSE ? "CLOSE " + e.code() : e.type().name())
+            .toList();
     assertThat(order).containsExactly("AGENT_CONNECT", "AGENT_DISCONNECT", "CLOSE 1000");
   }
 }

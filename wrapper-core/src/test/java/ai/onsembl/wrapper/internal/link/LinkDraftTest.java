@@ -40,7 +40,8 @@ class LinkDraftTest {
       assertThat(back.isFin()).isTrue();
       byte[] got = new byte[back.getPayloadData().remaining()];
       back.getPayloadData().get(got);
-      assertThat(new String(got, StandardCharsets.US_ASCII)).as("length " + len)
+      assertThat(new String(got, StandardCharsets.US_ASCII))
+          .as("length " + len)
           .isEqualTo(new String(text, StandardCharsets.US_ASCII));
     }
   }
@@ -63,7 +64,8 @@ class LinkDraftTest {
     t2.setPayload(ByteBuffer.wrap(new byte[64]));
     ByteBuffer m1 = client.createBinaryFrame(t1);
     ByteBuffer m2 = client.createBinaryFrame(t2);
-    // zero payloads show the key itself: two frames with the same key would be a broken random source
+    // zero payloads show the key itself: two frames with the same key would be a broken random
+    // source
     assertThat(m1.array()).isNotEqualTo(m2.array());
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class OutboundQueueTest {
   private static Message output(long seq) {
-    return Message.of(new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "line " + seq, seq, null));
+    return Message.of(
+        new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "line " + seq, seq, null));
   }
 
   private static Message control(String reason) {
@@ -44,7 +45,9 @@ class OutboundQueueTest {
       assertThat(offer(q, output(i))).isTrue();
     }
     assertThat(q.dropped()).isEqualTo(2);
-    assertThat(drain(q)).extracting(m -> ((TerminalOutput) m.payload()).sequence()).containsExactly(3L, 4L, 5L);
+    assertThat(drain(q))
+        .extracting(m -> ((TerminalOutput) m.payload()).sequence())
+        .containsExactly(3L, 4L, 5L);
   }
 
   @Test
@@ -56,9 +59,12 @@ class OutboundQueueTest {
     assertThat(offer(q, control("c2"))).isTrue();
     assertThat(offer(q, control("c3"))).isTrue();
     List<Message> left = drain(q);
-    assertThat(left).extracting(m -> m.type().name()).containsExactly("AGENT_DISCONNECT", "AGENT_DISCONNECT",
-        "AGENT_DISCONNECT");
-    assertThat(left).extracting(m -> ((AgentDisconnect) m.payload()).reason()).containsExactly("c1", "c2", "c3");
+    assertThat(left)
+        .extracting(m -> m.type().name())
+        .containsExactly("AGENT_DISCONNECT", "AGENT_DISCONNECT", "AGENT_DISCONNECT");
+    assertThat(left)
+        .extracting(m -> ((AgentDisconnect) m.payload()).reason())
+        .containsExactly("c1", "c2", "c3");
   }
 
   @Test
@@ -81,6 +87,8 @@ class OutboundQueueTest {
     offer(q, output(2));
     offer(q, output(3));
     assertThat(q.bytes()).isLessThanOrEqualTo(oneFrame * 2L + 5);
-    assertThat(drain(q)).extracting(m -> ((TerminalOutput) m.payload()).sequence()).containsExactly(2L, 3L);
+    assertThat(drain(q))
+        .extracting(m -> ((TerminalOutput) m.payload()).sequence())
+        .containsExactly(2L, 3L);
   }
 }

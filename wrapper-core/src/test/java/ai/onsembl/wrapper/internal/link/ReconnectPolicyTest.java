@@ -12,8 +12,10 @@ class ReconnectPolicyTest {
   private static final long SECOND = 1_000_000_000L;
 
   private static ReconnectPolicy policy(Duration giveUp) {
-    return new ReconnectPolicy(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(5)),
-        Duration.ofSeconds(10), giveUp);
+    return new ReconnectPolicy(
+        new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(5)),
+        Duration.ofSeconds(10),
+        giveUp);
   }
 
   @Test

@@ -20,7 +20,9 @@ class UnconfirmedFramesTest {
   }
 
   private static OutboundQueue.Entry output(long seq) {
-    return entry(new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "line " + seq + "\n", seq, null));
+    return entry(
+        new TerminalOutput(
+            "c", "a", EnumValue.of(StreamType.STDOUT), "line " + seq + "\n", seq, null));
   }
 
   @Test
@@ -32,7 +34,9 @@ class UnconfirmedFramesTest {
     u.written(output(3));
     u.pongReceived();
     List<OutboundQueue.Entry> replay = u.takeForReplay();
-    assertThat(replay).extracting(e -> ((TerminalOutput) e.message().payload()).sequence()).containsExactly(3L);
+    assertThat(replay)
+        .extracting(e -> ((TerminalOutput) e.message().payload()).sequence())
+        .containsExactly(3L);
   }
 
   @Test
@@ -42,7 +46,8 @@ class UnconfirmedFramesTest {
       u.written(output(i));
     }
     u.pingSent(); // its pong never comes: the link was blackholed
-    assertThat(u.takeForReplay()).extracting(e -> ((TerminalOutput) e.message().payload()).sequence())
+    assertThat(u.takeForReplay())
+        .extracting(e -> ((TerminalOutput) e.message().payload()).sequence())
         .containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(u.size()).isZero();
     // a pong on the next connection cannot confirm what it never carried
@@ -69,14 +74,17 @@ class UnconfirmedFramesTest {
     assertThat(pingDue).isTrue();
     assertThat(u.forgotten()).isPositive();
     List<OutboundQueue.Entry> replay = u.takeForReplay();
-    assertThat(replay.stream().mapToInt(OutboundQueue.Entry::bytes).sum()).isLessThanOrEqualTo(64 * 1024);
-    assertThat(((TerminalOutput) replay.get(replay.size() - 1).message().payload()).sequence()).isEqualTo(2000L);
+    assertThat(replay.stream().mapToInt(OutboundQueue.Entry::bytes).sum())
+        .isLessThanOrEqualTo(64 * 1024);
+    assertThat(((TerminalOutput) replay.get(replay.size() - 1).message().payload()).sequence())
+        .isEqualTo(2000L);
   }
 
   @Test
   void requeuedFramesGoAheadOfWhatWasQueuedSince() {
     OutboundQueue q = new OutboundQueue(100, 1 << 20);
-    Message later = Message.of(new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "x", 9, null));
+    Message later =
+        Message.of(new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "x", 9, null));
     q.offer(later, ProtocolCodec.standard().encode(later));
     q.requeueFront(List.of(output(1), output(2)));
     assertThat(((TerminalOutput) q.peek().message().payload()).sequence()).isEqualTo(1L);

@@ -15,12 +15,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The coordinator with recording steps: escalation counts signals only, and every halt path halts. */
+/**
+ * The coordinator with recording steps: escalation counts signals only, and every halt path halts.
+ */
 @Timeout(30)
 class ShutdownCoordinatorTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final List<Integer> halts = new CopyOnWriteArrayList<>();
+
   /** Released at the end of each test: steps that block wait on it. */
   private final CountDownLatch release = new CountDownLatch(1);
 
@@ -29,7 +32,10 @@ class ShutdownCoordinatorTest {
     release.countDown();
   }
 
-  /** Records every step; {@code blockIn} names a step that blocks until the test ends, {@code throwIn} one that throws. */
+  /**
+   * Records every step; {@code blockIn} names a step that blocks until the test ends, {@code
+   * throwIn} one that throws.
+   */
   private class Steps implements ShutdownCoordinator.Steps {
     private final String blockIn;
     private final String throwIn;
@@ -106,7 +112,11 @@ class ShutdownCoordinatorTest {
   }
 
   private ShutdownCoordinator coordinator(Steps steps, Duration shutdownTimeout) {
-    return new ShutdownCoordinator(steps, shutdownTimeout, Duration.ofSeconds(2), halts::add,
+    return new ShutdownCoordinator(
+        steps,
+        shutdownTimeout,
+        Duration.ofSeconds(2),
+        halts::add,
         new Log(ShutdownCoordinatorTest.class, () -> "test"));
   }
 
@@ -116,8 +126,14 @@ class ShutdownCoordinatorTest {
     c.begin(new Trigger("Agent process exited with code 3", 3, Cause.AGENT_EXIT));
     assertThat(c.awaitExit(WAIT)).isEqualTo(3);
     List<String> order = calls.stream().filter(s -> !s.equals("stopChild")).toList();
-    assertThat(order).containsExactly("stateStopping", "awaitAgentOutput", "flushOutput", "cancelCommands", "goodbye",
-        "finalSweep");
+    assertThat(order)
+        .containsExactly(
+            "stateStopping",
+            "awaitAgentOutput",
+            "flushOutput",
+            "cancelCommands",
+            "goodbye",
+            "finalSweep");
     assertThat(halts).isEmpty();
   }
 
@@ -182,24 +198,30 @@ class ShutdownCoordinatorTest {
 
   @Test
   void theDeadlineHaltsWith124WhenItsKillStepBlocks() {
-    // A step (or a log line to a stderr nobody reads) that never returns must not keep the wrapper alive.
-    ShutdownCoordinator c = coordinator(new Steps("goodbye", "") {
-      @Override
-      public void killNow(Trigger trigger) {
-        calls.add("killNow");
-        try {
-          release.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }, Duration.ofMillis(500));
+    // A step (or a log line to a stderr nobody reads) that never returns must not keep the wrapper
+    // alive.
+    ShutdownCoordinator c =
+        coordinator(
+            new Steps("goodbye", "") {
+              @Override
+              public void killNow(Trigger trigger) {
+                calls.add("killNow");
+                try {
+                  release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            },
+            Duration.ofMillis(500));
     long began = System.nanoTime();
     c.begin(new Trigger("Stopped by AGENT_CONTROL STOP", 0));
     await().atMost(WAIT).until(() -> halts.size() == 1);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
     assertThat(halts).containsExactly(124);
     assertThat(calls).contains("killNow", "removeRunFile");
-    assertThat(millis).as("halted after the 500 ms deadline and the 1 s bound of its steps").isLessThan(5000);
+    assertThat(millis)
+        .as("halted after the 500 ms deadline and the 1 s bound of its steps")
+        .isLessThan(5000);
   }
 }

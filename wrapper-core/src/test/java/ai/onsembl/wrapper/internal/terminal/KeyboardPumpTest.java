@@ -18,10 +18,14 @@ class KeyboardPumpTest {
     for (int i = 0; i < keys.length; i++) {
       bytes[i] = (byte) keys[i];
     }
-    new KeyboardPump(new ByteArrayInputStream(bytes), (b, off, len) -> {
-      agent.write(b, off, len);
-      return true;
-    }, stops::incrementAndGet).run();
+    new KeyboardPump(
+            new ByteArrayInputStream(bytes),
+            (b, off, len) -> {
+              agent.write(b, off, len);
+              return true;
+            },
+            stops::incrementAndGet)
+        .run();
   }
 
   private static byte[] bytes(int... v) {
