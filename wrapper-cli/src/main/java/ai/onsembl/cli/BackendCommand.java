@@ -209,6 +209,22 @@ public final class BackendCommand implements Callable<Integer> {
   /** Exit status when the WebSocket port stops listening: the same as a fatal error. */
   static final int EXIT_LISTENER_LOST = EXIT_FATAL;
 
+  /**
+   * The backend's port guard found the WebSocket port closed for good (what Java-WebSocket does
+   * when accept() fails for lack of file descriptors): say so and exit 70, so a supervisor restarts
+   * it.
+   */
+  void listenerLost() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(
+        "onsembl backend: the WebSocket port stopped listening; exiting with status "
+            + EXIT_LISTENER_LOST
+            + " so that a supervisor restarts the backend");
+    err.flush();
+    exitCode = EXIT_LISTENER_LOST;
+    stop();
+  }
+
   private volatile int exitCode;
 
   @Override
@@ -261,16 +277,7 @@ public final class BackendCommand implements Callable<Integer> {
             .withTls(tls);
     ReferenceBackend started = ReferenceBackend.start(config);
     backend = started;
-    started.onListenerLost(
-        () -> {
-          err.println(
-              "onsembl backend: the WebSocket port stopped listening; exiting with status "
-                  + EXIT_LISTENER_LOST
-                  + " so that a supervisor restarts the backend");
-          err.flush();
-          exitCode = EXIT_LISTENER_LOST;
-          stop();
-        });
+    started.onListenerLost(this::listenerLost);
     Thread hook = new Thread(this::stop, "onsembl-backend-shutdown");
     if (installShutdownHook) {
       Runtime.getRuntime().addShutdownHook(hook);
