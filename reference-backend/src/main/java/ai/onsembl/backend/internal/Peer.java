@@ -62,6 +62,20 @@ public final class Peer {
   /** The code of the close frame the peer sent, or 0. */
   volatile int peerCloseCode;
 
+  /**
+   * Bytes this backend may have written to the peer that it has not read yet (Java-WebSocket's send
+   * queue, beyond the kernel's buffers); past it the peer counts as not reading and is dropped.
+   */
+  volatile long maxUnreadBytes = 8L << 20;
+
+  /** Frames in the send queue at which it is summed (it is near empty for a peer that reads). */
+  private static final int UNREAD_CHECK_FRAMES = 256;
+
+  /** Frames in the send queue that drop the peer whatever their size (each buffer costs heap). */
+  private static final int MAX_UNREAD_FRAMES = 50_000;
+
+  private int sendsSinceCheck;
+
   Peer(
       Kind kind,
       int index,
@@ -108,11 +122,58 @@ public final class Peer {
       synchronized (socket) {
         if (socket.isOpen()) {
           socket.send(text);
+          checkUnread();
         }
       }
     } catch (WebsocketNotConnectedException e) {
       // The peer is gone; its close handler does the bookkeeping.
     }
+  }
+
+  /**
+   * Drops a peer that leaves too much unread: whatever it makes this backend send (PINGs, ERRORs,
+   * commands) would otherwise pile up in the heap for as long as its socket stays open. Called
+   * under the socket's lock after each send; the queue is summed at most every 64th send while
+   * backed up.
+   */
+  private void checkUnread() {
+    if (!(socket instanceof org.java_websocket.WebSocketImpl impl)) {
+      return;
+    }
+    int queued = impl.outQueue.size();
+    if (queued < UNREAD_CHECK_FRAMES) {
+      sendsSinceCheck = 0;
+      return;
+    }
+    if (queued < MAX_UNREAD_FRAMES && ++sendsSinceCheck % 64 != 1) {
+      return;
+    }
+    long bytes = 0;
+    for (java.nio.ByteBuffer b : impl.outQueue) {
+      bytes += b.remaining();
+    }
+    if (bytes > maxUnreadBytes || queued >= MAX_UNREAD_FRAMES) {
+      String why =
+          "Not reading: "
+              + bytes
+              + " bytes in "
+              + queued
+              + " frames unread (limit "
+              + maxUnreadBytes
+              + " bytes)";
+      if (firstTime("UNREAD")) {
+        LoggerHolder.LOG.warn("{}: {}; dropping the connection", describe(), why);
+      }
+      closing = true;
+      impl.outQueue.clear();
+      // No close frame could get through a full queue: drop the TCP connection at once.
+      impl.closeConnection(1006, why);
+    }
+  }
+
+  /** The class's logger, created only when a peer is dropped. */
+  private static final class LoggerHolder {
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Peer.class);
   }
 
   void close(int code, String reason) {

@@ -175,6 +175,7 @@ final class WsServer extends WebSocketServer {
               core.scheduler);
       p.hooks = core.hooks;
       p.credential = auth;
+      p.maxUnreadBytes = unreadLimit();
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.expectConnect(p);
@@ -186,10 +187,18 @@ final class WsServer extends WebSocketServer {
               conn,
               new RateLimiter(core.config.dashboardMessagesPerSecond()),
               core.scheduler);
+      p.maxUnreadBytes = unreadLimit();
       conn.setAttachment(p);
       watchFrameSize(conn, p);
       core.onWorker(() -> core.dashboards.opened(p));
     }
+  }
+
+  /**
+   * Unread bytes after which a peer counts as not reading: 8 frames of the largest size (8 MiB).
+   */
+  private long unreadLimit() {
+    return 8L * core.config.maxFrameBytes();
   }
 
   private static void watchFrameSize(WebSocket conn, Peer p) {

@@ -311,6 +311,50 @@ class FleetBurstTest {
     assertNoGhost(core);
   }
 
+  @Test
+  void anAgentThatStopsReadingIsDroppedOnceWhatItLeftUnreadPassesTheLimit() throws Exception {
+    // maxFrameBytes 4 KiB: a peer may leave 8 x 4 KiB unread beyond the kernel's buffers
+    BackendCore core =
+        start(
+            BackendConfig.forTests()
+                .withRateLimits(1_000_000, 50)
+                .withMaxFrameBytes(4096)
+                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    CountDownLatch reading = new CountDownLatch(1);
+    ProtocolClient deaf = track(ProtocolClient.agent(agentUri(), "deaf"));
+    deaf.onText(
+        text -> {
+          try {
+            reading.await(
+                60, TimeUnit.SECONDS); // never reads again: kernel buffers, then the queue fill
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    deaf.send(new AgentHeartbeat("deaf", null)); // a frame the backend does not answer: no effect
+    // Each malformed frame is answered with an ERROR the agent never reads (several MB in all).
+    try {
+      for (int sent = 0; sent < 200_000 && !deaf.closeCode.isDone(); sent++) {
+        deaf.send("not json " + sent);
+      }
+    } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+      // dropped by the backend while we were still sending: what this test waits for
+    }
+    await().atMost(WAIT).until(() -> core.registry.current("deaf") == null);
+    assertThat(backend.agent("deaf"))
+        .get()
+        .extracting(AgentState::status)
+        .isEqualTo(AgentStatus.OFFLINE);
+    reading.countDown();
+    // everyone else is served: a new agent connects and is ONLINE
+    track(ProtocolClient.agent(agentUri(), "reader"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> backend.agent("reader").map(a -> a.status() == AgentStatus.ONLINE).orElse(false));
+    assertNoGhost(core);
+  }
+
   private static double metric(BackendCore core, String name) {
     for (String line :
         new String(core.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
