@@ -107,6 +107,8 @@ public final class ScaleBench {
 
           double storeBase = backend.metricSum("agent_disconnected_total");
           long snapshotsBase = slowSnapshots.get();
+          java.util.concurrent.atomic.AtomicLong generatorGone =
+              new java.util.concurrent.atomic.AtomicLong();
           long t0Wall = System.currentTimeMillis();
           long t0 = System.nanoTime();
           if (mode.equals("clean")) {
@@ -114,6 +116,10 @@ public final class ScaleBench {
             in.write("close\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
           } else {
+            // The generator's exit completes once the kernel has closed its sockets (do_exit
+            // closes every file before the process becomes a zombie): the sender's side of the
+            // floor.
+            gen.onExit().thenRun(() -> generatorGone.set(System.nanoTime()));
             gen.destroyForcibly();
           }
           long storeDone = 0;
@@ -174,6 +180,20 @@ public final class ScaleBench {
           }
           // The floor: when Java-WebSocket delivered the last onClose (the backend's wall clock,
           // same host).
+          if (mode.equals("kill")) {
+            gen.onExit().get(60, TimeUnit.SECONDS);
+            Stats gone = new Stats();
+            gone.add((generatorGone.get() - t0) / 1e9);
+            Results.row(
+                section,
+                label + ": mass disconnect, " + how + " → generator process gone",
+                Goal.none(),
+                gone,
+                "s",
+                "SIGKILL to the generator's exit as its parent sees it: the kernel has closed all "
+                    + ok
+                    + " of its sockets by then (FINs sent); the rest of the floor is the backend's side");
+          }
           double lastClose = backend.metricSum("agent_last_close_timestamp_seconds");
           Stats closeFloor = new Stats();
           Stats boardAfter = new Stats();
