@@ -459,6 +459,25 @@ public final class ChildSupervisor implements SessionChild {
     return terminate(grace);
   }
 
+  /**
+   * The wrapper is stopping: no start from now on, and SIGTERM to the agent and its descendants at
+   * once, each by a system call (no kill(1), no wait). {@link #stopForGood} follows with the group,
+   * the grace and the SIGKILL.
+   */
+  public void signalStop() {
+    synchronized (this) {
+      stopped = true;
+    }
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      ProcessHandle root = p.toHandle();
+      root.destroy();
+      // A shell waits for its foreground child before it runs its TERM trap: that child hears it
+      // too.
+      root.descendants().forEach(ProcessHandle::destroy);
+    }
+  }
+
   /** SIGKILL to the whole tree at once (the second signal's path). */
   public void killNow() {
     synchronized (this) {

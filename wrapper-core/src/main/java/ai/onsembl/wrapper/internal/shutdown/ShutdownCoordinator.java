@@ -70,6 +70,14 @@ public final class ShutdownCoordinator {
 
   /** The work the coordinator orders; implemented by {@link WrapperShutdown}. */
   public interface Steps {
+    /**
+     * A stop (signal, STOP) began: the agent hears SIGTERM now, on the calling thread, before the
+     * log line, the run file and the shutdown's threads (each costs milliseconds, and an agent that
+     * exits promptly on SIGTERM is what the goodbye waits for). The full tree stop follows in
+     * {@link #stopChild}. Must not block.
+     */
+    default void signalAgent() {}
+
     void stateStopping();
 
     /** TERM the tree now, grace, KILL, reap. */
@@ -142,6 +150,13 @@ public final class ShutdownCoordinator {
   public boolean begin(Trigger t) {
     if (!begun.compareAndSet(false, true)) {
       return false;
+    }
+    if (t.cause() == Cause.STOP) {
+      try {
+        steps.signalAgent();
+      } catch (RuntimeException e) {
+        // stopChild below signals the whole tree anyway
+      }
     }
     synchronized (begun) {
       begun.notifyAll();

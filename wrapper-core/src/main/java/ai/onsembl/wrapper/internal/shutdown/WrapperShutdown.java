@@ -68,6 +68,13 @@ public final class WrapperShutdown implements ShutdownCoordinator.Steps {
   }
 
   @Override
+  public void signalAgent() {
+    if (agentChild) {
+      child.signalStop();
+    }
+  }
+
+  @Override
   public void stateStopping() {
     wrapper.stateStopping();
   }

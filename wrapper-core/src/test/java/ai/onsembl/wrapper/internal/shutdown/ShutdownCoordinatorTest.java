@@ -60,6 +60,11 @@ class ShutdownCoordinatorTest {
     }
 
     @Override
+    public void signalAgent() {
+      step("signalAgent");
+    }
+
+    @Override
     public void stateStopping() {
       step("stateStopping");
     }
@@ -135,6 +140,24 @@ class ShutdownCoordinatorTest {
             "goodbye",
             "finalSweep");
     assertThat(halts).isEmpty();
+  }
+
+  @Test
+  void aStopSignalsTheAgentFirstOnTheCallingThreadAndAnExitDoesNot() {
+    ShutdownCoordinator c = coordinator(new Steps("", ""), Duration.ofSeconds(10));
+    c.onSignal("TERM", new Trigger("Graceful shutdown (SIGTERM)", 143));
+    assertThat(calls).as("before onSignal returned").first().isEqualTo("signalAgent");
+    assertThat(c.awaitExit(WAIT)).isEqualTo(143);
+    assertThat(calls.stream().filter(s -> !s.equals("stopChild")).toList())
+        .startsWith("signalAgent", "stateStopping")
+        .containsSubsequence("flushOutput", "goodbye", "finalSweep");
+    assertThat(calls).contains("stopChild");
+
+    calls.clear();
+    ShutdownCoordinator exit = coordinator(new Steps("", ""), Duration.ofSeconds(10));
+    exit.begin(new Trigger("Agent process exited with code 3", 3, Cause.AGENT_EXIT));
+    assertThat(exit.awaitExit(WAIT)).isEqualTo(3);
+    assertThat(calls).doesNotContain("signalAgent");
   }
 
   @Test
