@@ -1,6 +1,7 @@
 package ai.onsembl.e2e;
 
 import ai.onsembl.backend.ReadyLine;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class BackendProcess implements AutoCloseable {
                 db.toString()));
     args.addAll(List.of(extraArgs));
     RunningProcess p =
-        RunningProcess.launcher(
+        Dist.start(
             "backend",
             Map.of(
                 "HOME",

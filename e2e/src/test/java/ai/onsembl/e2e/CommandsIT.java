@@ -2,6 +2,7 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class CommandsIT {
 
   private RunningProcess wrapper(BackendProcess backend, String name, String mode) {
     RunningProcess w =
-        RunningProcess.launcher(
+        Dist.start(
             name,
             Map.of(
                 "HOME",

@@ -2,6 +2,7 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +68,7 @@ class DemoIT {
   @Test
   void demoWithRunForStopsByItselfAndExitsZero(@TempDir Path home) {
     try (RunningProcess demo =
-        RunningProcess.launcher(
+        Dist.start(
             "demo",
             Map.of("HOME", home.toString()),
             home,

@@ -1,8 +1,12 @@
 package ai.onsembl.e2e;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where the packaged distribution is: {@code wrapper-cli/target/onsembl-agent}, built by the
@@ -32,6 +36,18 @@ public final class Dist {
 
   public static Path launcher() {
     return home().resolve("bin/onsembl-agent");
+  }
+
+  /**
+   * Starts the packaged launcher with {@code args} in {@code dir}, with {@code env} added to this
+   * JVM's environment.
+   */
+  public static RunningProcess start(
+      String name, Map<String, String> env, Path dir, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(launcher().toString());
+    cmd.addAll(List.of(args));
+    return RunningProcess.start(name, cmd, env, dir);
   }
 
   public static Path mockAgent() {

@@ -3,6 +3,7 @@ package ai.onsembl.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.protocol.fixtures.UpstreamFixtures;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class FrontendDashboardIT {
 
       String name = "frontend-watched";
       try (RunningProcess wrapper =
-          RunningProcess.launcher(
+          Dist.start(
               name,
               Map.of(
                   "HOME",

@@ -2,6 +2,7 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class LastWordsIT {
   @TempDir Path home;
 
   private RunningProcess wrapper(BackendProcess backend, String id, String script) {
-    return RunningProcess.launcher(
+    return Dist.start(
         id,
         Map.of(
             "HOME",

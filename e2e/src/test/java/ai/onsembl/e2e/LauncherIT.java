@@ -2,6 +2,7 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
   @Test
   void versionPrintsTheBuildVersionAndExitsZero() {
-    try (RunningProcess p = RunningProcess.launcher("version", Map.of(), null, "--version")) {
+    try (RunningProcess p = Dist.start("version", Map.of(), null, "--version")) {
       assertThat(p.awaitExit(Duration.ofSeconds(20))).isZero();
       assertThat(p.stdout()).first().asString().matches("onsembl-agent \\d+\\.\\d+\\.\\d+.*");
     }
@@ -26,7 +27,7 @@ class LauncherIT {
 
   @Test
   void helpListsTheCommands() {
-    try (RunningProcess p = RunningProcess.launcher("help", Map.of(), null, "--help")) {
+    try (RunningProcess p = Dist.start("help", Map.of(), null, "--help")) {
       assertThat(p.awaitExit(Duration.ofSeconds(20))).isZero();
       assertThat(String.join("\n", p.stdout()))
           .contains("start", "stop", "status", "backend", "demo");
@@ -35,7 +36,7 @@ class LauncherIT {
 
   @Test
   void badFlagIsExitTwoWithAClearMessage() {
-    try (RunningProcess p = RunningProcess.launcher("bad-flag", Map.of(), null, "--no-such-flag")) {
+    try (RunningProcess p = Dist.start("bad-flag", Map.of(), null, "--no-such-flag")) {
       assertThat(p.awaitExit(Duration.ofSeconds(20))).isEqualTo(2);
       assertThat(String.join("\n", p.stderr())).contains("Unknown option: '--no-such-flag'");
     }

@@ -3,6 +3,7 @@ package ai.onsembl.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ class LoginIT {
     Map<String, String> e = new HashMap<>(env);
     e.putIfAbsent("HOME", home.toString());
     e.put("ONSEMBL_STATE_DIR", state.toString());
-    return RunningProcess.launcher(name, e, home, args);
+    return Dist.start(name, e, home, args);
   }
 
   /** Runs {@code login} to the end, approving the code it prints with the dashboard token. */

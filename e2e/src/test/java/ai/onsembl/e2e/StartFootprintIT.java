@@ -2,6 +2,7 @@ package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class StartFootprintIT {
         .exists();
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         RunningProcess w =
-            RunningProcess.launcher(
+            Dist.start(
                 "footprint",
                 Map.of(
                     "HOME",

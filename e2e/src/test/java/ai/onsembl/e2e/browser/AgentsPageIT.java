@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.ReferenceBackend;
+import ai.onsembl.e2e.Dist;
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -218,7 +219,7 @@ class AgentsPageIT {
     Map<String, String> env =
         Map.of("ONSEMBL_TOKEN", AGENT_TOKEN, "ONSEMBL_STATE_DIR", dir.resolve("state").toString());
     RunningProcess agent =
-        RunningProcess.launcher(
+        Dist.start(
             name,
             env,
             dir,

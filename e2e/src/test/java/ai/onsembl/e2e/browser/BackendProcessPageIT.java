@@ -3,8 +3,9 @@ package ai.onsembl.e2e.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.backend.ReadyLine;
+import ai.onsembl.e2e.Dist;
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class BackendProcessPageIT {
         .doesNotContain(DASHBOARD_TOKEN);
 
     RunningProcess agent =
-        RunningProcess.launcher(
+        Dist.start(
             "agent",
             Map.of(
                 "ONSEMBL_TOKEN", AGENT_TOKEN, "ONSEMBL_STATE_DIR", dir.resolve("state").toString()),
@@ -111,7 +112,7 @@ class BackendProcessPageIT {
 
   private RunningProcess startBackend(String name, int wsPort, int httpPort) {
     RunningProcess backend =
-        RunningProcess.launcher(
+        Dist.start(
             name,
             Map.of(
                 "ONSEMBL_BACKEND_AGENT_TOKEN",

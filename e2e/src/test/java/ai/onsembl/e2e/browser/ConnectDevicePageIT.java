@@ -3,8 +3,9 @@ package ai.onsembl.e2e.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.e2e.BackendProcess;
+import ai.onsembl.e2e.Dist;
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class ConnectDevicePageIT {
     Browser.requireInstalled();
     try (BackendProcess backend = BackendProcess.start(dir.resolve("backend.db"), dir);
         RunningProcess login =
-            RunningProcess.launcher(
+            Dist.start(
                 "login",
                 Map.of("HOME", dir.toString()),
                 dir,

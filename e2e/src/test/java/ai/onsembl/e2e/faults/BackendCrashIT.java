@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.e2e.BackendProcess;
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;

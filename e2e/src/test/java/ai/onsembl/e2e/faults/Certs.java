@@ -1,5 +1,6 @@
 package ai.onsembl.e2e.faults;
 
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -109,15 +110,10 @@ record Certs(
     return ctx;
   }
 
-  private static void keytool(String... args) throws Exception {
+  private static void keytool(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IllegalStateException("keytool " + String.join(" ", args) + " failed:\n" + out);
-    }
+    RunningProcess.run("keytool", Duration.ofSeconds(60), cmd.toArray(String[]::new));
   }
 }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.e2e.BackendProcess;
 import ai.onsembl.e2e.DashboardClient;
+import ai.onsembl.e2e.Dist;
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -54,7 +55,7 @@ class SecurityIT {
                 "--log-level",
                 "trace");
         RunningProcess fromFile =
-            RunningProcess.launcher(
+            Dist.start(
                 "sec-file",
                 Map.of(
                     "HOME", home.toString(), "ONSEMBL_STATE_DIR", home.resolve("state").toString()),
@@ -98,14 +99,12 @@ class SecurityIT {
         }
       }
       // ps as an operator would run it
-      Process ps =
-          new ProcessBuilder("ps", "-eo", "pid,args", "ww").redirectErrorStream(true).start();
-      String psOut = new String(ps.getInputStream().readAllBytes());
-      ps.waitFor(10, TimeUnit.SECONDS);
+      String psOut =
+          RunningProcess.run("ps", Duration.ofSeconds(10), "ps", "-eo", "pid,args", "ww");
       assertThat(psOut).contains("sec-env").doesNotContain(secrets);
       // status as an operator would run it
       try (RunningProcess status =
-          RunningProcess.launcher(
+          Dist.start(
               "status",
               Map.of(
                   "HOME", home.toString(), "ONSEMBL_STATE_DIR", home.resolve("state").toString()),
@@ -180,7 +179,7 @@ class SecurityIT {
     try (BackendProcess backend = BackendProcess.start(home.resolve("b.db"), home);
         AutoCloseable stop = TempFilesCheck.graceful(backend);
         RunningProcess w =
-            RunningProcess.launcher(
+            Dist.start(
                 "wrong-token",
                 Map.of(
                     "HOME",

@@ -1,7 +1,7 @@
 package ai.onsembl.e2e.faults;
 
 import ai.onsembl.e2e.BackendProcess;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

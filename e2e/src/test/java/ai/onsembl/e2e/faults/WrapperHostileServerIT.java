@@ -3,7 +3,6 @@ package ai.onsembl.e2e.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.e2e.LeakChecks;
-import ai.onsembl.e2e.RunningProcess;
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.ErrorMessage;
 import ai.onsembl.protocol.Message;
@@ -11,6 +10,7 @@ import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.Ping;
 import ai.onsembl.protocol.Pong;
 import ai.onsembl.testing.ScriptedServer;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,8 @@
 package ai.onsembl.e2e.faults;
 
 import ai.onsembl.e2e.BackendProcess;
-import ai.onsembl.e2e.RunningProcess;
+import ai.onsembl.e2e.Dist;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class Wrappers {
             BackendProcess.AGENT_TOKEN,
             "ONSEMBL_STATE_DIR",
             home.resolve("state").toString()));
-    return RunningProcess.launcher(name, e, home, all.toArray(String[]::new));
+    return Dist.start(name, e, home, all.toArray(String[]::new));
   }
 
   /**

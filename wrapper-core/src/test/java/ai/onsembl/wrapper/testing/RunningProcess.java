@@ -1,4 +1,4 @@
-package ai.onsembl.e2e;
+package ai.onsembl.wrapper.testing;
 
 import ai.onsembl.wrapper.process.ProcessTree;
 import java.io.BufferedReader;
@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,10 +22,11 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 
 /**
- * A real OS process started by a test (the packaged launcher, usually), with its stdout and stderr
- * collected line by line: the e2e suite's one process harness, on the wrapper's own {@link
- * ProcessTree} (signals through kill(1), zombies told from running processes, whole groups reaped).
- * {@link #close()} SIGKILLs it and every descendant it left, so a failing test never leaks
+ * A real OS process started by a test (the packaged launcher, a JVM on the test class path, a tool
+ * such as keytool or a plain {@code sleep}), with its stdout and stderr collected line by line: the
+ * repository's one process harness, used by wrapper-cli's and e2e's tests, on the wrapper's own
+ * {@link ProcessTree} (signals through kill(1), zombies told from running processes, whole groups
+ * reaped). {@link #close()} SIGKILLs it and every descendant it left, so a failing test never leaks
  * processes. Only processes this object started are ever signalled.
  */
 public final class RunningProcess implements AutoCloseable {
@@ -31,7 +34,7 @@ public final class RunningProcess implements AutoCloseable {
   private final Process process;
   private final List<String> stdout = new ArrayList<>();
   private final List<String> stderr = new ArrayList<>();
-  private final Set<ProcessHandle> seenDescendants = new java.util.LinkedHashSet<>();
+  private final Set<ProcessHandle> seenDescendants = new LinkedHashSet<>();
   private final Thread outPump;
   private final Thread errPump;
 
@@ -45,26 +48,114 @@ public final class RunningProcess implements AutoCloseable {
   /** Starts {@code command} in {@code dir} with {@code env} added to this JVM's environment. */
   public static RunningProcess start(
       String name, List<String> command, Map<String, String> env, Path dir) {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().putAll(env);
-    if (dir != null) {
-      pb.directory(dir.toFile());
-    }
-    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-    try {
-      return new RunningProcess(name, pb.start());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
+    return builder(name, command).env(env).dir(dir).start();
+  }
+
+  /** Starts {@code command} in this JVM's directory and environment. */
+  public static RunningProcess start(String name, String... command) {
+    return builder(name, List.of(command)).start();
+  }
+
+  /**
+   * Runs {@code command} to its end, stderr merged into stdout, and returns what it printed (lines
+   * joined with newlines); fails the test when it does not exit 0 within {@code timeout}.
+   */
+  public static String run(String name, Duration timeout, String... command) {
+    try (RunningProcess p = builder(name, List.of(command)).mergeStderr().start()) {
+      int code = p.awaitExit(timeout);
+      String out = String.join("\n", p.stdout());
+      if (code != 0) {
+        throw new AssertionError(String.join(" ", command) + " exited " + code + ":\n" + out);
+      }
+      return out;
     }
   }
 
-  /** Starts the packaged launcher with {@code args}. */
-  public static RunningProcess launcher(
-      String name, Map<String, String> env, Path dir, String... args) {
+  /**
+   * A start with more choices than {@link #start(String, List, Map, Path)}: see {@link Builder}.
+   */
+  public static Builder builder(String name, List<String> command) {
+    return new Builder(name, command);
+  }
+
+  /**
+   * The command line of a JVM (this one's {@code java}) running {@code main} on this test run's
+   * class path, with {@code jvmOptions} before the class name and {@code args} after it.
+   */
+  public static List<String> javaCommand(List<String> jvmOptions, Class<?> main, String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Dist.launcher().toString());
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    cmd.add(main.getName());
     cmd.addAll(List.of(args));
-    return start(name, cmd, env, dir);
+    return cmd;
+  }
+
+  /** How to start a {@link RunningProcess}: environment, directory, stderr. */
+  public static final class Builder {
+    private final String name;
+    private final List<String> command;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Set<String> unset = new LinkedHashSet<>();
+    private Path dir;
+    private boolean mergeStderr;
+
+    private Builder(String name, List<String> command) {
+      this.name = name;
+      this.command = List.copyOf(command);
+    }
+
+    /** Adds {@code vars} to the environment inherited from this JVM. */
+    public Builder env(Map<String, String> vars) {
+      vars.forEach(this::env);
+      return this;
+    }
+
+    /** Sets one environment variable. */
+    public Builder env(String key, String value) {
+      unset.remove(key);
+      env.put(key, value);
+      return this;
+    }
+
+    /** Removes {@code key} from the environment inherited from this JVM (a token, say). */
+    public Builder unsetEnv(String key) {
+      env.remove(key);
+      unset.add(key);
+      return this;
+    }
+
+    /** The working directory; {@code null} (the default) is this JVM's. */
+    public Builder dir(Path dir) {
+      this.dir = dir;
+      return this;
+    }
+
+    /**
+     * Stderr goes to the same pipe as stdout: {@link RunningProcess#stdout()} has both, in order.
+     */
+    public Builder mergeStderr() {
+      this.mergeStderr = true;
+      return this;
+    }
+
+    public RunningProcess start() {
+      ProcessBuilder pb = new ProcessBuilder(command);
+      unset.forEach(pb.environment()::remove);
+      pb.environment().putAll(env);
+      if (dir != null) {
+        pb.directory(dir.toFile());
+      }
+      pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+      pb.redirectErrorStream(mergeStderr);
+      try {
+        return new RunningProcess(name, pb.start());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start " + command, e);
+      }
+    }
   }
 
   private Thread pump(InputStream in, List<String> sink, String threadName) {
@@ -196,8 +287,8 @@ public final class RunningProcess implements AutoCloseable {
                 + process.pid()
                 + ") did not exit within "
                 + timeout
-                + "\nstderr:\n"
-                + String.join("\n", stderr()));
+                + "\n"
+                + transcript());
       }
       outPump.join(2000);
       errPump.join(2000);
@@ -241,7 +332,7 @@ public final class RunningProcess implements AutoCloseable {
   @Override
   public void close() {
     rememberDescendants();
-    Set<ProcessHandle> all = new java.util.LinkedHashSet<>(seenDescendants);
+    Set<ProcessHandle> all = new LinkedHashSet<>(seenDescendants);
     all.add(process.toHandle());
     ProcessTree.killAll(all, Duration.ofSeconds(5));
     try {
