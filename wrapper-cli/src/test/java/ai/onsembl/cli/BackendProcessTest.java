@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.backend.ReadyLine;
 import ai.onsembl.testing.ProtocolClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,55 +22,35 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class BackendProcessTest {
   @TempDir Path home;
-  private Process process;
+  private final List<RunningProcess> processes = new ArrayList<>();
+  private RunningProcess process;
 
   @AfterEach
-  void kill() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+  void kill() {
+    processes.forEach(RunningProcess::close);
   }
 
-  private ReadyLine startBackend() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            OnsemblAgent.class.getName(),
-            "backend",
-            "--port",
-            "0",
-            "--http-port",
-            "0");
-    pb.environment()
-        .put("HOME", home.toString()); // the default database follows $HOME, as a shell's would
-    pb.environment().put("ONSEMBL_BACKEND_AGENT_TOKEN", "proc-agent");
-    pb.environment().put("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "proc-dash");
-    pb.redirectError(home.resolve("stderr.txt").toFile());
-    process = pb.start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line =
-        CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return out.readLine();
-                  } catch (java.io.IOException e) {
-                    return null;
-                  }
-                })
-            .get(60, TimeUnit.SECONDS);
+  private ReadyLine startBackend() {
+    process =
+        RunningProcess.builder(
+                "backend",
+                RunningProcess.javaCommand(
+                    List.of(), OnsemblAgent.class, "backend", "--port", "0", "--http-port", "0"))
+            .env("HOME", home.toString()) // the default database follows $HOME, as a shell's would
+            .env("ONSEMBL_BACKEND_AGENT_TOKEN", "proc-agent")
+            .env("ONSEMBL_BACKEND_DASHBOARD_TOKEN", "proc-dash")
+            .start();
+    processes.add(process);
+    String line = process.awaitStdout(l -> true, Duration.ofSeconds(60)); // the first line
     assertThat(ReadyLine.find(line))
         .as("ready line, got " + line + "; stderr: " + stderr())
         .isPresent();
     return ReadyLine.parse(line);
   }
 
-  private String stderr() throws java.io.IOException {
-    Path p = home.resolve("stderr.txt");
-    return Files.exists(p) ? Files.readString(p) : "";
+  /** The stderr of the backend started last. */
+  private String stderr() {
+    return String.join("\n", process.stderr());
   }
 
   private static String get(String url) throws Exception {
@@ -97,10 +73,9 @@ class BackendProcessTest {
     try {
       assertThat(get(ready.httpUrl() + "/api/agents/proc-1")).contains("\"status\":\"ONLINE\"");
 
-      process.destroy(); // SIGTERM
+      process.signal("TERM");
       assertThat(agent.awaitClose(Duration.ofSeconds(10))).isEqualTo(1001);
-      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
-      assertThat(process.exitValue()).isEqualTo(143);
+      assertThat(process.awaitExit(Duration.ofSeconds(10))).as("exit after SIGTERM").isEqualTo(143);
     } finally {
       agent.close();
     }
@@ -114,7 +89,6 @@ class BackendProcessTest {
     assertThat(state)
         .contains("\"status\":\"OFFLINE\"")
         .contains("\"disconnectReason\":\"Server stopped\"");
-    assertThat(List.of(stderr().split("\n")))
-        .anyMatch(l -> l.contains("Startup cleanup: 0 agent(s)"));
+    process.awaitStderr(l -> l.contains("Startup cleanup: 0 agent(s)"), Duration.ofSeconds(10));
   }
 }

@@ -6,16 +6,14 @@ import static org.awaitility.Awaitility.await;
 import ai.onsembl.backend.AgentState;
 import ai.onsembl.backend.BackendConfig;
 import ai.onsembl.backend.junit.TestBackend;
-import ai.onsembl.wrapper.process.ProcessTree;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,7 @@ class StartProcessTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path tmp;
   private TestBackend backend;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<RunningProcess> processes = new ArrayList<>();
 
   @BeforeEach
   void startBackend() {
@@ -45,29 +43,15 @@ class StartProcessTest {
   }
 
   @AfterEach
-  void stopAll() throws Exception {
-    for (Process p : processes) {
-      java.util.Set<ProcessHandle> tree = ProcessTree.descendants(p.toHandle());
-      tree.add(p.toHandle());
-      ProcessTree.killAll(tree, Duration.ofSeconds(5));
-      p.waitFor(5, TimeUnit.SECONDS);
-    }
+  void stopAll() {
+    processes.forEach(RunningProcess::close);
     backend.close();
   }
 
-  private Process start(String token, String... args) throws Exception {
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd =
+  private RunningProcess start(String token, String... args) {
+    List<String> cliArgs =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Donsembl.home=" + Path.of("src/dist").toAbsolutePath(),
-                "-cp",
-                cp,
-                OnsemblAgent.class.getName(),
                 "start",
                 "--state-dir",
                 tmp.resolve("state").toString(),
@@ -75,22 +59,28 @@ class StartProcessTest {
                 backend.wsUrl(),
                 "--child-grace",
                 "1s"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectOutput(tmp.resolve("out.log").toFile())
-            .redirectError(tmp.resolve("err.log").toFile());
-    pb.environment().remove("ONSEMBL_TOKEN");
+    cliArgs.addAll(List.of(args));
+    RunningProcess.Builder b =
+        RunningProcess.builder(
+                "start",
+                RunningProcess.javaCommand(
+                    List.of(
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-Donsembl.home=" + Path.of("src/dist").toAbsolutePath()),
+                    OnsemblAgent.class,
+                    cliArgs.toArray(String[]::new)))
+            .unsetEnv("ONSEMBL_TOKEN");
     if (token != null) {
-      pb.environment().put("ONSEMBL_TOKEN", token);
+      b.env("ONSEMBL_TOKEN", token);
     }
-    Process p = pb.start();
+    RunningProcess p = b.start();
     processes.add(p);
     return p;
   }
 
-  private String stderr() throws Exception {
-    return Files.readString(tmp.resolve("err.log"));
+  private static String stderr(RunningProcess p) {
+    return String.join("\n", p.stderr());
   }
 
   private int cli(StringWriter out, String... args) {
@@ -103,7 +93,7 @@ class StartProcessTest {
   @Test
   void connectsSaysWhereAndAsWhomAndStopEndsItGracefullyWith143() throws Exception {
     // At trace level, so that a token in any library's debug output would show.
-    Process p =
+    RunningProcess p =
         start(
             TOKEN,
             "--agent-id",
@@ -129,7 +119,7 @@ class StartProcessTest {
         .atMost(WAIT)
         .until(
             () ->
-                stderr()
+                stderr(p)
                     .contains("connected to " + backend.wsUrl() + "/ws/agent as agent it-agent"));
 
     StringWriter status = new StringWriter();
@@ -151,8 +141,7 @@ class StartProcessTest {
                 tmp.resolve("state").toString()))
         .as(stop.toString())
         .isZero();
-    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(143);
+    assertThat(p.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
     await()
         .atMost(WAIT)
         .until(
@@ -164,29 +153,27 @@ class StartProcessTest {
                     .orElse(false));
     Optional<AgentState> a = backend.backend().agent("it-agent");
     assertThat(a.get().disconnectReason()).isEqualTo("Graceful shutdown (SIGTERM)");
-    assertThat(stderr()).doesNotContain(TOKEN);
+    assertThat(stderr(p)).doesNotContain(TOKEN);
   }
 
   @Test
   void refusedTokenExitsThreeWithTheServersMessage() throws Exception {
-    Process p = start("wrong-token", "--agent-id", "bad-agent", "--", "sleep", "60");
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(stderr()).isEqualTo(3);
-    assertThat(stderr()).contains("refused authentication").doesNotContain("wrong-token");
+    RunningProcess p = start("wrong-token", "--agent-id", "bad-agent", "--", "sleep", "60");
+    assertThat(p.awaitExit(Duration.ofSeconds(20))).as(p.transcript()).isEqualTo(3);
+    assertThat(stderr(p)).contains("refused authentication").doesNotContain("wrong-token");
   }
 
   @Test
   void missingAgentBinaryExitsTwoBeforeConnecting() throws Exception {
-    Process p = start(TOKEN, "--agent-id", "nobin", "--", "no-such-agent-xyz");
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(2);
-    assertThat(stderr()).contains("agent command 'no-such-agent-xyz' not found on PATH");
+    RunningProcess p = start(TOKEN, "--agent-id", "nobin", "--", "no-such-agent-xyz");
+    assertThat(p.awaitExit(Duration.ofSeconds(20))).as(p.transcript()).isEqualTo(2);
+    assertThat(stderr(p)).contains("agent command 'no-such-agent-xyz' not found on PATH");
     assertThat(backend.backend().agent("nobin")).isEmpty();
   }
 
   @Test
   void mockAgentFromTheDistributionRunsAndGoesOnline() throws Exception {
-    Process p = start(TOKEN, "--agent", "mock", "--agent-id", "mock-agent");
+    RunningProcess p = start(TOKEN, "--agent", "mock", "--agent-id", "mock-agent");
     await()
         .atMost(WAIT)
         .until(
@@ -197,8 +184,7 @@ class StartProcessTest {
                     .map(a -> a.status().name().equals("ONLINE"))
                     .orElse(false));
     assertThat(backend.backend().agent("mock-agent").get().agentType()).isEqualTo("CUSTOM");
-    p.destroy();
-    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(143);
+    p.signal("TERM");
+    assertThat(p.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
   }
 }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.wrapper.run.RunFiles;
 import ai.onsembl.wrapper.run.RunRecord;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,14 +47,17 @@ class StatusCommandTest {
             1,
             0,
             System.currentTimeMillis()));
-    Process gone = new ProcessBuilder("true").start();
-    gone.waitFor();
+    long gone;
+    try (RunningProcess p = RunningProcess.start("true", "true")) {
+      p.awaitExit(Duration.ofSeconds(10));
+      gone = p.pid();
+    }
     files.write(
         new RunRecord(
             "dead-2",
             null,
             "b",
-            gone.pid(),
+            gone,
             0,
             "ws://127.0.0.1:3001/ws/agent",
             "ONLINE",

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onsembl.wrapper.run.RunFiles;
 import ai.onsembl.wrapper.run.RunRecord;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,11 +22,11 @@ class StopCommandTest {
   @TempDir Path tmp;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
-  private final List<Process> processes = new ArrayList<>();
+  private final List<RunningProcess> processes = new ArrayList<>();
 
   @AfterEach
   void kill() {
-    processes.forEach(Process::destroyForcibly);
+    processes.forEach(RunningProcess::close);
   }
 
   private int run(String... args) {
@@ -35,8 +36,8 @@ class StopCommandTest {
         .execute(args);
   }
 
-  private Process fakeWrapper(String agentId, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).start();
+  private RunningProcess fakeWrapper(String agentId, String... command) throws Exception {
+    RunningProcess p = RunningProcess.start(agentId, command);
     processes.add(p);
     new RunFiles(tmp)
         .write(
@@ -58,22 +59,21 @@ class StopCommandTest {
 
   @Test
   void stopByAgentIdSendsSigtermAndWaitsForTheExit() throws Exception {
-    Process a = fakeWrapper("agent-a", "sleep", "60");
-    Process b = fakeWrapper("agent-b", "sleep", "60");
+    RunningProcess a = fakeWrapper("agent-a", "sleep", "60");
+    RunningProcess b = fakeWrapper("agent-b", "sleep", "60");
     assertThat(run("stop", "--agent-id", "agent-a", "--state-dir", tmp.toString())).isZero();
-    assertThat(a.waitFor(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(a.exitValue()).isEqualTo(143);
+    assertThat(a.awaitExit(Duration.ofSeconds(5))).isEqualTo(143);
     assertThat(b.isAlive()).isTrue();
     assertThat(out.toString()).contains("stopping agent agent-a").contains("stopped agent agent-a");
   }
 
   @Test
   void stopAllStopsEveryRunningWrapper() throws Exception {
-    Process a = fakeWrapper("agent-a", "sleep", "60");
-    Process b = fakeWrapper("agent-b", "sleep", "60");
+    RunningProcess a = fakeWrapper("agent-a", "sleep", "60");
+    RunningProcess b = fakeWrapper("agent-b", "sleep", "60");
     assertThat(run("stop", "--all", "--state-dir", tmp.toString())).isZero();
-    assertThat(a.waitFor(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(b.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(a.awaitExit(Duration.ofSeconds(5))).isEqualTo(143);
+    assertThat(b.awaitExit(Duration.ofSeconds(5))).isEqualTo(143);
   }
 
   @Test

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onsembl.wrapper.AgentExitException;
-import java.nio.charset.StandardCharsets;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,12 +92,10 @@ class TrustStoreTest {
         .satisfies(e -> assertThat(((AgentExitException) e).exitCode()).isEqualTo(2));
   }
 
-  private static void keytool(String... args) throws Exception {
+  private static void keytool(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
+    RunningProcess.run("keytool", Duration.ofSeconds(60), cmd.toArray(String[]::new));
   }
 }

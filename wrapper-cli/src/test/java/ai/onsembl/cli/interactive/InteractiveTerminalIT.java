@@ -7,6 +7,7 @@ import ai.onsembl.protocol.AgentDisconnect;
 import ai.onsembl.protocol.CommandComplete;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
+import ai.onsembl.wrapper.process.ProcessTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -203,9 +204,7 @@ class InteractiveTerminalIT extends InteractiveHarness {
     startFromShell("i-term", "sh");
     long wrapper = wrapperPids.get(wrapperPids.size() - 1);
     ProcessHandle.of(wrapper).orElseThrow();
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
-        .start()
-        .waitFor(10, TimeUnit.SECONDS);
+    assertThat(ProcessTree.signal(wrapper, "TERM")).as("kill -TERM " + wrapper).isTrue();
     awaitScreen("WRAPPER_EXIT=143");
     await().atMost(WAIT).until(() -> frames(MessageType.AGENT_DISCONNECT).size() == 1);
     assertTerminalRestored();
@@ -261,13 +260,9 @@ class InteractiveTerminalIT extends InteractiveHarness {
         "i-twice", "sh", "-c", "trap '' TERM HUP INT; echo stubborn; while :; do sleep 1; done");
     awaitScreen("stubborn");
     long wrapper = wrapperPids.get(wrapperPids.size() - 1);
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
-        .start()
-        .waitFor(10, TimeUnit.SECONDS);
+    assertThat(ProcessTree.signal(wrapper, "TERM")).as("kill -TERM " + wrapper).isTrue();
     await().atMost(WAIT).until(() -> log().contains("stopping: Graceful shutdown (SIGTERM)"));
-    new ProcessBuilder("kill", "-TERM", Long.toString(wrapper))
-        .start()
-        .waitFor(10, TimeUnit.SECONDS);
+    assertThat(ProcessTree.signal(wrapper, "TERM")).as("kill -TERM " + wrapper).isTrue();
     awaitScreen("WRAPPER_EXIT=");
     await()
         .atMost(WAIT)
