@@ -460,21 +460,22 @@ public final class ChildSupervisor implements SessionChild {
   }
 
   /**
-   * The wrapper is stopping: no start from now on, and SIGTERM to the agent and its descendants at
-   * once, each by a system call (no kill(1), no wait). {@link #stopForGood} follows with the group,
-   * the grace and the SIGKILL.
+   * The wrapper is stopping: no start from now on, and SIGTERM to the agent at once, by a system
+   * call (no kill(1), no walk of the process table, no wait). {@link #stopForGood} follows with the
+   * group, the grace and the SIGKILL.
    */
   public void signalStop() {
     synchronized (this) {
       stopped = true;
     }
     Process p = process;
-    if (p != null && p.isAlive()) {
-      ProcessHandle root = p.toHandle();
-      root.destroy();
-      // A shell waits for its foreground child before it runs its TERM trap: that child hears it
-      // too.
-      root.descendants().forEach(ProcessHandle::destroy);
+    if (p != null) {
+      // One system call, through the handle: Process.destroy() would also close the pipes and lose
+      // what the agent prints on SIGTERM. The walk of the process table for the agent's descendants
+      // (a shell waits for its foreground child before it runs its TERM trap) is stopChild's, on
+      // its
+      // own thread: done here it held the shutdown up by the length of the walk.
+      p.toHandle().destroy();
     }
   }
 
