@@ -475,7 +475,9 @@ public final class ChildSupervisor implements SessionChild {
       // (a shell waits for its foreground child before it runs its TERM trap) is stopChild's, on
       // its
       // own thread: done here it held the shutdown up by the length of the walk.
-      p.toHandle().destroy();
+      ProcessHandle root = p.toHandle();
+      root.destroy();
+      ProcessTree.terminateChildrenNow(root);
     }
   }
 
