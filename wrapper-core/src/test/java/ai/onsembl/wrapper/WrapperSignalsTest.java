@@ -8,13 +8,15 @@ import ai.onsembl.protocol.MessageType;
 import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.Kind;
 import ai.onsembl.wrapper.process.ProcessTree;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import ai.onsembl.wrapper.testing.WrapperMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +32,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(120)
 class WrapperSignalsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final List<String> JVM_OPTIONS =
+      List.of("-Dgrace.ms=700", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   @TempDir Path tmp;
   private ScriptedServer server;
-  private final List<Process> processes = new ArrayList<>();
-  private final List<Long> pids = new ArrayList<>();
+  private final List<RunningProcess> wrappers = new ArrayList<>();
+  private final Set<ProcessHandle> agentTrees = new LinkedHashSet<>();
 
   @BeforeEach
   void startServer() throws Exception {
@@ -42,15 +46,14 @@ class WrapperSignalsTest {
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Process p : processes) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
+    try {
+      // Each wrapper and every descendant it was seen with, then the agent trees it left
+      // (re-parented after a SIGKILL, the escapee in a session of its own): all SIGKILLed.
+      wrappers.forEach(RunningProcess::close);
+      ProcessTree.killAll(agentTrees, Duration.ofSeconds(5));
+    } finally {
+      server.close();
     }
-    for (long pid : pids) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-    }
-    server.close();
   }
 
   private Path tree() throws Exception {
@@ -72,36 +75,35 @@ class WrapperSignalsTest {
     return p;
   }
 
-  private Process startWrapper(String shellPrefix) throws Exception {
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd = new ArrayList<>();
-    String javaCmd =
-        "'"
-            + java
-            + "' -Dgrace.ms=700 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '"
-            + cp
-            + "' "
-            + WrapperMain.class.getName()
-            + " "
-            + server.uri()
-            + " '"
-            + tmp.resolve("state")
-            + "' agent-sig '"
-            + tree()
-            + "'";
-    cmd.add("sh");
-    cmd.add("-c");
-    cmd.add(
-        shellPrefix.contains("exec ") ? shellPrefix + javaCmd : shellPrefix + "exec " + javaCmd);
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(tmp.resolve("wrapper.log").toFile());
-    pb.environment().put("ONSEMBL_TOKEN", "secret-token-x");
-    Process p = pb.start();
-    processes.add(p);
+  /** A wrapper JVM running {@link WrapperMain} with the stubborn tree as its agent. */
+  private RunningProcess startWrapper() throws Exception {
+    return startWrapper(List.of());
+  }
+
+  /**
+   * As {@link #startWrapper()}, with {@code shell} (a {@code sh -c} script ending in {@code exec
+   * ... "$@"}) in front: the JVM, its command line as the script's arguments, keeps the pid.
+   */
+  private RunningProcess startWrapper(String shell) throws Exception {
+    return startWrapper(List.of("sh", "-c", shell, "sh"));
+  }
+
+  private RunningProcess startWrapper(List<String> prefix) throws Exception {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(
+        RunningProcess.javaCommand(
+            JVM_OPTIONS,
+            WrapperMain.class,
+            server.uri().toString(),
+            tmp.resolve("state").toString(),
+            "agent-sig",
+            tree().toString()));
+    RunningProcess p =
+        RunningProcess.builder("wrapper", command)
+            .env("ONSEMBL_TOKEN", "secret-token-x")
+            .mergeStderr()
+            .start();
+    wrappers.add(p);
     try {
       await()
           .atMost(WAIT)
@@ -115,19 +117,19 @@ class WrapperSignalsTest {
               + WAIT
               + " but got events "
               + server.events()
-              + " and log:\n"
-              + Files.readString(tmp.resolve("wrapper.log")),
+              + " and\n"
+              + p.transcript(),
           e);
     }
-    pids.add(pid("child.pid"));
-    pids.add(pid("grandchild.pid"));
-    pids.add(pid("escapee.pid"));
+    for (String file : List.of("child.pid", "grandchild.pid", "escapee.pid")) {
+      ProcessHandle.of(pid(file)).ifPresent(agentTrees::add);
+    }
     return p;
   }
 
   private long pid(String file) throws Exception {
     Path f = tmp.resolve(file);
-    await().atMost(WAIT).until(() -> !Files.readString(f).isBlank());
+    await().atMost(WAIT).until(() -> Files.exists(f) && !Files.readString(f).isBlank());
     return Long.parseLong(Files.readString(f).trim());
   }
 
@@ -135,7 +137,8 @@ class WrapperSignalsTest {
     return ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false);
   }
 
-  private void assertGoodbyeThenCloseAndNoSurvivors(String signal) throws Exception {
+  private void assertGoodbyeThenCloseAndNoSurvivors(RunningProcess wrapper, String signal)
+      throws Exception {
     List<String> order =
         server.events().stream()
             .filter(e -> e.kind() != Kind.OPEN)
@@ -143,7 +146,7 @@ class WrapperSignalsTest {
             .filter(x -> !x.equals("TERMINAL_OUTPUT") && !x.equals("AGENT_HEARTBEAT"))
             .toList();
     assertThat(order)
-        .as("frames and close, wrapper log:%n%s", Files.readString(tmp.resolve("wrapper.log")))
+        .as("frames and close, %s", wrapper.transcript())
         .containsExactly("AGENT_CONNECT", "AGENT_DISCONNECT", "CLOSE 1000");
     AgentDisconnect bye =
         (AgentDisconnect) server.frames(MessageType.AGENT_DISCONNECT).get(0).payload();
@@ -163,38 +166,37 @@ class WrapperSignalsTest {
   @CsvSource({"TERM, 143", "INT, 130", "HUP, 129"})
   void signalSaysGoodbyeBeforeCloseKillsTheTreeAndExitsWith128PlusN(String signal, int expected)
       throws Exception {
-    Process p = startWrapper("");
+    RunningProcess p = startWrapper();
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
-    assertThat(ProcessTree.signal(p.pid(), signal)).isTrue();
-    assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("wrapper exited").isTrue();
-    assertThat(p.exitValue()).isEqualTo(expected);
-    assertGoodbyeThenCloseAndNoSurvivors(signal);
+    p.signal(signal);
+    assertThat(p.awaitExit(Duration.ofSeconds(15))).as("wrapper exit code").isEqualTo(expected);
+    assertGoodbyeThenCloseAndNoSurvivors(p, signal);
   }
 
   @Test
   void sigintStopsAWrapperStartedWithSigintIgnoredWhenTheDefaultIsRestoredAsTheLauncherDoes()
       throws Exception {
     // A background job of a non-interactive shell inherits SIGINT ignored and the JVM would never
-    // see it
-    // (measured on JDK 17); the launcher execs java through env --default-signal=INT, as here.
-    Process q = startWrapper("trap '' INT; exec env --default-signal=INT ");
+    // see it (measured on JDK 17); the launcher execs java through env --default-signal=INT, as
+    // here.
+    RunningProcess q = startWrapper("trap '' INT; exec env --default-signal=INT \"$@\"");
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
-    assertThat(ProcessTree.signal(q.pid(), "INT")).isTrue();
-    assertThat(q.waitFor(15, TimeUnit.SECONDS)).as("wrapper exited on SIGINT").isTrue();
-    assertThat(q.exitValue()).isEqualTo(130);
-    assertGoodbyeThenCloseAndNoSurvivors("INT");
+    q.signal("INT");
+    assertThat(q.awaitExit(Duration.ofSeconds(15)))
+        .as("wrapper exit code on SIGINT")
+        .isEqualTo(130);
+    assertGoodbyeThenCloseAndNoSurvivors(q, "INT");
   }
 
   @Test
   void secondSigtermEndsTheWrapperWithinAboutASecondEvenWithAStubbornTree() throws Exception {
-    Process p = startWrapper("");
+    RunningProcess p = startWrapper();
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
-    ProcessTree.signal(p.pid(), "TERM");
+    p.signal("TERM");
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_DISCONNECT).size() == 1);
     long t0 = System.nanoTime();
-    ProcessTree.signal(p.pid(), "TERM");
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(143);
+    p.signal("TERM");
+    assertThat(p.awaitExit(Duration.ofSeconds(10))).isEqualTo(143);
     assertThat((System.nanoTime() - t0) / 1_000_000)
         .as("ms from the second signal to exit")
         .isLessThan(3000);
@@ -207,11 +209,10 @@ class WrapperSignalsTest {
 
   @Test
   void sigkillOfTheWrapperLeavesAStaleRunFileAndTheBackendSeesTheSocketClose() throws Exception {
-    Process p = startWrapper("");
+    RunningProcess p = startWrapper();
     await().atMost(WAIT).until(() -> server.frames(MessageType.AGENT_CONNECT).size() == 1);
-    p.destroyForcibly();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(137);
+    p.signal("KILL");
+    assertThat(p.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
     assertThat(server.await(e -> e.kind() == Kind.CLOSE, WAIT))
         .as("socket close seen by the backend")
         .isNotNull();
@@ -222,7 +223,7 @@ class WrapperSignalsTest {
 
   @Test
   void theAgentDoesNotInheritTheBackendTokenAndTheLogNeverShowsIt() throws Exception {
-    Process p = startWrapper("");
+    RunningProcess p = startWrapper();
     await()
         .atMost(WAIT)
         .until(
@@ -236,39 +237,38 @@ class WrapperSignalsTest {
             .reduce("", String::concat);
     assertThat(output).contains("agent ready token=[]");
     assertThat(server.events().get(0).authorization()).isEqualTo("Bearer secret-token-x");
-    ProcessTree.signal(p.pid(), "TERM");
-    assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
-    assertThat(Files.readString(tmp.resolve("wrapper.log"))).doesNotContain("secret-token-x");
+    p.signal("TERM");
+    p.awaitExit(Duration.ofSeconds(15));
+    // Everything the wrapper wrote, stdout and stderr, to its end.
+    assertThat(String.join("\n", p.stdout())).doesNotContain("secret-token-x");
   }
 
   @Test
   void nextStartAfterSigkillReapsTheOrphanedTreeAndSaysSo() throws Exception {
-    Process first = startWrapper("");
+    RunningProcess first = startWrapper();
     long oldChild = pid("child.pid");
     long oldGrandchild = pid("grandchild.pid");
     long oldEscapee = pid("escapee.pid");
-    first.destroyForcibly();
-    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    first.signal("KILL");
+    first.awaitExit(Duration.ofSeconds(10));
     assertThat(running(oldGrandchild)).as("the orphan runs on until the next start").isTrue();
     // The agent itself dies (as one does when its stdout is gone): its descendants are re-parented,
-    // the
-    // escapee in a session of its own, found only through the wrapper's environment marker.
+    // the escapee in a session of its own, found only through the wrapper's environment marker.
     ProcessHandle.of(oldChild).ifPresent(ProcessHandle::destroyForcibly);
     await().atMost(WAIT).until(() -> !running(oldChild));
     assertThat(running(oldEscapee)).isTrue();
     Files.delete(tmp.resolve("child.pid"));
     Files.delete(tmp.resolve("grandchild.pid"));
     Files.delete(tmp.resolve("escapee.pid"));
-    Files.move(tmp.resolve("wrapper.log"), tmp.resolve("first.log"));
 
-    Process second = startWrapper("");
+    RunningProcess second = startWrapper();
     await()
         .atMost(WAIT)
         .until(() -> !running(oldChild) && !running(oldGrandchild) && !running(oldEscapee));
-    assertThat(Files.readString(tmp.resolve("wrapper.log")))
-        .contains("reaped the orphaned agent of a previous wrapper (pid " + first.pid());
-    ProcessTree.signal(second.pid(), "TERM");
-    assertThat(second.waitFor(15, TimeUnit.SECONDS)).isTrue();
-    assertThat(second.exitValue()).isEqualTo(143);
+    second.awaitStdout(
+        l -> l.contains("reaped the orphaned agent of a previous wrapper (pid " + first.pid()),
+        WAIT);
+    second.signal("TERM");
+    assertThat(second.awaitExit(Duration.ofSeconds(15))).isEqualTo(143);
   }
 }
