@@ -16,9 +16,11 @@ import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.ConnectReply;
 import ai.onsembl.testing.ScriptedServer.Event;
 import ai.onsembl.testing.ScriptedServer.Kind;
+import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.RunFiles;
 import ai.onsembl.wrapper.run.RunRecord;
 import ai.onsembl.wrapper.testing.RecordingHandler;
+import ai.onsembl.wrapper.testing.RunningProcess;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -42,7 +44,8 @@ class AgentWrapperTest {
   private final List<AgentWrapper> wrappers = new ArrayList<>();
   private final List<CompletableFuture<Integer>> runs = new ArrayList<>();
   private final List<ScriptedServer> servers = new ArrayList<>();
-  private final List<Long> pidsToKill = new ArrayList<>();
+  private final List<RunningProcess> processes = new ArrayList<>();
+  private final List<ProcessHandle> agentProcesses = new ArrayList<>();
 
   @AfterEach
   void cleanUp() throws Exception {
@@ -62,10 +65,16 @@ class AgentWrapperTest {
     for (ScriptedServer s : servers) {
       s.close();
     }
-    for (long pid : pidsToKill) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-    }
+    // What the test started (each with every descendant it was seen with), then the agents' pids.
+    processes.forEach(RunningProcess::close);
+    ProcessTree.killAll(agentProcesses, Duration.ofSeconds(5));
     assertThat(stuck).as("wrappers still running 15 s after stop()").isEmpty();
+  }
+
+  /** {@code p}, closed (SIGKILLed with its descendants) when the test ends. */
+  private RunningProcess started(RunningProcess p) {
+    processes.add(p);
+    return p;
   }
 
   private ScriptedServer server(ScriptedServer s) throws InterruptedException {
@@ -120,15 +129,13 @@ class AgentWrapperTest {
     Path p = tmp.resolve(file);
     await().atMost(WAIT).until(() -> Files.exists(p) && !Files.readString(p).isBlank());
     long pid = Long.parseLong(Files.readString(p).trim());
-    pidsToKill.add(pid);
+    ProcessHandle.of(pid).ifPresent(agentProcesses::add);
     return pid;
   }
 
   /** Running = alive and not a zombie waiting for PID 1 to reap it. */
   private static boolean running(long pid) {
-    return ProcessHandle.of(pid)
-        .map(ai.onsembl.wrapper.process.ProcessTree::isRunning)
-        .orElse(false);
+    return ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false);
   }
 
   private static String outputText(ScriptedServer s) {
@@ -404,29 +411,35 @@ class AgentWrapperTest {
     ScriptedServer s = server(new ScriptedServer());
     // An orphan as a SIGKILLed wrapper leaves it: a process group of its own, recorded in a stale
     // run file.
-    Process orphan = new ProcessBuilder("setsid", "sh", "-c", "sleep 60 & exec sleep 60").start();
-    pidsToKill.add(orphan.pid());
+    RunningProcess orphan =
+        started(RunningProcess.start("orphan", "setsid", "sh", "-c", "sleep 60 & exec sleep 60"));
     // sh has started its background sleep and exec'd the foreground one: the tree is orphan + one
     // child.
+    ProcessHandle orphanTree = orphan.process().toHandle();
     await()
         .atMost(WAIT)
         .until(
             () ->
-                orphan.toHandle().children().count() == 1
-                    && orphan.info().command().map(c -> c.endsWith("/sleep")).orElse(false));
-    long orphanChild = orphan.toHandle().children().findFirst().orElseThrow().pid();
-    pidsToKill.add(orphanChild);
+                orphanTree.children().count() == 1
+                    && orphanTree.info().command().map(c -> c.endsWith("/sleep")).orElse(false));
+    long orphanChild = orphanTree.children().findFirst().orElseThrow().pid();
+    orphan.rememberDescendants(); // so the end of the test kills the child too, orphan gone or not
     // The killed wrapper, recorded with its start time so a recycled pid is never taken for it.
-    Process deadWrapper = new ProcessBuilder("sleep", "60").start();
-    long deadWrapperStart = RunRecord.startMillisOf(deadWrapper.pid());
-    deadWrapper.destroyForcibly().waitFor();
+    long deadWrapperPid;
+    long deadWrapperStart;
+    try (RunningProcess deadWrapper = RunningProcess.start("dead wrapper", "sleep", "60")) {
+      deadWrapperPid = deadWrapper.pid();
+      deadWrapperStart = RunRecord.startMillisOf(deadWrapperPid);
+      deadWrapper.signal("KILL");
+      deadWrapper.awaitExit(WAIT);
+    }
     RunFiles files = new RunFiles(tmp.resolve("state"));
     files.write(
         new RunRecord(
             "agent-x",
             null,
             "x",
-            deadWrapper.pid(),
+            deadWrapperPid,
             deadWrapperStart,
             "ws://old",
             "ONLINE",
@@ -442,7 +455,7 @@ class AgentWrapperTest {
             config(s.uri(), "sleep", "60").withAgentId("agent-x"),
             (out, id, child) -> new RecordingHandler());
     CompletableFuture<Integer> run = start(w);
-    boolean reaped = orphan.waitFor(10, TimeUnit.SECONDS);
+    boolean reaped = orphan.process().waitFor(10, TimeUnit.SECONDS);
     assertThat(reaped)
         .as(
             "orphan reaped; wrapper run: %s",
@@ -522,9 +535,8 @@ class AgentWrapperTest {
 
   @Test
   void secondWrapperWithTheSameAgentIdIsRefusedWithExitCode2() throws Exception {
-    Process other = new ProcessBuilder("sleep", "60").start();
-    pidsToKill.add(other.pid());
-    long pid = other.pid();
+    // The twin: a live process recorded as the wrapper of the same agent id.
+    long pid = started(RunningProcess.start("twin", "sleep", "60")).pid();
     new RunFiles(tmp.resolve("state"))
         .write(
             new RunRecord(
