@@ -41,9 +41,6 @@ public final class ProcessTree {
   }
 
   /**
-   * Every live descendant of {@code root}, walked twice to catch processes forked during the walk.
-   */
-  /**
    * SIGTERM to the direct children of {@code root}'s main thread, as the kernel lists them in
    * {@code /proc/PID/task/PID/children}: one small file instead of a walk of the whole process
    * table, so a shell agent's foreground child (which the shell waits for before it runs its TERM
@@ -66,6 +63,9 @@ public final class ProcessTree {
     }
   }
 
+  /**
+   * Every live descendant of {@code root}, walked twice to catch processes forked during the walk.
+   */
   public static Set<ProcessHandle> descendants(ProcessHandle root) {
     Set<ProcessHandle> all = new LinkedHashSet<>();
     root.descendants().forEach(all::add);
