@@ -10,6 +10,8 @@ import org.java_websocket.exceptions.WebsocketNotConnectedException;
 
 /** One WebSocket connection: attached to its socket, created on open, never reused. */
 public final class Peer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Peer.class);
+
   /** Which endpoint the connection came in on. */
   public enum Kind {
     AGENT,
@@ -162,18 +164,13 @@ public final class Peer {
               + maxUnreadBytes
               + " bytes)";
       if (firstTime("UNREAD")) {
-        LoggerHolder.LOG.warn("{}: {}; dropping the connection", describe(), why);
+        LOG.warn("{}: {}; dropping the connection", describe(), why);
       }
       closing = true;
       impl.outQueue.clear();
       // No close frame could get through a full queue: drop the TCP connection at once.
       impl.closeConnection(1006, why);
     }
-  }
-
-  /** The class's logger, created only when a peer is dropped. */
-  private static final class LoggerHolder {
-    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Peer.class);
   }
 
   void close(int code, String reason) {

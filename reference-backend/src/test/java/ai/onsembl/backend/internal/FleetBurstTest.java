@@ -288,12 +288,10 @@ class FleetBurstTest {
     // 3 MB were sent; the worker is held: the reading thread waits once 64 KiB are queued
     await().atMost(WAIT).until(() -> core.frameGate.waits() >= 1);
     assertThat(metric(core, "worker_backpressure_waits_total")).isGreaterThanOrEqualTo(1);
-    for (int i = 0; i < 20; i++) {
-      assertThat(core.frameGate.queuedBytes())
-          .as("bytes queued for the held worker")
-          .isLessThanOrEqualTo(64 * 1024);
-      Thread.sleep(10);
-    }
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(WAIT)
+        .until(() -> core.frameGate.queuedBytes() <= 64 * 1024);
     release.countDown();
 
     await().atMost(WAIT).until(() -> core.commands.output("flooder", frames + 10).size() == frames);

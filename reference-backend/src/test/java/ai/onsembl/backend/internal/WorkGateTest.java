@@ -2,7 +2,9 @@ package ai.onsembl.backend.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +37,12 @@ class WorkGateTest {
     assertThat(gate.queuedBytes()).isEqualTo(100);
     CompletableFuture<Void> third =
         CompletableFuture.runAsync(() -> gate.run(10, ran::incrementAndGet));
-    assertThat(third).as("no room: the reading thread waits").isNotDone();
-    Thread.sleep(150);
-    assertThat(third).isNotDone();
+    await().atMost(Duration.ofSeconds(5)).until(() -> gate.waits() == 1);
+    // no room: the reading thread waits
+    await()
+        .during(Duration.ofMillis(150))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !third.isDone());
     runAll();
     third.get(5, TimeUnit.SECONDS);
     assertThat(gate.waits()).isEqualTo(1);
@@ -66,8 +71,11 @@ class WorkGateTest {
           throw new IllegalStateException("task failed");
         });
     CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> gate.run(1, () -> {}));
-    Thread.sleep(150);
-    assertThat(waiting).isNotDone();
+    await().atMost(Duration.ofSeconds(5)).until(() -> gate.waits() == 1);
+    await()
+        .during(Duration.ofMillis(150))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !waiting.isDone());
     stopped.set(true);
     waiting.get(5, TimeUnit.SECONDS);
     assertThatThrownBy(this::runAll).hasMessage("task failed");
