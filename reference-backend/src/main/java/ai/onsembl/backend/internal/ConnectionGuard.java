@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
@@ -59,6 +62,23 @@ final class ConnectionGuard implements WebSocketServerFactory {
   private final AtomicLong timedOut = new AtomicLong();
   private volatile long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
+  /**
+   * Closes the connections whose peer went away (see {@link EndOfStreamHandoff}), in order, on one
+   * thread that exists only while there is something to close.
+   */
+  private final ThreadPoolExecutor closer =
+      new ThreadPoolExecutor(
+          0,
+          1,
+          5,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "onsembl-backend-eof");
+            t.setDaemon(true);
+            return t;
+          });
+
   ConnectionGuard(
       int maxPending, int maxPendingPerAddress, Duration handshakeDeadline, FdBudget fds) {
     this.maxPending = maxPending;
@@ -102,7 +122,12 @@ final class ConnectionGuard implements WebSocketServerFactory {
       release(address);
     }
     try {
-      return delegate.wrapChannel(channel, key);
+      ByteChannel wrapped = delegate.wrapChannel(channel, key);
+      // A plain socket: its end of stream is closed off the selector thread (see
+      // EndOfStreamHandoff). TLS channels are the library's own and keep its handling.
+      return wrapped == channel && attachment instanceof WebSocketImpl impl
+          ? new EndOfStreamHandoff(channel, key, impl, closer)
+          : wrapped;
     } catch (IOException | RuntimeException e) {
       if (attachment instanceof WebSocket ws) {
         authenticated(ws);
@@ -191,6 +216,7 @@ final class ConnectionGuard implements WebSocketServerFactory {
 
   @Override
   public void close() {
+    closer.shutdownNow();
     delegate.close();
   }
 

@@ -163,6 +163,50 @@ class FleetBurstTest {
   }
 
   @Test
+  void agentsWhoseSocketsEndWithFinOrResetAreAllOfflineWithTheirCode() throws Exception {
+    BackendCore core =
+        start(
+            BackendConfig.forTests().withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    int n = 120;
+    ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
+    dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
+    List<ProtocolClient> agents = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      agents.add(track(ProtocolClient.agent(agentUri(), "gone-" + i)));
+    }
+    for (int i = 0; i < n; i++) {
+      java.net.Socket socket = agents.get(i).getSocket();
+      if (i % 2 == 0) {
+        socket.setSoLinger(true, 0); // RST, like a process that died with unread data
+      }
+      socket.close(); // no close frame: the peer's kernel ends the connection
+    }
+
+    await()
+        .atMost(WAIT)
+        .until(() -> backend.agents().stream().allMatch(a -> a.status() == AgentStatus.OFFLINE));
+    for (int i = 0; i < n; i++) {
+      assertThat(backend.agent("gone-" + i))
+          .get()
+          .extracting(AgentState::disconnectReason)
+          .as("gone-%d (%s)", i, i % 2 == 0 ? "RST" : "FIN")
+          .isEqualTo("Connection closed (code 1006)");
+    }
+    Set<String> offline = new HashSet<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (offline.size() < n && System.nanoTime() < deadline) {
+      Message m =
+          dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
+      if (m != null && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE) {
+        offline.add(m.payload(AgentStatusUpdate.class).agentId());
+      }
+    }
+    assertThat(offline).as("agents OFFLINE on the dashboard").hasSize(n);
+    assertThat(core.registry.all()).as("live sessions").isEmpty();
+    assertNoGhost(core);
+  }
+
+  @Test
   void heartbeatTimeoutThatWaitedBehindABacklogChecksTheLastFrameAgain() throws Exception {
     BackendCore core =
         start(

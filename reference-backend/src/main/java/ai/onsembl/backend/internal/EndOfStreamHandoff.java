@@ -1,0 +1,97 @@
+package ai.onsembl.backend.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+import org.java_websocket.WebSocketImpl;
+
+/**
+ * A plain connection's channel as Java-WebSocket's selector reads it, with the end of the stream
+ * handed to another thread instead of being handled inside the selector's round.
+ *
+ * <p>Java-WebSocket 1.6 closes a connection whose read returns -1 at once, on the selector thread
+ * (its key is cancelled), and then asks the same key {@code isWritable()}: the {@link
+ * CancelledKeyException} that throws ends the selector's round. The rest of that round's ready
+ * sockets wait for the next {@code select()}, so every peer that went away costs a whole round over
+ * up to 1,024 ready keys. When the process holding 10,000 agents' sockets is SIGKILLed, its kernel
+ * sends 10,000 FINs within 0.2 s and the backend's selector took 7–14 s to reach the last close.
+ * (The same happens for a read that fails, "Connection reset", which the library handles by leaving
+ * the round too.)
+ *
+ * <p>Here a read that finds the end of the stream (or a reset) reports 0 bytes, stops reading that
+ * key, and gives the connection to {@code closer}, which calls {@link WebSocketImpl#eot()}: the
+ * same close (1006, or the code of a close handshake already under way) the library would have
+ * made, from another thread, as it already does for close handshakes finished on its decoder
+ * threads. The selector's round goes on with the next ready socket.
+ */
+final class EndOfStreamHandoff implements ByteChannel {
+  private final SocketChannel channel;
+  private final SelectionKey key;
+  private final WebSocketImpl connection;
+  private final Executor closer;
+
+  /** Only the selector thread reads. */
+  private boolean ended;
+
+  EndOfStreamHandoff(
+      SocketChannel channel, SelectionKey key, WebSocketImpl connection, Executor closer) {
+    this.channel = channel;
+    this.key = key;
+    this.connection = connection;
+    this.closer = closer;
+  }
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    if (!ended) {
+      int n;
+      try {
+        n = channel.read(dst);
+      } catch (ClosedChannelException e) {
+        throw e;
+      } catch (IOException e) {
+        // ECONNRESET, ETIMEDOUT, EHOSTUNREACH: the connection is gone, as after an end of stream.
+        n = -1;
+      }
+      if (n >= 0) {
+        return n;
+      }
+      ended = true;
+      closer.execute(connection::eot);
+    }
+    // Until the closer has closed it, the socket stays readable: stop asking (the library turns
+    // reading back on after a write, which brings us here again).
+    stopReading();
+    return 0;
+  }
+
+  private void stopReading() {
+    try {
+      if (key.isValid()) {
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+      }
+    } catch (CancelledKeyException closedMeanwhile) {
+      // the closer got there first
+    }
+  }
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    return channel.write(src);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isOpen();
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}
