@@ -11,7 +11,10 @@ import ai.onsembl.protocol.CommandStatus;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.ServerHeartbeat;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -329,11 +332,22 @@ final class AgentLifecycle {
     long now = System.currentTimeMillis();
     Database.Work<Object> work =
         c -> {
+          List<AgentStore.Offline> rows = new ArrayList<>(endings.size());
           for (Ending e : endings) {
-            e.cancelled = null;
-            if (agents.markOffline(c, e.s.agentId, e.s.epoch, e.reason, e.lastSeen, now)) {
-              e.cancelled = commands.cancelOpen(c, e.s.agentId, CANCELLED_ON_DISCONNECT, now);
+            rows.add(new AgentStore.Offline(e.s.agentId, e.s.epoch, e.reason, e.lastSeen));
+          }
+          boolean[] marked = agents.markOfflineAll(c, rows, now);
+          Set<String> markedIds = new HashSet<>();
+          for (int i = 0; i < marked.length; i++) {
+            if (marked[i]) {
+              markedIds.add(endings.get(i).s.agentId);
             }
+          }
+          Map<String, List<String>> cancelled =
+              commands.cancelOpenFor(c, markedIds, CANCELLED_ON_DISCONNECT, now);
+          for (int i = 0; i < marked.length; i++) {
+            Ending e = endings.get(i);
+            e.cancelled = marked[i] ? cancelled.getOrDefault(e.s.agentId, List.of()) : null;
           }
           return null;
         };

@@ -69,29 +69,49 @@ public final class AgentStore {
         agent.connectionEpoch());
   }
 
+  /** One agent to mark OFFLINE: its session's epoch, the reason and when it was last seen. */
+  record Offline(String agentId, long epoch, String reason, long lastSeen) {}
+
   /**
-   * OFFLINE with {@code reason}, but only while the row still belongs to {@code epoch}: a late
-   * close of a replaced socket changes nothing. Returns whether the row changed.
+   * Marks each agent OFFLINE with its reason, but only while its row still belongs to its epoch (a
+   * late close of a replaced socket changes nothing), and writes a history row for each one marked.
+   * One transaction for many agents, each statement prepared once: a burst of 10,000 closes spent
+   * most of its store time preparing the same statements again per agent. Returns, per row, whether
+   * it was marked.
    */
-  public boolean markOffline(
-      Connection c, String agentId, long epoch, String reason, long lastSeen, long now)
-      throws SQLException {
-    int n;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
-                + " last_seen=?, updated_at=? WHERE agent_id=? AND connection_epoch=? AND status<>'OFFLINE'")) {
-      ps.setString(1, reason);
-      ps.setLong(2, lastSeen);
-      ps.setLong(3, now);
-      ps.setString(4, agentId);
-      ps.setLong(5, epoch);
-      n = ps.executeUpdate();
+  public boolean[] markOfflineAll(Connection c, List<Offline> rows, long now) throws SQLException {
+    boolean[] marked = new boolean[rows.size()];
+    try (PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
+                    + " last_seen=?, updated_at=? WHERE agent_id=? AND connection_epoch=? AND status<>'OFFLINE'");
+        PreparedStatement history =
+            c.prepareStatement(
+                "INSERT INTO agent_status_history"
+                    + " (agent_id, status, reason, connection_epoch, at) VALUES (?,?,?,?,?)")) {
+      for (int i = 0; i < rows.size(); i++) {
+        Offline o = rows.get(i);
+        update.setString(1, o.reason());
+        update.setLong(2, o.lastSeen());
+        update.setLong(3, now);
+        update.setString(4, o.agentId());
+        update.setLong(5, o.epoch());
+        if (update.executeUpdate() > 0) {
+          marked[i] = true;
+          history.setString(1, o.agentId());
+          history.setString(2, AgentStatus.OFFLINE.name());
+          if (o.reason() == null) {
+            history.setNull(3, Types.VARCHAR);
+          } else {
+            history.setString(3, o.reason());
+          }
+          history.setLong(4, o.epoch());
+          history.setLong(5, now);
+          history.executeUpdate();
+        }
+      }
     }
-    if (n > 0) {
-      history(c, agentId, AgentStatus.OFFLINE, reason, epoch, now);
-    }
-    return n > 0;
+    return marked;
   }
 
   /**

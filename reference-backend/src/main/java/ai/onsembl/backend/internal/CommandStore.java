@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -120,6 +122,49 @@ public final class CommandStore {
       ps.executeUpdate();
     }
     return ids;
+  }
+
+  /**
+   * {@link #cancelOpen} for many agents at once: one query for the open commands (by status, which
+   * is indexed) and one prepared update per command found. Returns the cancelled command ids by
+   * agent; agents without open commands are absent.
+   */
+  public Map<String, List<String>> cancelOpenFor(
+      Connection c, Set<String> agentIds, String error, long now) throws SQLException {
+    Map<String, List<String>> byAgent = new HashMap<>();
+    if (agentIds.isEmpty()) {
+      return byAgent;
+    }
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT command_id, agent_id FROM commands"
+                    + " WHERE status IN ('PENDING','QUEUED','EXECUTING')");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String agentId = rs.getString(2);
+        if (agentIds.contains(agentId)) {
+          byAgent.computeIfAbsent(agentId, a -> new ArrayList<>()).add(rs.getString(1));
+        }
+      }
+    }
+    if (byAgent.isEmpty()) {
+      return byAgent;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE commands SET status='CANCELLED', error=?, updated_at=?, completed_at=?"
+                + " WHERE command_id=? AND status IN ('PENDING','QUEUED','EXECUTING')")) {
+      for (List<String> ids : byAgent.values()) {
+        for (String id : ids) {
+          ps.setString(1, error);
+          ps.setLong(2, now);
+          ps.setLong(3, now);
+          ps.setString(4, id);
+          ps.executeUpdate();
+        }
+      }
+    }
+    return byAgent;
   }
 
   /** Stores a chunk once; returns false when {@code (commandId, sequence)} was already stored. */
