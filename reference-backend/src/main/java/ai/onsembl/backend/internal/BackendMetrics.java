@@ -110,7 +110,8 @@ public final class BackendMetrics {
     GaugeWithCallback.builder()
         .name("agent_ghost_count")
         .help(
-            "Agents the store says are ONLINE without a live socket in the registry; always 0 when correct")
+            "Agents the store says are ONLINE without a live socket in the registry; always 0 when correct"
+                + " (computed at most every 250 ms)")
         .callback(cb -> cb.call(ghostCount.getAsLong()))
         .register(registry);
     GaugeWithCallback.builder()
