@@ -269,7 +269,7 @@ public final class ScaleBench {
         "generator start to the last AGENT_CONNECT ACK, "
             + IN_FLIGHT
             + " connects in flight, one "
-            + "java.net.http client; one sample per generator run");
+            + "NIO selector thread; one sample per generator run");
     Results.row(
         section,
         label + ": CPU during the connect storm, backend",
@@ -352,9 +352,9 @@ public final class ScaleBench {
                 "-c",
                 GENERATOR_CPU,
                 java,
-                "-Xmx3g",
+                "-Xmx512m",
                 "-Xss512k",
-                "-XX:+UseParallelGC",
+                "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 ScaleGenerator.class.getName(),
