@@ -172,6 +172,9 @@ public final class BackendCore implements AutoCloseable {
       core.httpPort = core.http.port();
       core.http.addDashboardPage(core.web);
       core.scheduler.scheduleWithFixedDelay(core::guardPort, 1, 1, TimeUnit.SECONDS);
+      long resumeEvery = WsServer.RESUME_WRITES_EVERY.toMillis();
+      core.scheduler.scheduleWithFixedDelay(
+          core::resumeStrandedWrites, resumeEvery, resumeEvery, TimeUnit.MILLISECONDS);
       core.scheduler.scheduleWithFixedDelay(
           () ->
               core.onWorker(
@@ -364,6 +367,18 @@ public final class BackendCore implements AutoCloseable {
    * is reported by /healthz and handed to the {@link #onListenerLost} action (the CLI's ends the
    * process).
    */
+  private void resumeStrandedWrites() {
+    try {
+      int resumed = ws.resumeStrandedWrites();
+      if (resumed > 0) {
+        metrics.writesResumed(resumed);
+        LOG.debug("Asked {} connection(s) with stranded frames to write again", resumed);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Resuming stranded writes failed", e);
+    }
+  }
+
   private void guardPort() {
     try {
       ws.guard.sweep();

@@ -36,6 +36,7 @@ public final class BackendMetrics {
   private final Counter dashboardResyncs;
   private final Counter dashboardCoalesced;
   private final Counter dashboardDropped;
+  private final Counter writesResumed;
   private volatile long lastAgentCloseMillis;
   private final Histogram heartbeatLag;
 
@@ -99,6 +100,13 @@ public final class BackendMetrics {
         Counter.builder()
             .name("dashboard_dropped_total")
             .help("Dashboards closed (1008) because they read nothing for the heartbeat timeout")
+            .register(registry);
+    writesResumed =
+        Counter.builder()
+            .name("websocket_writes_resumed_total")
+            .help(
+                "Connections found with queued frames but no write interest (a lost wake-up in"
+                    + " Java-WebSocket's selector) and asked to write again")
             .register(registry);
     GaugeWithCallback.builder()
         .name("agent_last_close_timestamp_seconds")
@@ -182,6 +190,10 @@ public final class BackendMetrics {
 
   void dashboardDropped() {
     dashboardDropped.inc();
+  }
+
+  void writesResumed(int n) {
+    writesResumed.inc(n);
   }
 
   void heartbeatTimeout() {

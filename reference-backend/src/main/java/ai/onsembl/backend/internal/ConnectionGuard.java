@@ -201,6 +201,11 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
   }
 
+  /** The connections accepted but not yet authenticated (a copy). */
+  List<WebSocket> pendingConnections() {
+    return List.copyOf(pending.keySet());
+  }
+
   /** Connections accepted but not yet authenticated. */
   int pendingCount() {
     return pending.size();

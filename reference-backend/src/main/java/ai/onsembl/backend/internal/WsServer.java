@@ -7,12 +7,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.LimitExceededException;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
@@ -88,6 +91,46 @@ final class WsServer extends WebSocketServer {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException("cannot inspect Java-WebSocket's listener: " + e, e);
     }
+  }
+
+  /** How often {@link #resumeStrandedWrites()} runs. */
+  static final java.time.Duration RESUME_WRITES_EVERY = java.time.Duration.ofMillis(100);
+
+  /**
+   * Asks every connection that has queued frames but no write interest to write again; returns how
+   * many. Java-WebSocket 1.6 loses such wake-ups: its selector thread, having written a
+   * connection's queue empty, sets the key back to OP_READ, and when another thread queued a frame
+   * and asked for OP_WRITE in between, that request is overwritten. The frame then waited for the
+   * connection's next send: an agent's ACK up to the next PING (15 s by default), seen as one agent
+   * in 10,000 connecting 10 s late; a dashboard's frame as long. Run every {@link
+   * #RESUME_WRITES_EVERY} on the timer: upgraded connections and those still in their handshake
+   * (whose 101 response can be stranded the same way).
+   */
+  int resumeStrandedWrites() {
+    int resumed = 0;
+    for (WebSocket c : getConnections()) {
+      resumed += resume(c);
+    }
+    for (WebSocket c : guard.pendingConnections()) {
+      resumed += resume(c);
+    }
+    return resumed;
+  }
+
+  private int resume(WebSocket c) {
+    if (!(c instanceof WebSocketImpl impl) || impl.outQueue.isEmpty()) {
+      return 0;
+    }
+    SelectionKey key = impl.getSelectionKey();
+    try {
+      if (key == null || !key.isValid() || (key.interestOps() & SelectionKey.OP_WRITE) != 0) {
+        return 0;
+      }
+    } catch (CancelledKeyException closedMeanwhile) {
+      return 0;
+    }
+    onWriteDemand(impl);
+    return 1;
   }
 
   /** Starts and waits until bound; returns the real port. */
