@@ -62,6 +62,9 @@ public final class ScaleGenerator {
   private ByteBuffer readBuf = ByteBuffer.allocate(64 * 1024);
 
   private int next;
+  private long ms99;
+  private long slowestNanos;
+  private String slowest = "none";
   private int inFlight;
   private int ok;
   private int failed;
@@ -82,6 +85,7 @@ public final class ScaleGenerator {
     SelectionKey key;
     int state = CONNECTING;
     long startedAt;
+    long upgradedAt;
     boolean closeSent;
 
     /** Bytes read but not yet parsed (a partial header or frame). */
@@ -202,7 +206,9 @@ public final class ScaleGenerator {
   private void onAllConnected(long now) {
     connected = true;
     long connectMs = (now - t0) / 1_000_000;
-    System.out.println("CONNECTED " + ok + " " + failed + " " + connectMs);
+    // A fifth field: when 99 % were ACKed, so a straggler shows apart from the storm's pace.
+    System.out.println("CONNECTED " + ok + " " + failed + " " + connectMs + " " + ms99);
+    System.err.println("generator: slowest agent to connect: " + slowest);
     System.out.flush();
     nextSlotAt = now + SLOT_NANOS;
     Thread stdin =
@@ -308,6 +314,22 @@ public final class ScaleGenerator {
     c.state = ACKED;
     inFlight--;
     ok++;
+    long now = System.nanoTime();
+    if (ok == (n * 99 + 99) / 100) {
+      ms99 = (now - t0) / 1_000_000;
+    }
+    if (now - c.startedAt > slowestNanos) {
+      slowestNanos = now - c.startedAt;
+      slowest =
+          c.id
+              + " "
+              + slowestNanos / 1_000_000
+              + " ms (TCP connect and 101: "
+              + (c.upgradedAt - c.startedAt) / 1_000_000
+              + " ms, AGENT_CONNECT to ACK: "
+              + (now - c.upgradedAt) / 1_000_000
+              + " ms)";
+    }
   }
 
   // --- steady state and closing -------------------------------------------------------------
@@ -432,6 +454,7 @@ public final class ScaleGenerator {
       // Sec-WebSocket-Accept is not verified: the peer is our own backend on loopback, and the
       // check would only cost a SHA-1 per agent.
       c.state = AWAITING_ACK;
+      c.upgradedAt = System.nanoTime();
       sendText(c, Frames.agentConnect(c.id));
       p = h + HEADER_END.length;
     }
