@@ -63,8 +63,8 @@ final class ConnectionGuard implements WebSocketServerFactory {
   private volatile long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
   /**
-   * Closes the connections whose peer went away (see {@link EndOfStreamHandoff}), in order, on one
-   * thread that exists only while there is something to close.
+   * Closes the connections whose peer went away (see {@link PlainConnectionChannel}), in order, on
+   * one thread that exists only while there is something to close.
    */
   private final ThreadPoolExecutor closer =
       new ThreadPoolExecutor(
@@ -123,10 +123,10 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
     try {
       ByteChannel wrapped = delegate.wrapChannel(channel, key);
-      // A plain socket: its end of stream is closed off the selector thread (see
-      // EndOfStreamHandoff). TLS channels are the library's own and keep its handling.
+      // A plain socket: its end of stream is closed off the selector thread and its queued frames
+      // go out together (see PlainConnectionChannel). TLS channels are the library's own.
       return wrapped == channel && attachment instanceof WebSocketImpl impl
-          ? new EndOfStreamHandoff(channel, key, impl, closer)
+          ? new PlainConnectionChannel(channel, key, impl, closer)
           : wrapped;
     } catch (IOException | RuntimeException e) {
       if (attachment instanceof WebSocket ws) {
@@ -221,7 +221,8 @@ final class ConnectionGuard implements WebSocketServerFactory {
 
   @Override
   public void close() {
-    closer.shutdownNow();
+    closer.shutdown(); // closes what is queued, then its thread ends; later ends of stream are
+    // closed by the library itself (PlainConnectionChannel)
     delegate.close();
   }
 

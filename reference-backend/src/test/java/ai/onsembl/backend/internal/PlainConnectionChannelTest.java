@@ -25,17 +25,19 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A peer that goes away (FIN, or RST when it dies with unread data) is read as "0 bytes" by the
- * selector, which stops reading that key, and its close is handed to the closer exactly once.
+ * selector, which stops reading that key, and its close is handed to the closer exactly once; the
+ * frames queued behind the one being written go out in the same gathering write.
  */
 @Timeout(30)
-class EndOfStreamHandoffTest {
+class PlainConnectionChannelTest {
   private ServerSocketChannel server;
   private Selector selector;
   private Socket peer;
   private SocketChannel channel;
   private SelectionKey key;
   private final List<Runnable> handedOver = new ArrayList<>();
-  private EndOfStreamHandoff handoff;
+  private PlainConnectionChannel handoff;
+  private WebSocketImpl connection;
 
   @BeforeEach
   void connect() throws Exception {
@@ -46,7 +48,8 @@ class EndOfStreamHandoffTest {
     channel.configureBlocking(false);
     selector = Selector.open();
     key = channel.register(selector, SelectionKey.OP_READ);
-    handoff = new EndOfStreamHandoff(channel, key, connection(), handedOver::add);
+    connection = connection();
+    handoff = new PlainConnectionChannel(channel, key, connection, handedOver::add);
   }
 
   @AfterEach
@@ -109,6 +112,21 @@ class EndOfStreamHandoffTest {
   }
 
   @Test
+  void whenTheCloserIsStoppedTheEndOfStreamIsLeftToTheLibrary() throws Exception {
+    handoff =
+        new PlainConnectionChannel(
+            channel,
+            key,
+            connection,
+            r -> {
+              throw new java.util.concurrent.RejectedExecutionException("stopped");
+            });
+    peer.shutdownOutput();
+    awaitReadable();
+    assertThat(handoff.read(ByteBuffer.allocate(64))).as("-1: the library closes it").isEqualTo(-1);
+  }
+
+  @Test
   void aResetPeerIsAnEndOfStreamNotAnException() throws Exception {
     peer.setSoLinger(true, 0);
     peer.close(); // RST, as from a process that died with unread data
@@ -117,6 +135,46 @@ class EndOfStreamHandoffTest {
     assertThat(handoff.read(ByteBuffer.allocate(64))).isZero();
     assertThat(handedOver).hasSize(1);
     assertThat(key.interestOps() & SelectionKey.OP_READ).isZero();
+  }
+
+  @Test
+  void theHeadOfTheQueueIsWrittenTogetherWithTheFramesQueuedBehindIt() throws Exception {
+    ByteBuffer first = ByteBuffer.wrap("one,".getBytes(StandardCharsets.UTF_8));
+    ByteBuffer second = ByteBuffer.wrap("two,".getBytes(StandardCharsets.UTF_8));
+    ByteBuffer third = ByteBuffer.wrap("three".getBytes(StandardCharsets.UTF_8));
+    connection.outQueue.put(first);
+    connection.outQueue.put(second);
+    connection.outQueue.put(third);
+
+    // As Java-WebSocket's batch(): write the head, and when it is empty poll it and write the next.
+    assertThat(handoff.write(first)).as("bytes of the head written").isEqualTo(4);
+    assertThat(second.hasRemaining()).as("written ahead in the same call").isFalse();
+    assertThat(third.hasRemaining()).isFalse();
+    connection.outQueue.poll();
+    assertThat(handoff.write(second)).as("nothing left to write").isZero();
+    connection.outQueue.poll();
+    assertThat(handoff.write(third)).isZero();
+    connection.outQueue.poll();
+
+    byte[] got = new byte[13];
+    peer.setSoTimeout(10_000);
+    int off = 0;
+    while (off < got.length) {
+      int n = peer.getInputStream().read(got, off, got.length - off);
+      assertThat(n).as("peer read").isPositive();
+      off += n;
+    }
+    assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("one,two,three");
+  }
+
+  @Test
+  void aBufferThatIsNotTheHeadOfTheQueueIsWrittenAlone() throws Exception {
+    ByteBuffer queued = ByteBuffer.wrap("queued".getBytes(StandardCharsets.UTF_8));
+    connection.outQueue.put(queued);
+    ByteBuffer other = ByteBuffer.wrap("other".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(handoff.write(other)).isEqualTo(5);
+    assertThat(queued.remaining()).as("left for its own turn").isEqualTo(6);
   }
 
   @Test
