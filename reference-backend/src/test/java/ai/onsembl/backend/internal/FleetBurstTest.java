@@ -88,6 +88,21 @@ class FleetBurstTest {
     assertThat(blocked.await(10, TimeUnit.SECONDS)).as("worker blocked").isTrue();
   }
 
+  /** The agents a dashboard is told are OFFLINE, read until {@code n} of them or {@link #WAIT}. */
+  private static Set<String> offlineOn(ProtocolClient dashboard, int n)
+      throws InterruptedException {
+    Set<String> offline = new HashSet<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (offline.size() < n && System.nanoTime() < deadline) {
+      Message m =
+          dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
+      if (m != null && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE) {
+        offline.add(m.payload(AgentStatusUpdate.class).agentId());
+      }
+    }
+    return offline;
+  }
+
   private static void assertNoGhost(BackendCore core) {
     assertThat(core.ghostCount()).as("agent_ghost_count").isZero();
   }
@@ -149,16 +164,7 @@ class FleetBurstTest {
           .as("history of burst-%d", i)
           .contains("OFFLINE");
     }
-    Set<String> offline = new HashSet<>();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (offline.size() < n && System.nanoTime() < deadline) {
-      Message m =
-          dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
-      if (m != null && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE) {
-        offline.add(m.payload(AgentStatusUpdate.class).agentId());
-      }
-    }
-    assertThat(offline).as("agents OFFLINE on the dashboard").hasSize(n);
+    assertThat(offlineOn(dashboard, n)).as("agents OFFLINE on the dashboard").hasSize(n);
     assertNoGhost(core);
   }
 
@@ -192,16 +198,7 @@ class FleetBurstTest {
           .as("gone-%d (%s)", i, i % 2 == 0 ? "RST" : "FIN")
           .isEqualTo("Connection closed (code 1006)");
     }
-    Set<String> offline = new HashSet<>();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (offline.size() < n && System.nanoTime() < deadline) {
-      Message m =
-          dashboard.next(MessageType.AGENT_STATUS, Duration.ofNanos(deadline - System.nanoTime()));
-      if (m != null && m.payload(AgentStatusUpdate.class).status().value() == AgentStatus.OFFLINE) {
-        offline.add(m.payload(AgentStatusUpdate.class).agentId());
-      }
-    }
-    assertThat(offline).as("agents OFFLINE on the dashboard").hasSize(n);
+    assertThat(offlineOn(dashboard, n)).as("agents OFFLINE on the dashboard").hasSize(n);
     assertThat(core.registry.all()).as("live sessions").isEmpty();
     assertNoGhost(core);
   }
