@@ -83,7 +83,7 @@ final class AgentLifecycle {
         db.tx(
             c -> {
               List<String> offline = agents.markAllOffline(c, SERVER_RESTARTED, now);
-              List<String> cancelled = commands.cancelOpen(c, null, SERVER_RESTARTED, now);
+              List<String> cancelled = commands.cancelAllOpen(c, SERVER_RESTARTED, now);
               return new int[] {offline.size(), cancelled.size()};
             });
     metrics.staleMarked(counts[0]);

@@ -85,10 +85,7 @@ public final class AgentStore {
             c.prepareStatement(
                 "UPDATE agents SET status='OFFLINE', disconnect_reason=?,"
                     + " last_seen=?, updated_at=? WHERE agent_id=? AND connection_epoch=? AND status<>'OFFLINE'");
-        PreparedStatement history =
-            c.prepareStatement(
-                "INSERT INTO agent_status_history"
-                    + " (agent_id, status, reason, connection_epoch, at) VALUES (?,?,?,?,?)")) {
+        PreparedStatement history = c.prepareStatement(HISTORY_INSERT)) {
       for (int i = 0; i < rows.size(); i++) {
         Offline o = rows.get(i);
         update.setString(1, o.reason());
@@ -98,16 +95,7 @@ public final class AgentStore {
         update.setLong(5, o.epoch());
         if (update.executeUpdate() > 0) {
           marked[i] = true;
-          history.setString(1, o.agentId());
-          history.setString(2, AgentStatus.OFFLINE.name());
-          if (o.reason() == null) {
-            history.setNull(3, Types.VARCHAR);
-          } else {
-            history.setString(3, o.reason());
-          }
-          history.setLong(4, o.epoch());
-          history.setLong(5, now);
-          history.executeUpdate();
+          history(history, o.agentId(), AgentStatus.OFFLINE, o.reason(), o.epoch(), now);
         }
       }
     }
@@ -160,24 +148,32 @@ public final class AgentStore {
     }
   }
 
+  private static final String HISTORY_INSERT =
+      "INSERT INTO agent_status_history (agent_id, status, reason, connection_epoch, at)"
+          + " VALUES (?,?,?,?,?)";
+
   private static void history(
       Connection c, String agentId, AgentStatus status, String reason, long epoch, long at)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO agent_status_history"
-                + " (agent_id, status, reason, connection_epoch, at) VALUES (?,?,?,?,?)")) {
-      ps.setString(1, agentId);
-      ps.setString(2, status.name());
-      if (reason == null) {
-        ps.setNull(3, Types.VARCHAR);
-      } else {
-        ps.setString(3, reason);
-      }
-      ps.setLong(4, epoch);
-      ps.setLong(5, at);
-      ps.executeUpdate();
+    try (PreparedStatement ps = c.prepareStatement(HISTORY_INSERT)) {
+      history(ps, agentId, status, reason, epoch, at);
     }
+  }
+
+  /** Binds and runs {@link #HISTORY_INSERT}, prepared once by the caller. */
+  private static void history(
+      PreparedStatement ps, String agentId, AgentStatus status, String reason, long epoch, long at)
+      throws SQLException {
+    ps.setString(1, agentId);
+    ps.setString(2, status.name());
+    if (reason == null) {
+      ps.setNull(3, Types.VARCHAR);
+    } else {
+      ps.setString(3, reason);
+    }
+    ps.setLong(4, epoch);
+    ps.setLong(5, at);
+    ps.executeUpdate();
   }
 
   public Optional<AgentState> find(String agentId) {

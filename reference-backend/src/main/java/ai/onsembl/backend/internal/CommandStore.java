@@ -92,21 +92,14 @@ public final class CommandStore {
     }
   }
 
-  /** Cancels the agent's PENDING, QUEUED and EXECUTING commands. Returns their ids. */
-  public List<String> cancelOpen(Connection c, String agentId, String error, long now)
-      throws SQLException {
+  /** Cancels every PENDING, QUEUED and EXECUTING command (startup cleanup). Returns their ids. */
+  public List<String> cancelAllOpen(Connection c, String error, long now) throws SQLException {
     List<String> ids = new ArrayList<>();
-    String where =
-        " WHERE status IN ('PENDING','QUEUED','EXECUTING')"
-            + (agentId == null ? "" : " AND agent_id=?");
-    try (PreparedStatement ps = c.prepareStatement("SELECT command_id FROM commands" + where)) {
-      if (agentId != null) {
-        ps.setString(1, agentId);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
+    String where = " WHERE status IN ('PENDING','QUEUED','EXECUTING')";
+    try (PreparedStatement ps = c.prepareStatement("SELECT command_id FROM commands" + where);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
       }
     }
     try (PreparedStatement ps =
@@ -116,18 +109,15 @@ public final class CommandStore {
       ps.setString(1, error);
       ps.setLong(2, now);
       ps.setLong(3, now);
-      if (agentId != null) {
-        ps.setString(4, agentId);
-      }
       ps.executeUpdate();
     }
     return ids;
   }
 
   /**
-   * {@link #cancelOpen} for many agents at once: one query for the open commands (by status, which
-   * is indexed) and one prepared update per command found. Returns the cancelled command ids by
-   * agent; agents without open commands are absent.
+   * Cancels the open commands of many agents at once: one query for the open commands (by status,
+   * which is indexed) and one prepared update per command found. Returns the cancelled command ids
+   * by agent; agents without open commands are absent.
    */
   public Map<String, List<String>> cancelOpenFor(
       Connection c, Set<String> agentIds, String error, long now) throws SQLException {

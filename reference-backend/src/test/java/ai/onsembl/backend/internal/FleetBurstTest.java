@@ -73,6 +73,21 @@ class FleetBurstTest {
     return URI.create(backend.wsUrl() + "/ws/dashboard?token=" + backend.config().dashboardToken());
   }
 
+  private ProtocolClient openDashboard() throws InterruptedException {
+    ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
+    dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
+    return dashboard;
+  }
+
+  /** Agents {@code prefix0} ... {@code prefix(n-1)}, each ACKed. */
+  private List<ProtocolClient> connectAgents(String prefix, int n) throws InterruptedException {
+    List<ProtocolClient> agents = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      agents.add(track(ProtocolClient.agent(agentUri(), prefix + i)));
+    }
+    return agents;
+  }
+
   /** Holds the worker until the test releases it (or ends). */
   private void blockWorker(BackendCore core) throws InterruptedException {
     CountDownLatch blocked = new CountDownLatch(1);
@@ -114,12 +129,8 @@ class FleetBurstTest {
         start(
             BackendConfig.forTests().withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
     int n = 60;
-    ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
-    dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
-    List<ProtocolClient> agents = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      agents.add(track(ProtocolClient.agent(agentUri(), "burst-" + i)));
-    }
+    ProtocolClient dashboard = openDashboard();
+    List<ProtocolClient> agents = connectAgents("burst-", n);
     String commandId =
         core.onWorkerAndWait(
             () ->
@@ -174,12 +185,8 @@ class FleetBurstTest {
         start(
             BackendConfig.forTests().withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)));
     int n = 120;
-    ProtocolClient dashboard = track(ProtocolClient.open(dashboardUri()));
-    dashboard.expect(MessageType.DASHBOARD_CONNECTED, WAIT);
-    List<ProtocolClient> agents = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      agents.add(track(ProtocolClient.agent(agentUri(), "gone-" + i)));
-    }
+    ProtocolClient dashboard = openDashboard();
+    List<ProtocolClient> agents = connectAgents("gone-", n);
     for (int i = 0; i < n; i++) {
       java.net.Socket socket = agents.get(i).getSocket();
       if (i % 2 == 0) {
