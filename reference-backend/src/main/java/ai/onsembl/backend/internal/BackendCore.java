@@ -526,7 +526,7 @@ public final class BackendCore implements AutoCloseable {
         LOG.warn("Marking agents OFFLINE on shutdown did not finish: {}", e.toString());
       }
       try {
-        ws.stop((int) CLOSE_STEP_MILLIS, "Server stopping");
+        ws.stopListening((int) CLOSE_STEP_MILLIS, "Server stopping");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -152,9 +152,51 @@ final class WsServer extends WebSocketServer {
     return getPort();
   }
 
+  /** Java-WebSocket's selector thread (it calls {@link #onStart()}). */
+  private volatile Thread selectorThread;
+
   @Override
   public void onStart() {
+    selectorThread = Thread.currentThread();
     started.countDown();
+  }
+
+  /**
+   * Stops the server and makes sure its selector thread ends, which closes the listening socket.
+   *
+   * <p>Java-WebSocket 1.6's {@code stop} only waits for that thread, and after an {@link Error} on
+   * a decoder thread it can wait forever: the dying decoder holds one of the selector's few read
+   * buffers (2 per decoder + 1) and never gives it back, the selector then blocks in its {@code
+   * takeBuffer()} at the next readable socket (the close frame an agent sends back is enough), and
+   * the decoder itself waits in {@code stop(0)} for the selector to end. An interrupt ends that
+   * wait; the library then closes its selector and the listening socket (its {@code
+   * doServerShutdown()}).
+   */
+  void stopListening(int timeoutMillis, String message) throws InterruptedException {
+    stop(timeoutMillis, message);
+    Thread selector = selectorThread;
+    if (selector == null || selector == Thread.currentThread()) {
+      return;
+    }
+    selector.join(timeoutMillis);
+    if (selector.isAlive()) {
+      LOG.warn(
+          "The WebSocket selector thread did not end {} ms after stop ({}); interrupting it",
+          timeoutMillis,
+          selectorState(selector));
+      selector.interrupt();
+      selector.join(timeoutMillis);
+    }
+  }
+
+  private static String selectorState(Thread t) {
+    StackTraceElement[] stack = t.getStackTrace();
+    for (StackTraceElement e : stack) {
+      if (e.getClassName().startsWith("org.java_websocket")) {
+        return t.getState() + " in " + e.getClassName() + "." + e.getMethodName();
+      }
+    }
+    return t.getState().toString();
   }
 
   @Override
