@@ -123,8 +123,8 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
     try {
       ByteChannel wrapped = delegate.wrapChannel(channel, key);
-      // A plain socket: its end of stream is closed off the selector thread (see
-      // PlainConnectionChannel). TLS channels are the library's own.
+      // A plain socket: its end of stream is closed off the selector thread and its queued frames
+      // go out together (see PlainConnectionChannel). TLS channels are the library's own.
       return wrapped == channel && attachment instanceof WebSocketImpl impl
           ? new PlainConnectionChannel(channel, key, impl, closer)
           : wrapped;

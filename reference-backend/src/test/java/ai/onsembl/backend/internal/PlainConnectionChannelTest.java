@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A peer that goes away (FIN, or RST when it dies with unread data) is read as "0 bytes" by the
- * selector, which stops reading that key, and its close is handed to the closer exactly once.
+ * selector, which stops reading that key, and its close is handed to the closer exactly once; the
+ * frames queued behind the one being written go out in the same gathering write.
  */
 @Timeout(30)
 class PlainConnectionChannelTest {
@@ -134,6 +135,46 @@ class PlainConnectionChannelTest {
     assertThat(handoff.read(ByteBuffer.allocate(64))).isZero();
     assertThat(handedOver).hasSize(1);
     assertThat(key.interestOps() & SelectionKey.OP_READ).isZero();
+  }
+
+  @Test
+  void theHeadOfTheQueueIsWrittenTogetherWithTheFramesQueuedBehindIt() throws Exception {
+    ByteBuffer first = ByteBuffer.wrap("one,".getBytes(StandardCharsets.UTF_8));
+    ByteBuffer second = ByteBuffer.wrap("two,".getBytes(StandardCharsets.UTF_8));
+    ByteBuffer third = ByteBuffer.wrap("three".getBytes(StandardCharsets.UTF_8));
+    connection.outQueue.put(first);
+    connection.outQueue.put(second);
+    connection.outQueue.put(third);
+
+    // As Java-WebSocket's batch(): write the head, and when it is empty poll it and write the next.
+    assertThat(handoff.write(first)).as("bytes of the head written").isEqualTo(4);
+    assertThat(second.hasRemaining()).as("written ahead in the same call").isFalse();
+    assertThat(third.hasRemaining()).isFalse();
+    connection.outQueue.poll();
+    assertThat(handoff.write(second)).as("nothing left to write").isZero();
+    connection.outQueue.poll();
+    assertThat(handoff.write(third)).isZero();
+    connection.outQueue.poll();
+
+    byte[] got = new byte[13];
+    peer.setSoTimeout(10_000);
+    int off = 0;
+    while (off < got.length) {
+      int n = peer.getInputStream().read(got, off, got.length - off);
+      assertThat(n).as("peer read").isPositive();
+      off += n;
+    }
+    assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("one,two,three");
+  }
+
+  @Test
+  void aBufferThatIsNotTheHeadOfTheQueueIsWrittenAlone() throws Exception {
+    ByteBuffer queued = ByteBuffer.wrap("queued".getBytes(StandardCharsets.UTF_8));
+    connection.outQueue.put(queued);
+    ByteBuffer other = ByteBuffer.wrap("other".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(handoff.write(other)).isEqualTo(5);
+    assertThat(queued.remaining()).as("left for its own turn").isEqualTo(6);
   }
 
   @Test
