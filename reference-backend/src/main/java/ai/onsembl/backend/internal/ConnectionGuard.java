@@ -66,6 +66,9 @@ final class ConnectionGuard implements WebSocketServerFactory {
    * Closes the connections whose peer went away (see {@link PlainConnectionChannel}), in order, on
    * one thread that exists only while there is something to close.
    */
+  /** Empties the selector's selected-key set after each round (see SelectedKeysSweep). */
+  final SelectedKeysSweep sweep = new SelectedKeysSweep();
+
   private final ThreadPoolExecutor closer =
       new ThreadPoolExecutor(
           0,
@@ -123,10 +126,11 @@ final class ConnectionGuard implements WebSocketServerFactory {
     }
     try {
       ByteChannel wrapped = delegate.wrapChannel(channel, key);
-      // A plain socket: its end of stream is closed off the selector thread and its queued frames
-      // go out together (see PlainConnectionChannel). TLS channels are the library's own.
+      // A plain socket: its end of stream is closed off the selector thread, its queued frames
+      // go out together, and it sweeps the selected keys after a round (see
+      // PlainConnectionChannel, SelectedKeysSweep). TLS channels are the library's own.
       return wrapped == channel && attachment instanceof WebSocketImpl impl
-          ? new PlainConnectionChannel(channel, key, impl, closer)
+          ? new PlainConnectionChannel(channel, key, impl, closer, sweep)
           : wrapped;
     } catch (IOException | RuntimeException e) {
       if (attachment instanceof WebSocket ws) {

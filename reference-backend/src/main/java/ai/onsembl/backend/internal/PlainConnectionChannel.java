@@ -2,7 +2,6 @@ package ai.onsembl.backend.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -10,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WrappedByteChannel;
 
 /**
  * A plain (not TLS) connection's channel as Java-WebSocket's selector reads and writes it: the end
@@ -32,21 +32,27 @@ import org.java_websocket.WebSocketImpl;
  * made, from another thread, as it already does for close handshakes finished on its decoder
  * threads. The selector's round goes on with the next ready socket.
  */
-final class PlainConnectionChannel implements ByteChannel {
+final class PlainConnectionChannel implements WrappedByteChannel {
   private final SocketChannel channel;
   private final SelectionKey key;
   private final WebSocketImpl connection;
   private final Executor closer;
+  private final SelectedKeysSweep sweep;
 
   /** Only the selector thread reads. */
   private boolean ended;
 
   PlainConnectionChannel(
-      SocketChannel channel, SelectionKey key, WebSocketImpl connection, Executor closer) {
+      SocketChannel channel,
+      SelectionKey key,
+      WebSocketImpl connection,
+      Executor closer,
+      SelectedKeysSweep sweep) {
     this.channel = channel;
     this.key = key;
     this.connection = connection;
     this.closer = closer;
+    this.sweep = sweep;
   }
 
   @Override
@@ -60,6 +66,9 @@ final class PlainConnectionChannel implements ByteChannel {
       } catch (IOException e) {
         // ECONNRESET, ETIMEDOUT, EHOSTUNREACH: the connection is gone, as after an end of stream.
         n = -1;
+      }
+      if (n > 0) {
+        sweep.readData();
       }
       if (n >= 0) {
         return n;
@@ -125,6 +134,37 @@ final class PlainConnectionChannel implements ByteChannel {
       list.add(it.next());
     }
     return list.toArray(new ByteBuffer[0]);
+  }
+
+  /** Asked by the library after a read that brought data: see {@link SelectedKeysSweep}. */
+  @Override
+  public boolean isNeedRead() {
+    return sweep.schedule();
+  }
+
+  /**
+   * Called by the library after all of the round's keys, on the selector thread: reads nothing and
+   * empties the selected-key set (see {@link SelectedKeysSweep}).
+   */
+  @Override
+  public int readMore(ByteBuffer dst) {
+    sweep.sweep(key);
+    return 0;
+  }
+
+  @Override
+  public boolean isNeedWrite() {
+    return false;
+  }
+
+  @Override
+  public void writeMore() {
+    // nothing is ever held back
+  }
+
+  @Override
+  public boolean isBlocking() {
+    return false;
   }
 
   @Override

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A peer that goes away (FIN, or RST when it dies with unread data) is read as "0 bytes" by the
  * selector, which stops reading that key, and its close is handed to the closer exactly once; the
- * frames queued behind the one being written go out in the same gathering write.
+ * frames queued behind the one being written go out in the same gathering write; the selected-key
+ * set is emptied after a round with data.
  */
 @Timeout(30)
 class PlainConnectionChannelTest {
@@ -38,6 +39,7 @@ class PlainConnectionChannelTest {
   private final List<Runnable> handedOver = new ArrayList<>();
   private PlainConnectionChannel handoff;
   private WebSocketImpl connection;
+  private final SelectedKeysSweep sweep = new SelectedKeysSweep();
 
   @BeforeEach
   void connect() throws Exception {
@@ -49,7 +51,7 @@ class PlainConnectionChannelTest {
     selector = Selector.open();
     key = channel.register(selector, SelectionKey.OP_READ);
     connection = connection();
-    handoff = new PlainConnectionChannel(channel, key, connection, handedOver::add);
+    handoff = new PlainConnectionChannel(channel, key, connection, handedOver::add, sweep);
   }
 
   @AfterEach
@@ -120,7 +122,8 @@ class PlainConnectionChannelTest {
             connection,
             r -> {
               throw new java.util.concurrent.RejectedExecutionException("stopped");
-            });
+            },
+            sweep);
     peer.shutdownOutput();
     awaitReadable();
     assertThat(handoff.read(ByteBuffer.allocate(64))).as("-1: the library closes it").isEqualTo(-1);
@@ -175,6 +178,38 @@ class PlainConnectionChannelTest {
 
     assertThat(handoff.write(other)).isEqualTo(5);
     assertThat(queued.remaining()).as("left for its own turn").isEqualTo(6);
+  }
+
+  /**
+   * The library's round, as Java-WebSocket 1.6 runs it: reads of the selected keys (each that
+   * brought data asks isNeedRead), then readMore on the channels that said yes, which asks
+   * isNeedRead again.
+   */
+  @Test
+  void oneChannelPerRoundWithDataSweepsTheSelectedKeysAfterTheRound() throws Exception {
+    PlainConnectionChannel other =
+        new PlainConnectionChannel(channel, key, connection, handedOver::add, sweep);
+    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    peer.getOutputStream().write(new byte[] {1, 2, 3});
+    assertThat(selector.select(10_000)).isPositive();
+    assertThat(selector.selectedKeys()).containsExactly(key);
+
+    assertThat(handoff.read(ByteBuffer.allocate(64))).isEqualTo(3);
+    assertThat(handoff.isNeedRead()).as("the round's sweeper").isTrue();
+    assertThat(other.isNeedRead()).as("one sweeper per round").isFalse();
+    assertThat(handoff.readMore(ByteBuffer.allocate(64))).as("reads nothing").isZero();
+    assertThat(selector.selectedKeys()).as("swept after the round").isEmpty();
+    assertThat(handoff.isNeedRead()).as("the library's question after readMore").isFalse();
+    assertThat(sweep.sweeps()).isEqualTo(1);
+
+    // The next round with data schedules a sweep again.
+    peer.getOutputStream().write(new byte[] {4});
+    assertThat(selector.select(10_000)).isPositive();
+    assertThat(other.read(ByteBuffer.allocate(64))).isEqualTo(1);
+    assertThat(other.isNeedRead()).isTrue();
+    other.readMore(ByteBuffer.allocate(64));
+    assertThat(selector.selectedKeys()).isEmpty();
+    assertThat(sweep.sweeps()).isEqualTo(2);
   }
 
   @Test
