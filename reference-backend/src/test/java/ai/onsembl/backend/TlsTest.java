@@ -88,6 +88,51 @@ class TlsTest {
     }
   }
 
+  /**
+   * TLS connections take their turn at emptying the selector's selected-key set too, and keep their
+   * TLS session visible (see SweepingTlsChannel).
+   */
+  @Test
+  void wssAgentsDoNotPileUpInTheSelectorsSelectedKeys() throws Exception {
+    Path p12 = keyStore();
+    SSLContext client = trusting(p12);
+    List<ProtocolClient> agents = new ArrayList<>();
+    try (ReferenceBackend backend =
+        ReferenceBackend.start(
+            BackendConfig.defaults()
+                .withPorts(0, 0)
+                .withAgentToken("a")
+                .withDashboardToken("d")
+                .withTls(TlsContexts.fromPkcs12(p12, PASSWORD.toCharArray())))) {
+      for (int i = 0; i < 40; i++) {
+        ProtocolClient agent =
+            new ProtocolClient(
+                URI.create(backend.wsUrl() + "/ws/agent?agentId=tls-" + i + "&token=a"),
+                java.util.Map.of());
+        agent.setSocketFactory(client.getSocketFactory());
+        agents.add(agent);
+        assertThat(agent.connectBlocking(10, TimeUnit.SECONDS)).isTrue();
+        agent.send(ProtocolClient.agentConnect("tls-" + i));
+        agent.expect(ai.onsembl.protocol.MessageType.ACK, Duration.ofSeconds(10));
+      }
+      org.java_websocket.WebSocketImpl socket =
+          (org.java_websocket.WebSocketImpl)
+              ai.onsembl.backend.internal.BackendAccess.bridge().core(backend).agentSocket("tls-0");
+      assertThat(socket.getSSLSession().getProtocol()).startsWith("TLS");
+      java.nio.channels.Selector selector = socket.getSelectionKey().selector();
+      // Without the sweep each agent's key stays selected after its ACK was written.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(selector.selectedKeys().size())
+                      .as("keys left in the selected set")
+                      .isLessThan(10));
+    } finally {
+      agents.forEach(ProtocolClient::close);
+    }
+  }
+
   private Path keyStore() throws Exception {
     Path p12 = dir.resolve("server.p12");
     List<String> cmd =

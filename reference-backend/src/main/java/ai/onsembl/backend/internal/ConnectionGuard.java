@@ -21,6 +21,7 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.WrappedByteChannel;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.enums.ReadyState;
 import org.java_websocket.framing.CloseFrame;
@@ -128,9 +129,13 @@ final class ConnectionGuard implements WebSocketServerFactory {
       ByteChannel wrapped = delegate.wrapChannel(channel, key);
       // A plain socket: its end of stream is closed off the selector thread, its queued frames
       // go out together, and it sweeps the selected keys after a round (see
-      // PlainConnectionChannel, SelectedKeysSweep). TLS channels are the library's own.
-      return wrapped == channel && attachment instanceof WebSocketImpl impl
-          ? new PlainConnectionChannel(channel, key, impl, closer, sweep)
+      // PlainConnectionChannel, SelectedKeysSweep). TLS channels are the library's own, and
+      // take their turn at the sweep (SweepingTlsChannel).
+      if (wrapped == channel && attachment instanceof WebSocketImpl impl) {
+        return new PlainConnectionChannel(channel, key, impl, closer, sweep);
+      }
+      return wrapped instanceof WrappedByteChannel tls
+          ? new SweepingTlsChannel(tls, key, sweep)
           : wrapped;
     } catch (IOException | RuntimeException e) {
       if (attachment instanceof WebSocket ws) {
