@@ -20,7 +20,7 @@ final class CliLogging {
       l = "warn";
     }
     if (!LEVELS.contains(l)) {
-      throw new picocli.CommandLine.TypeConversionException(
+      throw new IllegalArgumentException(
           "expected a log level error|warn|info|debug|trace but got '" + level + "'");
     }
     return l;

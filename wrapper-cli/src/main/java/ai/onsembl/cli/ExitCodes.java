@@ -1,31 +1,22 @@
 package ai.onsembl.cli;
 
-import ai.onsembl.wrapper.AgentExitException;
 import picocli.CommandLine;
 
 /**
  * Maps errors to the exit codes the README lists: 2 for usage and configuration, 1 for internal
  * errors. Messages are printed without a stack trace unless the environment sets ONSEMBL_VERBOSE
- * (to anything but {@code 0} or {@code false}); there is no command-line option for it.
+ * (to anything but {@code 0} or {@code false}); there is no command-line option for it. The mapping
+ * itself is {@link Failures}', shared with the start path that runs without picocli.
  */
 final class ExitCodes {
-  static final int USAGE = 2;
-  static final int INTERNAL = 1;
+  static final int USAGE = Failures.USAGE;
+  static final int INTERNAL = Failures.INTERNAL;
 
   private ExitCodes() {}
 
   static CommandLine configure(CommandLine cl) {
     cl.setExitCodeExceptionMapper(
-        t -> {
-          if (t instanceof AgentExitException e) {
-            return e.exitCode();
-          }
-          if (t instanceof CommandLine.ParameterException
-              || t instanceof IllegalArgumentException) {
-            return USAGE;
-          }
-          return INTERNAL;
-        });
+        t -> t instanceof CommandLine.ParameterException ? USAGE : Failures.exitCode(t));
     cl.getCommandSpec().exitCodeOnInvalidInput(USAGE);
     cl.setParameterExceptionHandler(
         (ex, args) -> {
@@ -41,18 +32,14 @@ final class ExitCodes {
           return USAGE;
         });
     cl.setExecutionExceptionHandler(
-        (ex, c, parsed) -> {
-          c.getErr().println("onsembl-agent: " + ex.getMessage());
-          if (verbose()) {
-            ex.printStackTrace(c.getErr());
-          }
-          return cl.getExitCodeExceptionMapper().getExitCode(ex);
-        });
+        (ex, c, parsed) ->
+            Failures.report(ex, c.getErr(), cl.getExitCodeExceptionMapper().getExitCode(ex)));
     return cl;
   }
 
-  static boolean verbose() {
-    String v = System.getenv("ONSEMBL_VERBOSE");
-    return v != null && !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
+  /** The "missing a command" usage error of the bare {@code onsembl-agent}. */
+  static RuntimeException missingCommand(CommandLine cl) {
+    return new CommandLine.ParameterException(
+        cl, "Missing a command: start, stop, status, backend, demo");
   }
 }

@@ -76,7 +76,7 @@ final class StartConfig {
   }
 
   private static Duration duration(String text) {
-    return DurationConverter.parse(text);
+    return Durations.parse(text);
   }
 
   private static boolean bool(String text) {

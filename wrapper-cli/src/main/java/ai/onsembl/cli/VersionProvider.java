@@ -1,24 +1,14 @@
 package ai.onsembl.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** Reads the version the Maven build wrote into {@code onsembl-version.properties}. */
+/**
+ * {@code --version} and {@code version}: the build's version ({@link BuildVersion}) and the JVM.
+ */
 public final class VersionProvider implements IVersionProvider {
 
   public static String version() {
-    Properties p = new Properties();
-    try (InputStream in =
-        VersionProvider.class.getResourceAsStream("/onsembl-version.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      return "unknown";
-    }
-    return p.getProperty("version", "unknown");
+    return BuildVersion.version();
   }
 
   @Override
