@@ -49,14 +49,21 @@ public final class OnsemblAgent implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * An ordinary {@code start} runs without picocli ({@link StartArgs}); everything else, and any
+   * {@code start} command line the hand-written parser is not sure of, through picocli.
+   */
   public static void main(String[] args) {
-    System.exit(newCommandLine(args).execute(args));
+    StartArgs start = StartArgs.parse(args);
+    System.exit(start != null ? start.run() : newCommandLine(args).execute(args));
   }
 
   /**
    * The configured command line with every subcommand; tests call {@code execute} on it in process.
+   * Not public, nor is any method with a picocli type in its signature: the launcher's lookup of
+   * {@code main} resolves the types of every public method, and {@code start} loads no picocli.
    */
-  public static CommandLine newCommandLine() {
+  static CommandLine newCommandLine() {
     return newCommandLine(new String[0]);
   }
 
@@ -65,7 +72,7 @@ public final class OnsemblAgent implements Runnable {
    * help), only that one is registered; otherwise (no command, an option, help, a typo to suggest a
    * fix for) all of them.
    */
-  public static CommandLine newCommandLine(String[] args) {
+  static CommandLine newCommandLine(String[] args) {
     CommandLine cl = new CommandLine(new OnsemblAgent());
     String first = args.length > 0 ? args[0] : "";
     boolean one = SUBCOMMANDS.contains(first) && !first.equals("help");
@@ -78,7 +85,9 @@ public final class OnsemblAgent implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command: start, stop, status, backend, demo");
+    // built in ExitCodes: a `throw new ParameterException` here would make the verifier load
+    // picocli
+    // with this class, on the start path too
+    throw ExitCodes.missingCommand(spec.commandLine());
   }
 }

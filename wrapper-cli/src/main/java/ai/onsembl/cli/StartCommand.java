@@ -7,6 +7,7 @@ import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
 import ai.onsembl.wrapper.login.SavedLogin;
 import ai.onsembl.wrapper.login.SavedLoginTokens;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -40,6 +41,12 @@ public final class StartCommand implements Callable<Integer> {
   @Mixin StartOptions options = new StartOptions();
   @Mixin StateDirOption state = new StateDirOption();
 
+  /**
+   * Where the interactive-mode notice goes; null: picocli's stderr ({@link StartArgs} sets it when
+   * start runs without picocli).
+   */
+  PrintWriter err;
+
   /** The environment to read ONSEMBL_* from (tests replace it). */
   Map<String, String> env = System.getenv();
 
@@ -50,7 +57,7 @@ public final class StartCommand implements Callable<Integer> {
           "--interactive and --headless exclude each other: give one");
     }
     StartConfig.Resolved r =
-        StartConfig.resolve(options, env, state.resolve(env), VersionProvider.version());
+        StartConfig.resolve(options, env, state.resolve(env), BuildVersion.version());
     Path trustStore =
         options.trustStore != null
             ? options.trustStore
@@ -73,14 +80,13 @@ public final class StartCommand implements Callable<Integer> {
       commands = Interactive.commands(options, commands, r.wrapper());
       Path logFile = Interactive.logFile(r.wrapper());
       CliLogging.configure(r.wrapper().logLevel(), logFile);
-      spec.commandLine()
-          .getErr()
-          .println(
-              "onsembl-agent: interactive mode (Ctrl+] then q stops the wrapper; "
-                  + "dashboard commands are typed into the agent; log: "
-                  + logFile
-                  + ")");
-      spec.commandLine().getErr().flush();
+      PrintWriter notice = err != null ? err : spec.commandLine().getErr();
+      notice.println(
+          "onsembl-agent: interactive mode (Ctrl+] then q stops the wrapper; "
+              + "dashboard commands are typed into the agent; log: "
+              + logFile
+              + ")");
+      notice.flush();
     } else {
       CliLogging.configure(r.wrapper().logLevel());
     }
