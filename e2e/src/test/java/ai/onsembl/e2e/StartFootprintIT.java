@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM,
  * with the packaged launcher and its class-data archive: no jackson-databind (the link's streaming
- * codec), no reference backend and no backend/demo command classes (lazy subcommands), and the
- * launch and shutdown paths (picocli included) mapped from the archive trained at package time, not
- * loaded cold from the jars.
+ * codec), no reference backend, no backend/demo command classes (lazy subcommands) and no picocli
+ * (start's own parser), and the launch and shutdown paths mapped from the archive trained at
+ * package time, not loaded cold from the jars.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
@@ -27,7 +27,8 @@ class StartFootprintIT {
   @TempDir Path home;
 
   @Test
-  void startLoadsNoDatabindNoBackendAndMapsLaunchAndShutdownFromTheArchive() throws Exception {
+  void startLoadsNoDatabindNoBackendNoPicocliAndMapsLaunchAndShutdownFromTheArchive()
+      throws Exception {
     Path log = home.resolve("classes.log");
     // a config file too: it is read with jackson-core as well
     Files.createDirectories(home.resolve("state"));
@@ -76,6 +77,7 @@ class StartFootprintIT {
         .hasSizeGreaterThan(500)
         .noneMatch(l -> l.contains(" com.fasterxml.jackson.databind."))
         .noneMatch(l -> l.contains(" ai.onsembl.backend."))
+        .noneMatch(l -> l.contains(" picocli."))
         .noneMatch(
             l ->
                 l.contains(" ai.onsembl.cli.BackendCommand")
@@ -83,7 +85,7 @@ class StartFootprintIT {
     assertThat(loaded)
         .filteredOn(
             l ->
-                l.contains(" picocli.CommandLine ")
+                l.contains(" ai.onsembl.cli.StartArgs ")
                     || l.contains(
                         " ai.onsembl.wrapper.internal.shutdown.ShutdownCoordinator$Trigger ")
                     || l.contains(" ai.onsembl.protocol.AgentDisconnect ")
