@@ -5,8 +5,8 @@
 #    /usr/lib/jvm/*25*; ONSEMBL_AOT_JDK=none skips it); without one there is simply no AOT cache.
 # Both are recorded from the same training run (ai.onsembl.cli.CdsTraining): the distribution's own launcher,
 # with its own flags and class path, connects to a real backend in the trainer's JVM, heartbeats, runs one
-# command and says goodbye on SIGTERM, so launch *and* shutdown classes are archived. A static archive also
-# holds picocli, whose pre-Java-6 class files a dynamic archive (JDK 17) skips.
+# command and says goodbye on SIGTERM, so launch *and* shutdown classes are archived. `start` loads no picocli
+# (StartArgs parses its command line), so the archive holds none; the other commands load it from the jar.
 # Each archive is used only by the JDK that built it, in the directory it was built for (bin/onsembl-agent
 # checks lib/onsembl.jsa.home / lib/onsembl.aot.home). Never fails the build: without an archive the launcher
 # runs without one. Skip with -Donsembl.cds.skip=true.
