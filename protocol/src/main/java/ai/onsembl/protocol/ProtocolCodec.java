@@ -181,7 +181,7 @@ public final class ProtocolCodec {
     FrameText.checkSize(frame, maxFrameBytes);
   }
 
-  /** UTF-8 length of {@code s} without allocating. */
+  /** UTF-8 length of {@code s}, counted without encoding it. */
   public static long utf8Length(CharSequence s) {
     return FrameText.utf8Length(s);
   }

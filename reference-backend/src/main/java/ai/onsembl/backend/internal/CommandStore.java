@@ -1,6 +1,7 @@
 package ai.onsembl.backend.internal;
 
 import ai.onsembl.protocol.CommandStatus;
+import ai.onsembl.protocol.ProtocolCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -289,25 +290,9 @@ public final class CommandStore {
     return n;
   }
 
-  /** UTF-8 length without encoding. */
+  /** UTF-8 length without encoding (an ASCII chunk is counted a word at a time). */
   static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (ch < 0x80) {
-        n++;
-      } else if (ch < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(ch)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return ProtocolCodec.utf8Length(s);
   }
 
   public Optional<CommandRecord> find(String commandId) {
