@@ -4,6 +4,7 @@ import ai.onsembl.protocol.AgentStatusUpdate;
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.ProtocolCodec;
+import ai.onsembl.protocol.StreamingCodec;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -82,7 +83,9 @@ public final class DashboardHub {
     if (dashboards.isEmpty()) {
       return;
     }
-    String text = ProtocolCodec.standard().encode(m);
+    // the streaming codec writes the same text as the full one (StreamingCodecTest), without
+    // databind's serializer lookups per frame
+    String text = StreamingCodec.standard().encode(m);
     String key = coalesceKey(m);
     for (Peer p : dashboards) {
       offer(p, text, key);

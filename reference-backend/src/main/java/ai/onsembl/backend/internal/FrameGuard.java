@@ -2,8 +2,8 @@ package ai.onsembl.backend.internal;
 
 import ai.onsembl.protocol.ErrorCode;
 import ai.onsembl.protocol.Message;
-import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.ProtocolException;
+import ai.onsembl.protocol.StreamingCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +50,14 @@ final class FrameGuard {
     return false;
   }
 
-  /** The decoded frame, or null after answering ERROR (and closing 1009 for an oversized one). */
+  /**
+   * The decoded frame, or null after answering ERROR (and closing 1009 for an oversized one).
+   * Decoded by the streaming codec (jackson-core, no tree): the same records and refusals as the
+   * full codec (StreamingCodecTest), with less work per byte of a large TERMINAL_OUTPUT.
+   */
   static Message decode(Peer p, String text) {
     try {
-      return ProtocolCodec.standard().decode(text);
+      return StreamingCodec.standard().decode(text);
     } catch (ProtocolException e) {
       refuse(p, e.errorCode(), e.getMessage(), e.messageId());
       if (e.kind() == ProtocolException.Kind.FRAME_TOO_LARGE) {
