@@ -1,7 +1,5 @@
 package ai.onsembl.protocol;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Text helpers both codecs share; no Jackson here, so the streaming codec can use them without
  * databind.
@@ -37,13 +35,11 @@ final class FrameText {
    * UTF-8 length of {@code s}, without encoding it. A long String is first probed for ASCII (one
    * copy of its bytes as ISO-8859-1, then a word-at-a-time scan): terminal output is mostly ASCII,
    * and a char-by-char count costs the wrapper and the backend a pass over every 64 KiB chunk.
-   * Chars above U+00FF become {@code '?'} in that copy, so a String holding a {@code '?'} is
-   * counted char by char like any other.
    */
   static long utf8Length(CharSequence s) {
     if (s instanceof String str
         && str.length() >= ASCII_PROBE_MIN
-        && Ascii.asciiWithoutQuestionMark(str.getBytes(StandardCharsets.ISO_8859_1))) {
+        && Ascii.bytesIfAscii(str) != null) {
       return str.length();
     }
     long n = 0;

@@ -50,26 +50,45 @@ class AsciiTest {
   }
 
   @Test
-  void asciiWithoutQuestionMarkRefusesHighBytesAndQuestionMarksAnywhere() {
+  void bytesIfAsciiTellsAsciiFromEverythingElseIncludingRealQuestionMarks() {
     for (int len = 0; len < 40; len++) {
-      byte[] b = new byte[len];
+      StringBuilder base = new StringBuilder();
       for (int i = 0; i < len; i++) {
-        b[i] = (byte) (i % 2 == 0 ? 0 : 0x7f);
+        base.append(i % 3 == 0 ? '\0' : i % 3 == 1 ? '\u007f' : '?');
       }
-      assertThat(Ascii.asciiWithoutQuestionMark(b)).isTrue();
+      String ascii = base.toString();
+      assertThat(Ascii.bytesIfAscii(ascii)).isEqualTo(ascii.getBytes(StandardCharsets.US_ASCII));
       for (int at = 0; at < len; at++) {
-        for (byte v : new byte[] {'?', (byte) 0x80, (byte) 0xbf, (byte) 0xff}) {
-          byte[] c = b.clone();
-          c[at] = v;
-          assertThat(Ascii.asciiWithoutQuestionMark(c))
-              .as("len %d at %d value %d", len, at, v)
-              .isFalse();
+        for (char c : new char[] {'\u0080', '\u00ff', '\u0100', '€', '\ud800', '\uffff'}) {
+          StringBuilder sb = new StringBuilder(ascii);
+          sb.setCharAt(at, c);
+          assertThat(Ascii.bytesIfAscii(sb.toString()))
+              .as("len %d at %d char %x", len, at, (int) c)
+              .isNull();
         }
-        // neighbours of '?' (0x3e, 0x40) and bytes that borrow across ('>' after 0x00) are ASCII
-        byte[] c = b.clone();
-        c[at] = (byte) (at % 2 == 0 ? '>' : '@');
-        assertThat(Ascii.asciiWithoutQuestionMark(c)).isTrue();
       }
+    }
+  }
+
+  @Test
+  void countAndContainsEitherSeeEveryPositionWithoutFalseHits() {
+    Random random = new Random(9);
+    byte[] alphabet = {'\n', 0x1b, 0x07, 0, 0x0b, 0x0a ^ 0x01, (byte) 0x8a, 'a', (byte) 0xff, 0x1a};
+    for (int round = 0; round < 5_000; round++) {
+      byte[] b = new byte[random.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      int off = b.length == 0 ? 0 : random.nextInt(b.length);
+      int end = off + random.nextInt(b.length - off + 1);
+      int newlines = 0;
+      boolean escapes = false;
+      for (int i = off; i < end; i++) {
+        newlines += b[i] == '\n' ? 1 : 0;
+        escapes |= b[i] == 0x1b || b[i] == 0x07;
+      }
+      assertThat(Ascii.count(b, off, end, (byte) '\n')).isEqualTo(newlines);
+      assertThat(Ascii.containsEither(b, off, end, (byte) 0x1b, (byte) 0x07)).isEqualTo(escapes);
     }
   }
 
