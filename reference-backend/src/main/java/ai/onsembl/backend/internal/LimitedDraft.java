@@ -320,7 +320,7 @@ final class LimitedDraft extends Draft_6455 {
       return super.createFrames(text, mask);
     }
     TextFrame frame = new TextFrame();
-    frame.setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    frame.setPayload(ByteBuffer.wrap(Ascii.utf8(text)));
     frame.setTransferemasked(mask);
     return Collections.singletonList(frame);
   }

@@ -1,6 +1,9 @@
 package ai.onsembl.wrapper.internal.link;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Collections;
 import org.java_websocket.drafts.Draft;
@@ -11,11 +14,14 @@ import org.java_websocket.framing.Framedata;
 /**
  * RFC 6455 as Java-WebSocket speaks it, with a faster client-side frame writer: the library masks
  * each payload byte through ByteBuffer get/put with a modulo (a sixth of the wrapper's CPU when a
- * child writes flat out, docs/BENCHMARKS.md); here the payload is masked array to array. Same
- * header (FIN, RSV, opcode, mask bit, 7/16/64-bit length), a fresh random masking key per frame.
- * Frames of a server role are the library's.
+ * child writes flat out, docs/BENCHMARKS.md); here the payload is masked array to array, eight
+ * bytes a step. Same header (FIN, RSV, opcode, mask bit, 7/16/64-bit length), a fresh random
+ * masking key per frame. Frames of a server role are the library's.
  */
 final class LinkDraft extends Draft_6455 {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final int maxFrameSize;
   private final SecureRandom random = new SecureRandom();
 
@@ -66,7 +72,19 @@ final class LinkDraft extends Draft_6455 {
     if (payload.hasArray()) {
       byte[] in = payload.array();
       int off = payload.arrayOffset() + payload.position();
-      for (int i = 0; i < len; i++) {
+      // eight bytes a step: in a little-endian word read at i (a multiple of 8) byte j is payload
+      // byte i + j, masked with key[j & 3]
+      long k =
+          (key[0] & 0xffL)
+              | (key[1] & 0xffL) << 8
+              | (key[2] & 0xffL) << 16
+              | (key[3] & 0xffL) << 24;
+      long words = k | k << 32;
+      int i = 0;
+      for (; i + 8 <= len; i += 8) {
+        LONGS.set(out, p + i, (long) LONGS.get(in, off + i) ^ words);
+      }
+      for (; i < len; i++) {
         out[p + i] = (byte) (in[off + i] ^ key[i & 3]);
       }
     } else {

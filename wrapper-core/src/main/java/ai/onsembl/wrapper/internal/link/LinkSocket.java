@@ -1,9 +1,9 @@
 package ai.onsembl.wrapper.internal.link;
 
+import ai.onsembl.protocol.Ascii;
 import ai.onsembl.protocol.Limits;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocket;
@@ -90,7 +90,7 @@ final class LinkSocket extends WebSocketClient {
   @Override
   public void send(String text) {
     TextFrame frame = new TextFrame();
-    frame.setPayload(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    frame.setPayload(ByteBuffer.wrap(Ascii.utf8(text)));
     frame.setFin(true);
     frame.setTransferemasked(true);
     sendFrame(frame);

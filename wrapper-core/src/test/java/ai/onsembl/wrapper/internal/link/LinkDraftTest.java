@@ -23,13 +23,16 @@ class LinkDraftTest {
     Draft_6455 server = new Draft_6455(List.of(), 1 << 20);
     server.setParseMode(Role.SERVER);
     Random rnd = new Random(7);
-    for (int len : new int[] {0, 1, 125, 126, 127, 65535, 65536, 100_000}) {
+    for (int len : new int[] {0, 1, 7, 8, 9, 15, 125, 126, 127, 65535, 65536, 100_001}) {
       byte[] text = new byte[len];
       for (int i = 0; i < len; i++) {
         text[i] = (byte) ('a' + rnd.nextInt(26));
       }
       TextFrame f = new TextFrame();
-      f.setPayload(ByteBuffer.wrap(text));
+      // a payload that does not start at index 0 of its array
+      byte[] shifted = new byte[len + 3];
+      System.arraycopy(text, 0, shifted, 3, len);
+      f.setPayload(len % 2 == 0 ? ByteBuffer.wrap(text) : ByteBuffer.wrap(shifted, 3, len).slice());
       f.setFin(true);
       ByteBuffer wire = client.createBinaryFrame(f);
       assertThat(wire.get(1) & 0x80).as("mask bit, length " + len).isEqualTo(0x80);
