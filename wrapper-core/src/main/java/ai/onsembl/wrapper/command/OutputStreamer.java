@@ -1,5 +1,6 @@
 package ai.onsembl.wrapper.command;
 
+import ai.onsembl.protocol.Ascii;
 import ai.onsembl.protocol.EnumValue;
 import ai.onsembl.protocol.OutputStats;
 import ai.onsembl.protocol.StreamType;
@@ -37,6 +38,9 @@ public final class OutputStreamer implements AutoCloseable {
    * limit.
    */
   public static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  /** Shorter texts are scanned char by char. */
+  private static final int ASCII_PROBE_MIN = 64;
 
   /** Longest time text waits in the buffer. */
   public static final Duration LINGER = Duration.ofMillis(20);
@@ -117,6 +121,12 @@ public final class OutputStreamer implements AutoCloseable {
       emit();
       bufferStream = s;
     }
+    byte[] ascii =
+        text instanceof String str && len >= ASCII_PROBE_MIN ? Ascii.bytesIfAscii(str) : null;
+    if (ascii != null) {
+      appendAscii(s, (String) text, ascii);
+      return true;
+    }
     // One pass: UTF-8 size, newlines and escape characters. Runs of characters go into the buffer
     // in one append
     // (no per-character StringBuilder call); a chunk ends before the character that would not fit,
@@ -154,6 +164,34 @@ public final class OutputStreamer implements AutoCloseable {
       pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
     }
     return true;
+  }
+
+  /**
+   * {@link #append} of an ASCII String (its bytes in {@code bytes}): one byte per char, so the
+   * chunks are cut by index, and newlines and escape characters (CSI, 0x9b, is not ASCII) are found
+   * a word at a time instead of char by char. Cuts where {@link #append}'s loop cuts: before the
+   * char that would not fit.
+   */
+  private void appendAscii(StreamType s, String text, byte[] bytes) {
+    int len = bytes.length;
+    int start = 0;
+    while (start < len) {
+      if (bufferBytes >= maxChunkBytes) {
+        emit();
+      }
+      int end = Math.min(len, start + (maxChunkBytes - bufferBytes));
+      if (!bufferEscapes && Ascii.containsEither(bytes, start, end, (byte) 0x1b, (byte) 0x07)) {
+        bufferEscapes = true;
+      }
+      appendRun(text, start, end);
+      bufferBytes += end - start;
+      start = end;
+    }
+    (s == StreamType.STDOUT ? stdoutLines : stderrLines)
+        .add(Ascii.count(bytes, 0, len, (byte) '\n'), bytes[len - 1] != '\n');
+    if (buffer.length() > 0 && pendingFlush == null) {
+      pendingFlush = timer.schedule(this::lingerExpired, lingerNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**

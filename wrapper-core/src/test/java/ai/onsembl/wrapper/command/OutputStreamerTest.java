@@ -185,4 +185,46 @@ class OutputStreamerTest {
     assertThat(accepted).extracting(TerminalOutput::sequence).containsExactly(1L, 3L);
     assertThat(accepted).extracting(TerminalOutput::content).containsExactly("aaaa", "cccc");
   }
+
+  /**
+   * An ASCII String of 64 chars or more takes the word-at-a-time path; the same text as a
+   * StringBuilder takes the char-by-char one. Both must cut the same chunks, flag the same escapes
+   * and count the same lines, whatever the chunk limit and the split of the text into appends.
+   */
+  @Test
+  void asciiStringsAreChunkedExactlyAsCharByCharScanning() {
+    java.util.Random random = new java.util.Random(13);
+    String[] pieces = {"a", "line of output\n", "\n", "\u001b[1m", "\u0007", "?", "x".repeat(70)};
+    for (int round = 0; round < 300; round++) {
+      StringBuilder text = new StringBuilder();
+      int n = 1 + random.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        text.append(pieces[random.nextInt(pieces.length)]);
+      }
+      int maxBytes = 4 + random.nextInt(200);
+      List<String> appends = new java.util.ArrayList<>();
+      for (int pos = 0; pos < text.length(); ) {
+        int len = Math.min(text.length() - pos, 1 + random.nextInt(300));
+        appends.add(text.substring(pos, pos + len));
+        pos += len;
+      }
+      RecordingOutbound fastOut = new RecordingOutbound();
+      RecordingOutbound slowOut = new RecordingOutbound();
+      OutputStreamer fast =
+          new OutputStreamer("c1", () -> "a", fastOut, Threads.timer(), LONG_LINGER, maxBytes);
+      OutputStreamer slow =
+          new OutputStreamer("c1", () -> "a", slowOut, Threads.timer(), LONG_LINGER, maxBytes);
+      for (String a : appends) {
+        StreamType stream = random.nextInt(8) == 0 ? StreamType.STDERR : StreamType.STDOUT;
+        fast.append(stream, a);
+        slow.append(stream, new StringBuilder(a));
+      }
+      fast.close();
+      slow.close();
+      assertThat(fastOut.outputsFor("c1"))
+          .as("round %d", round)
+          .isEqualTo(slowOut.outputsFor("c1"));
+      assertThat(fast.outputStats()).isEqualTo(slow.outputStats());
+    }
+  }
 }
