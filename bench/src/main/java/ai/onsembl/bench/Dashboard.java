@@ -20,8 +20,17 @@ import java.util.function.Predicate;
 final class Dashboard implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A frame: its type, payload.agentId, payload.status, the payload, arrival nanoTime. */
-  record Event(String type, String agentId, String status, JsonNode payload, long nanos) {}
+  /**
+   * A frame: its type, payload.agentId, payload.status, the payload, arrival nanoTime, and for a
+   * TERMINAL_STREAM read by a {@link CountingDashboard} the length of {@code content} in chars
+   * (which its payload then leaves out; else -1).
+   */
+  record Event(
+      String type, String agentId, String status, JsonNode payload, long nanos, long contentChars) {
+    Event(String type, String agentId, String status, JsonNode payload, long nanos) {
+      this(type, agentId, status, payload, nanos, -1);
+    }
+  }
 
   private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final StringBuilder partial = new StringBuilder();

@@ -31,8 +31,8 @@ public final class OutputBench {
             shipped
                 ? BackendProcess.start(null)
                 : BackendProcess.startWithRateLimits(RAISED_AGENT_RATE, 50);
-        Dashboard dash =
-            Dashboard.open(
+        CountingDashboard dash =
+            CountingDashboard.open(
                 backend,
                 e -> {
                   if (e.agentId() == null || !e.agentId().equals(current[0])) {
@@ -41,12 +41,11 @@ public final class OutputBench {
                   if (e.type().equals("TERMINAL_STREAM")) {
                     first.compareAndSet(0, e.nanos());
                     last.set(e.nanos());
-                    received.addAndGet(e.payload().path("content").asText("").length());
+                    received.addAndGet(Math.max(0, e.contentChars()));
                   } else if (e.type().equals("AGENT_DISCONNECT")) {
                     drops.incrementAndGet();
                   }
-                },
-                false)) {
+                })) {
       Stats mbps = new Stats();
       for (int i = 0; i < runs; i++) {
         String id = "output-" + i;
