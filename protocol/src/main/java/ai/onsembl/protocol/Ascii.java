@@ -17,6 +17,12 @@ public final class Ascii {
   private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
   private static final long ONES = 0x0101010101010101L;
 
+  /**
+   * Strings shorter than this are not worth probing for ASCII (one copy of their bytes); callers
+   * count or encode them char by char.
+   */
+  public static final int PROBE_MIN_CHARS = 64;
+
   private Ascii() {}
 
   /**
@@ -73,7 +79,7 @@ public final class Ascii {
    * own check for non-ASCII goes byte by byte).
    */
   public static byte[] utf8(String s) {
-    byte[] ascii = s.length() >= 64 ? bytesIfAscii(s) : null;
+    byte[] ascii = s.length() >= PROBE_MIN_CHARS ? bytesIfAscii(s) : null;
     return ascii != null ? ascii : s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -110,6 +116,25 @@ public final class Ascii {
       }
     }
     return false;
+  }
+
+  /**
+   * XORs {@code len} bytes of {@code in} from {@code inOff} with the WebSocket masking key {@code
+   * key} (its four bytes big-endian, as on the wire) into {@code out} from {@code outOff}, eight
+   * bytes a step; byte {@code i} is masked with key byte {@code i % 4}. {@code in} and {@code out}
+   * may be the same array at the same offset (unmasking in place).
+   */
+  public static void xorMask(byte[] in, int inOff, byte[] out, int outOff, int len, int key) {
+    // little-endian words put byte i of a word read at a multiple of 8 in bits 8 * (i % 8)
+    long k = Integer.reverseBytes(key) & 0xffffffffL;
+    long words = k | (k << 32);
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      LONGS.set(out, outOff + i, (long) LONGS.get(in, inOff + i) ^ words);
+    }
+    for (; i < len; i++) {
+      out[outOff + i] = (byte) (in[inOff + i] ^ (key >>> (24 - 8 * (i & 3))));
+    }
   }
 
   /** The high bit of each byte of {@code v} that is zero, and no other bit (no borrows). */

@@ -28,9 +28,6 @@ final class FrameText {
     }
   }
 
-  /** Shorter Strings are counted char by char. */
-  private static final int ASCII_PROBE_MIN = 64;
-
   /**
    * UTF-8 length of {@code s}, without encoding it. A long String is first probed for ASCII (one
    * copy of its bytes as ISO-8859-1, then a word-at-a-time scan): terminal output is mostly ASCII,
@@ -38,7 +35,7 @@ final class FrameText {
    */
   static long utf8Length(CharSequence s) {
     if (s instanceof String str
-        && str.length() >= ASCII_PROBE_MIN
+        && str.length() >= Ascii.PROBE_MIN_CHARS
         && Ascii.bytesIfAscii(str) != null) {
       return str.length();
     }

@@ -1,10 +1,7 @@
 package ai.onsembl.backend.internal;
 
 import ai.onsembl.protocol.Ascii;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LimitedDraft extends Draft_6455 {
   private static final Logger LOG = LoggerFactory.getLogger(LimitedDraft.class);
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** The largest upgrade request (request line and headers) accepted. */
   static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
@@ -272,16 +267,7 @@ final class LimitedDraft extends Draft_6455 {
    * XORs {@code payload} with the 4-byte masking key (big-endian in {@code key}), a word at a time.
    */
   static void unmask(byte[] payload, int key) {
-    // byte i is masked with key byte i % 4; little-endian words put byte i in bits 8 * (i % 8)
-    long k = Integer.reverseBytes(key) & 0xffffffffL;
-    long words = k | (k << 32);
-    int i = 0;
-    for (; i + 8 <= payload.length; i += 8) {
-      LONGS.set(payload, i, (long) LONGS.get(payload, i) ^ words);
-    }
-    for (; i < payload.length; i++) {
-      payload[i] ^= (byte) (key >>> (24 - 8 * (i & 3)));
-    }
+    Ascii.xorMask(payload, 0, payload, 0, payload.length, key);
   }
 
   /**

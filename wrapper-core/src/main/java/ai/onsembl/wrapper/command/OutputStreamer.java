@@ -39,9 +39,6 @@ public final class OutputStreamer implements AutoCloseable {
    */
   public static final int MAX_CHUNK_BYTES = 64 * 1024;
 
-  /** Shorter texts are scanned char by char. */
-  private static final int ASCII_PROBE_MIN = 64;
-
   /** Longest time text waits in the buffer. */
   public static final Duration LINGER = Duration.ofMillis(20);
 
@@ -122,7 +119,7 @@ public final class OutputStreamer implements AutoCloseable {
       bufferStream = s;
     }
     byte[] ascii =
-        text instanceof String str && len >= ASCII_PROBE_MIN ? Ascii.bytesIfAscii(str) : null;
+        text instanceof String str && len >= Ascii.PROBE_MIN_CHARS ? Ascii.bytesIfAscii(str) : null;
     if (ascii != null) {
       appendAscii(s, (String) text, ascii);
       return true;

@@ -1,9 +1,7 @@
 package ai.onsembl.wrapper.internal.link;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import ai.onsembl.protocol.Ascii;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Collections;
 import org.java_websocket.drafts.Draft;
@@ -19,9 +17,6 @@ import org.java_websocket.framing.Framedata;
  * masking key per frame. Frames of a server role are the library's.
  */
 final class LinkDraft extends Draft_6455 {
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
   private final int maxFrameSize;
   private final SecureRandom random = new SecureRandom();
 
@@ -72,21 +67,9 @@ final class LinkDraft extends Draft_6455 {
     if (payload.hasArray()) {
       byte[] in = payload.array();
       int off = payload.arrayOffset() + payload.position();
-      // eight bytes a step: in a little-endian word read at i (a multiple of 8) byte j is payload
-      // byte i + j, masked with key[j & 3]
-      long k =
-          (key[0] & 0xffL)
-              | (key[1] & 0xffL) << 8
-              | (key[2] & 0xffL) << 16
-              | (key[3] & 0xffL) << 24;
-      long words = k | k << 32;
-      int i = 0;
-      for (; i + 8 <= len; i += 8) {
-        LONGS.set(out, p + i, (long) LONGS.get(in, off + i) ^ words);
-      }
-      for (; i < len; i++) {
-        out[p + i] = (byte) (in[off + i] ^ key[i & 3]);
-      }
+      int k =
+          (key[0] & 0xff) << 24 | (key[1] & 0xff) << 16 | (key[2] & 0xff) << 8 | (key[3] & 0xff);
+      Ascii.xorMask(in, off, out, p, len, k);
     } else {
       for (int i = 0; i < len; i++) {
         out[p + i] = (byte) (payload.get(payload.position() + i) ^ key[i & 3]);
