@@ -86,6 +86,7 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile Long nextPingExpected;
   private volatile boolean typescript;
   private volatile boolean silent;
+  private volatile long readPauseNanos;
   private volatile java.util.function.Function<String, String> ackWith;
 
   public ScriptedServer() {
@@ -125,6 +126,16 @@ public final class ScriptedServer implements AutoCloseable {
    */
   public ScriptedServer typescript() {
     this.typescript = true;
+    return this;
+  }
+
+  /**
+   * A backend slower than its agent: after each TERMINAL_OUTPUT frame the connection's reader
+   * pauses {@code perFrame} before it reads on, so the agent's frames back up in the socket buffers
+   * and in the agent. Zero: read at full speed.
+   */
+  public ScriptedServer readSlowly(Duration perFrame) {
+    this.readPauseNanos = perFrame.toNanos();
     return this;
   }
 
@@ -326,6 +337,12 @@ public final class ScriptedServer implements AutoCloseable {
         return;
       }
       answer(conn, m);
+      long pause = readPauseNanos;
+      if (pause > 0 && m.type() == MessageType.TERMINAL_OUTPUT) {
+        // The load shape of a slow backend, not a wait for anything: this reader takes less per
+        // second.
+        java.util.concurrent.locks.LockSupport.parkNanos(pause);
+      }
     }
 
     private void answer(WebSocket conn, Message m) {

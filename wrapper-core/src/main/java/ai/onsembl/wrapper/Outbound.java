@@ -13,4 +13,13 @@ public interface Outbound {
    * for good).
    */
   boolean send(Payload payload);
+
+  /**
+   * Back-pressure: called by a thread that reads a child's output, holding no lock, before it reads
+   * more. Blocks while the backend is connected but reads slower than the child writes (so the
+   * child waits in its own write, as on a slow terminal, instead of output being dropped); returns
+   * at once when there is room, while the link is down, or once the wrapper is stopping. Does
+   * nothing by default.
+   */
+  default void awaitRoom() {}
 }

@@ -207,6 +207,14 @@ public final class OutputStreamer implements AutoCloseable {
     }
   }
 
+  /**
+   * For the thread that reads this command's output, before it reads more (holding no lock): waits
+   * while the backend reads slower than the output comes ({@link Outbound#awaitRoom}).
+   */
+  public void awaitRoom() {
+    outbound.awaitRoom();
+  }
+
   /** Sends what is buffered now. */
   public synchronized void flush() {
     emit();

@@ -34,5 +34,11 @@ public interface SessionChild {
      * follows.
      */
     default void flush() {}
+
+    /**
+     * Called by the thread that reads the child's output before it reads more, holding no lock: may
+     * block while the output cannot be sent on ({@link ai.onsembl.wrapper.Outbound#awaitRoom}).
+     */
+    default void awaitRoom() {}
   }
 }

@@ -137,9 +137,11 @@ public final class ExecExecution extends Execution {
     char[] buf = new char[8192];
     try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
       int n;
+      streamer.awaitRoom();
       while ((n = r.read(buf)) >= 0) {
         if (n > 0) {
           streamer.append(stream, CharBuffer.wrap(buf, 0, n));
+          streamer.awaitRoom();
         }
       }
     } catch (IOException e) {

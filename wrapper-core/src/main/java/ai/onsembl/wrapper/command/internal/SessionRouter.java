@@ -49,6 +49,12 @@ public final class SessionRouter implements SessionChild.OutputListener {
     }
   }
 
+  /** Not synchronized: a reader waiting for room must not hold up the begin or end of a command. */
+  @Override
+  public void awaitRoom() {
+    outbound.awaitRoom();
+  }
+
   /** Sends the buffered output of the current command and of the agent-id streams. */
   @Override
   public synchronized void flush() {

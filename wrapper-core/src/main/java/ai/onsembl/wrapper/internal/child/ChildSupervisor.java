@@ -170,7 +170,10 @@ public final class ChildSupervisor implements SessionChild {
           PtyPump.start(
               process.getInputStream(),
               pty.screen(),
-              text -> deliver(StreamType.STDOUT, text),
+              text -> {
+                deliver(StreamType.STDOUT, text);
+                awaitRoom();
+              },
               e -> errors.accept(e)));
       log.info(
           "started agent "
@@ -220,6 +223,7 @@ public final class ChildSupervisor implements SessionChild {
                 while ((n = r.read(buf)) >= 0) {
                   if (n > 0) {
                     deliver(stream, new String(buf, 0, n));
+                    awaitRoom();
                   }
                 }
               } catch (IOException e) {
@@ -256,6 +260,21 @@ public final class ChildSupervisor implements SessionChild {
   public void resize(int columns, int rows) {
     if (process instanceof com.pty4j.PtyProcess p && p.isAlive()) {
       Pty.resize(p, columns, rows);
+    }
+  }
+
+  /**
+   * Back-pressure from the output listener, on a pump thread after it delivered what it read and
+   * before it reads more (no lock held): while the backend cannot keep up, the child waits in its
+   * write as it would on a slow terminal.
+   */
+  private void awaitRoom() {
+    OutputListener l;
+    synchronized (outputLock) {
+      l = listener;
+    }
+    if (l != null) {
+      l.awaitRoom();
     }
   }
 

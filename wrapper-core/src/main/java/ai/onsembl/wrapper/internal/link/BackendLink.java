@@ -53,6 +53,15 @@ public final class BackendLink implements Outbound {
   private final ReconnectPolicy reconnects;
   private final Log log;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+  /** How soon a drain that found the socket's window full looks again. */
+  private static final long DRAIN_RETRY_MILLIS = 2;
+
+  /** Longest wait in {@link #awaitRoom} before the condition is checked again without a wake-up. */
+  private static final long ROOM_RECHECK_MILLIS = 50;
+
+  private final Object room = new Object();
+  private int roomWaiters; // guarded by room
   private final AtomicLong refusedAfterGoodbye = new AtomicLong();
   private final ServerFrames frames;
   private final LinkConnection.Owner owner = new ConnectionEvents();
@@ -75,6 +84,7 @@ public final class BackendLink implements Outbound {
   private boolean everOnline;
   private ScheduledFuture<?> reconnectTask;
   private CompletableFuture<Boolean> goodbyeDone;
+  private volatile long goodbyeDeadlineNanos;
 
   public BackendLink(
       LinkSettings settings,
@@ -160,6 +170,56 @@ public final class BackendLink implements Outbound {
   }
 
   /**
+   * Back-pressure for the threads that read the child's output: blocks while the backend is
+   * connected and acknowledged but reads slower than the child writes, that is while the queue
+   * holds more than half its bounds (the rest is headroom, so nothing is dropped while connected).
+   * Returns at once while the link is down or connecting (output then waits in the bounded queue,
+   * oldest dropped first, as without a backend), after the goodbye began, when the link gave up,
+   * and when the caller is interrupted (its interrupt flag is set again). A backend that takes
+   * nothing at all is dropped by the connection's stall check, which ends the wait.
+   */
+  @Override
+  public void awaitRoom() {
+    if (!mustWait()) {
+      return;
+    }
+    synchronized (room) {
+      roomWaiters++;
+      try {
+        while (mustWait()) {
+          // Woken by the drain and by every change of the connection; the timeout is a safety net.
+          room.wait(ROOM_RECHECK_MILLIS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        roomWaiters--;
+      }
+    }
+  }
+
+  private boolean mustWait() {
+    if (fatal || closing || goodbyeId != null) {
+      return false;
+    }
+    LinkConnection c = current;
+    if (c == null || !c.isAcked()) {
+      return false;
+    }
+    return queue.size() > settings.maxQueuedFrames() / 2
+        || queue.bytes() > settings.maxQueuedBytes() / 2;
+  }
+
+  /** Wakes the threads waiting in {@link #awaitRoom} when there is room or nothing to wait for. */
+  private void roomMaybe() {
+    synchronized (room) {
+      if (roomWaiters > 0 && !mustWait()) {
+        room.notifyAll();
+      }
+    }
+  }
+
+  /**
    * Frames refused because the goodbye was said already (or the link gave up): none is dropped
    * unseen.
    */
@@ -202,6 +262,8 @@ public final class BackendLink implements Outbound {
    */
   public boolean goodbye(AgentDisconnect goodbye, Duration timeout) {
     closing = true;
+    roomMaybe();
+    goodbyeDeadlineNanos = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     if (!thread.execute(() -> beginGoodbye(goodbye, done))) {
       return false;
@@ -230,6 +292,7 @@ public final class BackendLink implements Outbound {
    */
   public void goodbyeNow(AgentDisconnect goodbye) {
     closing = true;
+    roomMaybe();
     LinkConnection c = current;
     if (c != null && c.isOpen()) {
       try {
@@ -244,6 +307,7 @@ public final class BackendLink implements Outbound {
   /** Stops everything at once: no more reconnects, the socket dropped, the link thread ended. */
   public void shutdown() {
     closing = true;
+    roomMaybe();
     LinkConnection c = current;
     if (c != null && !c.isClosed()) {
       c.abort("wrapper stopped");
@@ -318,6 +382,7 @@ public final class BackendLink implements Outbound {
 
   private void closed(LinkConnection c, int code, String reason) {
     current = null;
+    roomMaybe();
     boolean wasAcked = c.wasAcked();
     List<OutboundQueue.Entry> replay = c.takeUnconfirmed();
     if (!replay.isEmpty() && goodbyeDone == null && !closing && !fatal) {
@@ -396,6 +461,7 @@ public final class BackendLink implements Outbound {
     }
     fatal = true;
     closing = true;
+    roomMaybe();
     LinkThread.cancel(reconnectTask);
     LinkConnection c = current;
     if (c != null) {
@@ -433,14 +499,26 @@ public final class BackendLink implements Outbound {
       return;
     }
     OutboundQueue.Entry e;
-    while ((e = queue.peek()) != null) {
-      if (!c.write(e)) {
-        return;
+    try {
+      while ((e = queue.peek()) != null) {
+        if (!c.hasRoom()) {
+          // The backend reads slower than frames come: look again shortly (the library tells
+          // nobody when its writer took a frame); until then frames wait here, bounded.
+          if (drainScheduled.compareAndSet(false, true)) {
+            thread.schedule(this::drain, DRAIN_RETRY_MILLIS);
+          }
+          return;
+        }
+        if (!c.write(e)) {
+          return;
+        }
+        queue.removeHead(e);
       }
-      queue.removeHead(e);
+    } finally {
+      roomMaybe();
     }
     if (goodbyeDone != null && !c.closeSent() && !queue.contains(goodbyeId)) {
-      c.closeGracefully("Graceful shutdown");
+      c.closeGracefully("Graceful shutdown", goodbyeCloseWaitMillis());
     }
   }
 
@@ -458,7 +536,7 @@ public final class BackendLink implements Outbound {
       goodbyeId = m.id();
       goodbyeDone = done;
       c.sendNow(m);
-      c.closeGracefully("Graceful shutdown");
+      c.closeGracefully("Graceful shutdown", goodbyeCloseWaitMillis());
       return;
     }
     if (c == null || !c.isAcked()) {
@@ -473,6 +551,15 @@ public final class BackendLink implements Outbound {
     goodbyeId = m.id();
     goodbyeDone = done;
     drain();
+  }
+
+  /**
+   * How long the goodbye's close frame may wait for the pong proving the backend read everything:
+   * until shortly before the goodbye's deadline, which then drops the connection.
+   */
+  private long goodbyeCloseWaitMillis() {
+    long left = TimeUnit.NANOSECONDS.toMillis(goodbyeDeadlineNanos - System.nanoTime());
+    return Math.max(0, left - Math.min(left / 4, 250));
   }
 
   private boolean isHeartbeatId(String messageId) {

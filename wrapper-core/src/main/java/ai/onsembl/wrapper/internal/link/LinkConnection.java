@@ -73,6 +73,11 @@ final class LinkConnection {
   private ScheduledFuture<?> heartbeatTask;
   private ScheduledFuture<?> livenessTask;
   private ScheduledFuture<?> connectDeadline;
+  private Object stalledHead;
+  private String goodbyeCloseReason;
+  private long goodbyeClosePongs;
+  private ScheduledFuture<?> goodbyeCloseFallback;
+  private long stalledSinceNanos;
 
   LinkConnection(
       URI uri,
@@ -139,9 +144,12 @@ final class LinkConnection {
     return socket.isClosed();
   }
 
-  /** True when the close frame of the goodbye was sent on this connection. */
+  /**
+   * True when the goodbye's close began on this connection: everything up to AGENT_DISCONNECT is
+   * written and the close frame follows once the backend read it (see {@link #closeGracefully}).
+   */
   boolean closeSent() {
-    return closeSent;
+    return goodbyeCloseReason != null;
   }
 
   /** The last error the socket reported, for a log line; null when none. */
@@ -153,6 +161,23 @@ final class LinkConnection {
   String lastErrorMessage() {
     Exception e = socket.lastError;
     return e == null ? null : String.valueOf(e.getMessage());
+  }
+
+  /**
+   * Bytes the link may have written to the socket and not yet seen handed to the kernel: the
+   * outbound queue is drained into the socket only while its unsent bytes are below this window, so
+   * a backend that reads slower than the child writes holds output back in the bounded queue, where
+   * the child's output readers wait for room ({@link BackendLink#awaitRoom}), instead of piling it
+   * up in the library's unbounded send queue until the link counts as dead and output is lost.
+   */
+  static final long SOCKET_WINDOW_BYTES = 1L << 20;
+
+  /** Frames in the library's send queue at which the window counts as full whatever their size. */
+  private static final int SOCKET_WINDOW_FRAMES = 256;
+
+  /** True when the socket's unsent bytes are below {@link #SOCKET_WINDOW_BYTES}. Any thread. */
+  boolean hasRoom() {
+    return socket.unsentBytes(SOCKET_WINDOW_FRAMES) < SOCKET_WINDOW_BYTES;
   }
 
   /**
@@ -183,10 +208,44 @@ final class LinkConnection {
     }
   }
 
-  /** The goodbye's close: after every frame written so far. */
-  void closeGracefully(String reason) {
+  /**
+   * The goodbye's close, after every frame written so far, sent once the backend has read them: a
+   * ping follows the last frame, and the close frame goes out when its pong is back, or after
+   * {@code maxWaitMillis} without it. Closing at once is not safe with a backend that reads slower
+   * than the wrapper wrote: Java-WebSocket's client stops reading at the first frame that arrives
+   * after its close frame and then closes the TCP socket with that frame unread, which resets the
+   * connection, and the backend loses whatever it had not read yet (the agent's last lines and
+   * AGENT_DISCONNECT among them).
+   */
+  void closeGracefully(String reason, long maxWaitMillis) {
+    if (goodbyeCloseReason != null) {
+      return;
+    }
+    goodbyeCloseReason = reason;
+    pingNow();
+    goodbyeClosePongs = unconfirmed.pingsSent();
+    if (unconfirmed.pongsReceived() >= goodbyeClosePongs) {
+      closeGoodbyeNow();
+      return;
+    }
+    goodbyeCloseFallback = thread.schedule(this::closeGoodbyeNow, maxWaitMillis);
+  }
+
+  private void closeGoodbyeNow() {
+    if (closeSent) {
+      return;
+    }
     closeSent = true;
-    socket.close(1000, reason);
+    LinkThread.cancel(goodbyeCloseFallback);
+    socket.close(1000, goodbyeCloseReason);
+  }
+
+  /** A WebSocket pong (link thread): confirms frames, and may let the goodbye's close go out. */
+  private void pongReceived() {
+    unconfirmed.pongReceived();
+    if (goodbyeCloseReason != null && unconfirmed.pongsReceived() >= goodbyeClosePongs) {
+      closeGoodbyeNow();
+    }
   }
 
   /** A close frame outside the goodbye (stopping before the handshake, giving up). */
@@ -305,7 +364,30 @@ final class LinkConnection {
     if (!acked) {
       return;
     }
-    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
+    long now = System.nanoTime();
+    // A backend that talks but never reads keeps the silence check quiet: its frames keep coming
+    // while ours wait. The same oldest unsent frame for two intervals means it took nothing since.
+    Object head = socket.unsentHead();
+    if (head == null || head != stalledHead) {
+      stalledHead = head;
+      stalledSinceNanos = now;
+    } else {
+      long stalledMillis = TimeUnit.NANOSECONDS.toMillis(now - stalledSinceNanos);
+      if (stalledMillis > 2 * intervalMillis) {
+        long unsent = socket.unsentBytes(Integer.MAX_VALUE);
+        log.warn(
+            "the backend took none of the "
+                + unsent
+                + " bytes waiting for it in "
+                + stalledMillis
+                + " ms (2 intervals of "
+                + intervalMillis
+                + " ms); reconnecting");
+        socket.abort("the backend read nothing for " + stalledMillis + " ms");
+        return;
+      }
+    }
+    long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - lastReceivedNanos);
     if (silentMillis > 2 * intervalMillis) {
       log.warn(
           "no frame from the backend for "
@@ -338,6 +420,7 @@ final class LinkConnection {
     LinkThread.cancel(heartbeatTask);
     LinkThread.cancel(livenessTask);
     LinkThread.cancel(connectDeadline);
+    LinkThread.cancel(goodbyeCloseFallback);
     owner.closed(this, code, reason);
   }
 
@@ -396,7 +479,7 @@ final class LinkConnection {
     @Override
     public void received(LinkSocket s) {
       lastReceivedNanos = System.nanoTime();
-      thread.execute(unconfirmed::pongReceived);
+      thread.execute(LinkConnection.this::pongReceived);
     }
 
     @Override

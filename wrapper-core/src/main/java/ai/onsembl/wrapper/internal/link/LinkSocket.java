@@ -152,6 +152,34 @@ final class LinkSocket extends WebSocketClient {
   }
 
   /**
+   * Bytes written to this socket that the library has not yet handed to the kernel (its send
+   * queue), or {@link Long#MAX_VALUE} when that queue holds more than {@code maxFrames} frames
+   * (counting stops there: the caller only asks whether it is below a small window). Any thread.
+   */
+  long unsentBytes(int maxFrames) {
+    if (!(getConnection() instanceof WebSocketImpl impl)) {
+      return 0;
+    }
+    java.util.concurrent.BlockingQueue<ByteBuffer> queue = impl.outQueue;
+    if (queue.size() > maxFrames) {
+      return Long.MAX_VALUE;
+    }
+    long bytes = 0;
+    for (ByteBuffer b : queue) {
+      bytes += b.remaining();
+    }
+    return bytes;
+  }
+
+  /**
+   * The oldest frame still in the library's send queue, or null when it is empty: the same object
+   * for a while means the backend takes nothing (the library's writer is blocked in a write).
+   */
+  Object unsentHead() {
+    return getConnection() instanceof WebSocketImpl impl ? impl.outQueue.peek() : null;
+  }
+
+  /**
    * True the first time it is called on this connection: the first bad frame is worth a warning.
    */
   boolean firstBadFrame() {

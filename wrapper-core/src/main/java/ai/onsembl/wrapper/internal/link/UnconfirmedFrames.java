@@ -103,6 +103,16 @@ final class UnconfirmedFrames {
     return out;
   }
 
+  /** Pings sent on the current socket. */
+  long pingsSent() {
+    return pingsSent;
+  }
+
+  /** Pongs received on the current socket (never more than pings sent). */
+  long pongsReceived() {
+    return pongsReceived;
+  }
+
   int size() {
     return written.size();
   }

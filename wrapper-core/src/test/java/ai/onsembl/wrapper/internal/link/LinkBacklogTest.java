@@ -125,4 +125,142 @@ class LinkBacklogTest {
       }
     }
   }
+
+  /** An unmasked server-to-client text frame. */
+  private static void writeText(OutputStream out, String text) throws java.io.IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+    frame.write(0x81);
+    if (payload.length < 126) {
+      frame.write(payload.length);
+    } else {
+      frame.write(126);
+      frame.write(payload.length >>> 8);
+      frame.write(payload.length & 0xff);
+    }
+    frame.write(payload);
+    out.write(frame.toByteArray());
+    out.flush();
+  }
+
+  @Test
+  void aBackendThatTalksButNeverReadsIsDroppedAndReleasesTheOutputReaders() throws Exception {
+    // Its frames keep the link's silence check quiet; the stall check (the same oldest unsent frame
+    // for two intervals) must drop it, and the thread held back by awaitRoom must be let go.
+    try (ServerSocket server = new ServerSocket()) {
+      server.setReceiveBufferSize(4096);
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      java.util.List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicBoolean over =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread talker =
+          new Thread(
+              () -> {
+                try {
+                  Socket s = acceptAndNeverRead(server);
+                  held.add(s);
+                  OutputStream out = s.getOutputStream();
+                  writeText(
+                      out,
+                      "{\"type\":\"ACK\",\"id\":\"a-1\",\"timestamp\":1,"
+                          + "\"payload\":{\"success\":true,\"agentId\":\"agent-1\"}}");
+                  for (int i = 0; !over.get(); i++) {
+                    writeText(
+                        out,
+                        "{\"type\":\"PING\",\"id\":\"p-"
+                            + i
+                            + "\",\"timestamp\":1,\"payload\":{\"timestamp\":1}}");
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                  }
+                } catch (Exception e) {
+                  // the link dropped the connection, or the test is over
+                }
+              },
+              "never-reading-backend");
+      talker.setDaemon(true);
+      talker.start();
+      java.util.List<String> reconnects = new java.util.concurrent.CopyOnWriteArrayList<>();
+      LinkSettings settings =
+          new LinkSettings(
+              URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/ws/agent"),
+              "agent-1",
+              null,
+              java.time.Duration.ofMillis(300),
+              java.time.Duration.ofSeconds(5),
+              java.time.Duration.ofSeconds(5),
+              java.time.Duration.ofSeconds(10),
+              java.time.Duration.ofSeconds(5),
+              null,
+              1000,
+              8L << 20);
+      BackendLink link =
+          new BackendLink(
+              settings,
+              new LinkListener() {
+                @Override
+                public void online(String agentId, boolean firstTime) {}
+
+                @Override
+                public void reconnecting(String why) {
+                  reconnects.add(why);
+                }
+
+                @Override
+                public void fatal(ai.onsembl.wrapper.AgentExitException why) {}
+
+                @Override
+                public void control(ai.onsembl.protocol.AgentControl control) {}
+              },
+              id ->
+                  new ai.onsembl.protocol.AgentConnect(
+                      id,
+                      "test",
+                      ai.onsembl.protocol.EnumValue.of(ai.onsembl.protocol.AgentType.CUSTOM),
+                      "1.0",
+                      "host",
+                      ai.onsembl.protocol.Capabilities.of(0, true, false)),
+              () -> new ai.onsembl.protocol.HealthMetrics(1.5, 12.0, 100L, 0L, 0.0),
+              new java.util.Random(1));
+      try {
+        link.start();
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(10))
+            .until(link::isOnline);
+        // An output reader: 64 KiB chunks, waiting for room before each, as the child's pumps do.
+        String chunk = "x".repeat(64 * 1024);
+        CompletableFuture<Long> reader =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  long seq = 0;
+                  while (reconnects.isEmpty() && seq < 100_000) {
+                    link.awaitRoom();
+                    link.send(
+                        new ai.onsembl.protocol.TerminalOutput(
+                            "agent-1",
+                            "agent-1",
+                            ai.onsembl.protocol.EnumValue.of(ai.onsembl.protocol.StreamType.STDOUT),
+                            chunk,
+                            ++seq,
+                            null));
+                  }
+                  return seq;
+                });
+        long chunks = reader.get(30, TimeUnit.SECONDS);
+        assertThat(reconnects)
+            .as("why the link reconnected")
+            .singleElement()
+            .asString()
+            .contains("read nothing");
+        // Held back, not dropped: far fewer chunks than the cap went in before the stall was seen.
+        assertThat(chunks).isLessThan(1_000);
+      } finally {
+        over.set(true);
+        link.shutdown();
+        for (Socket s : held) {
+          s.close();
+        }
+        talker.join(5000);
+      }
+    }
+  }
 }
