@@ -75,6 +75,15 @@ public final class StreamingCodec {
     }
   }
 
+  /**
+   * {@link #encode} as UTF-8 bytes. A TERMINAL_OUTPUT chunk of ASCII text without {@code ansiCodes}
+   * is escaped a word at a time into the frame instead of char by char.
+   */
+  public byte[] encodeUtf8(Message message) {
+    byte[] fast = OutputFrames.encode(this, message);
+    return fast != null ? fast : Ascii.utf8(encode(message));
+  }
+
   /** Reads one frame. Throws nothing but {@link ProtocolException} for any input. */
   public Message decode(String frame) throws ProtocolException {
     if (frame == null) {

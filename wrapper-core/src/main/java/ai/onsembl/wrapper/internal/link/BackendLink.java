@@ -160,7 +160,7 @@ public final class BackendLink implements Outbound {
       return false;
     }
     Message m = Message.of(payload);
-    if (!queue.offer(m, LinkCodec.encode(m))) {
+    if (!queue.offer(m, LinkCodec.encodeUtf8(m))) {
       return false;
     }
     if (drainScheduled.compareAndSet(false, true)) {

@@ -18,6 +18,11 @@ final class LinkCodec {
     return CODEC.encode(m);
   }
 
+  /** The frame as UTF-8: what goes into the queue and onto the wire. */
+  static byte[] encodeUtf8(Message m) {
+    return CODEC.encodeUtf8(m);
+  }
+
   static Message decode(String text) throws ProtocolException {
     return CODEC.decode(text);
   }

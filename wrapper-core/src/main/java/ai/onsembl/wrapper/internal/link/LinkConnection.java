@@ -187,7 +187,7 @@ final class LinkConnection {
    */
   boolean write(OutboundQueue.Entry e) {
     try {
-      socket.send(e.text());
+      socket.send(e.utf8());
     } catch (WebsocketNotConnectedException ex) {
       return false;
     }

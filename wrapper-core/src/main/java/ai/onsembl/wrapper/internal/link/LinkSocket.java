@@ -89,8 +89,13 @@ final class LinkSocket extends WebSocketClient {
    */
   @Override
   public void send(String text) {
+    send(Ascii.utf8(text));
+  }
+
+  /** As {@link #send(String)} for text already encoded as UTF-8 (valid: from a Java String). */
+  public void send(byte[] utf8) {
     TextFrame frame = new TextFrame();
-    frame.setPayload(ByteBuffer.wrap(Ascii.utf8(text)));
+    frame.setPayload(ByteBuffer.wrap(utf8));
     frame.setFin(true);
     frame.setTransferemasked(true);
     sendFrame(frame);

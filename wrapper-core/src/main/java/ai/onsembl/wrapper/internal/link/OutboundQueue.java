@@ -2,7 +2,7 @@ package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
-import ai.onsembl.protocol.StreamingCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -13,8 +13,22 @@ import java.util.Iterator;
  * queue up to twice its bounds, and only past that are they refused. Thread-safe.
  */
 public final class OutboundQueue {
-  /** One encoded frame. */
-  public record Entry(Message message, String text, int bytes) {
+  /** One encoded frame: its UTF-8, as it goes on the wire. */
+  public record Entry(Message message, byte[] utf8) {
+    public Entry(Message message, String text) {
+      this(message, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Its size on the wire. */
+    public int bytes() {
+      return utf8.length;
+    }
+
+    /** The frame's text. */
+    public String text() {
+      return new String(utf8, StandardCharsets.UTF_8);
+    }
+
     boolean droppable() {
       return message.type() == MessageType.TERMINAL_OUTPUT;
     }
@@ -35,9 +49,14 @@ public final class OutboundQueue {
     this.maxBytes = maxBytes;
   }
 
-  /** Queues {@code message}; false when it was refused (see class doc). */
-  public synchronized boolean offer(Message message, String text) {
-    Entry e = new Entry(message, text, StreamingCodec.utf8Bytes(text));
+  /** Queues {@code message} encoded as {@code text}; false when it was refused (see class doc). */
+  public boolean offer(Message message, String text) {
+    return offer(message, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Queues {@code message} encoded as {@code utf8}; false when it was refused (see class doc). */
+  public synchronized boolean offer(Message message, byte[] utf8) {
+    Entry e = new Entry(message, utf8);
     while (full(e.bytes(), maxFrames, maxBytes) && dropOldestOutput()) {
       // dropping oldest-first until it fits
     }

@@ -16,7 +16,7 @@ class UnconfirmedFramesTest {
   private static OutboundQueue.Entry entry(Payload p) {
     Message m = Message.of(p);
     String text = ProtocolCodec.standard().encode(m);
-    return new OutboundQueue.Entry(m, text, ProtocolCodec.utf8Bytes(text));
+    return new OutboundQueue.Entry(m, text);
   }
 
   private static OutboundQueue.Entry output(long seq) {
