@@ -183,6 +183,47 @@ class WrapperLastWordsTest {
   }
 
   @Test
+  void theAgentAndItsChildHearSigtermOnceWhenTheWrapperStops() throws Exception {
+    // Many programs take a second SIGTERM as "stop now, skip the cleanup". The agent (a shell that
+    // notes every SIGTERM it gets and lives on) and its child (the same) must each get exactly one,
+    // then SIGKILL after the grace. Busy loops: a trap runs between two builtins, so signals a
+    // millisecond apart are counted apart; before, the agent got four (the signal's own, the
+    // stop's, the walk's and the group's).
+    Path agentTerms = tmp.resolve("agent-terms");
+    Path childTerms = tmp.resolve("child-terms");
+    ScriptedServer s = server();
+    String child = "trap 'echo term >> " + childTerms + "' TERM; while :; do :; done";
+    AgentWrapper w =
+        AgentWrapper.create(
+            config(
+                    s.uri(),
+                    "sh",
+                    "-c",
+                    "trap 'echo term >> "
+                        + agentTerms
+                        + "' TERM; sh -c \""
+                        + child
+                        + "\" child-"
+                        + marker
+                        + " & echo ready; while :; do :; done",
+                    marker)
+                .withChildGrace(Duration.ofSeconds(1)),
+            (out, id, ch) -> new RecordingHandler());
+    CompletableFuture<Integer> run = start(w);
+    await().atMost(WAIT).until(() -> String.join("", received(s)).contains("ready"));
+    await().atMost(WAIT).until(() -> withMarker().size() >= 2);
+    w.onSignal("TERM");
+    assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(143);
+    await().atMost(WAIT).until(() -> withMarker().isEmpty());
+    assertThat(Files.readAllLines(agentTerms))
+        .as("SIGTERMs the agent noted")
+        .containsExactly("term");
+    assertThat(Files.readAllLines(childTerms))
+        .as("SIGTERMs its child noted")
+        .containsExactly("term");
+  }
+
+  @Test
   void anAgentThatIgnoresSigtermGoesOfflineWhileItsGraceRunsOn() throws Exception {
     ScriptedServer s = server();
     AgentWrapper w =

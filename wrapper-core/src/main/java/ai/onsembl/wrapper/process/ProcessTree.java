@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,13 +42,37 @@ public final class ProcessTree {
   }
 
   /**
+   * A set for {@code signalled}: the processes that got SIGTERM in one stop, so that none gets it
+   * twice. Thread-safe (the signal's thread and the stop's thread share it).
+   */
+  public static Set<ProcessHandle> newSignalledSet() {
+    return ConcurrentHashMap.newKeySet();
+  }
+
+  /**
+   * SIGTERM to {@code p} unless {@code signalled} holds it already (it is added): one SIGTERM per
+   * process however many paths of a stop reach it. Many programs take a second SIGTERM or SIGINT as
+   * "stop now, skip the cleanup", so a graceful agent must hear it once.
+   */
+  public static void terminateOnce(ProcessHandle p, Set<ProcessHandle> signalled) {
+    if (signalled.add(p)) {
+      p.destroy();
+    }
+  }
+
+  /** {@link #terminateChildrenNow(ProcessHandle, Set)} for a stop of its own. */
+  public static void terminateChildrenNow(ProcessHandle root) {
+    terminateChildrenNow(root, newSignalledSet());
+  }
+
+  /**
    * SIGTERM to the direct children of {@code root}'s main thread, as the kernel lists them in
    * {@code /proc/PID/task/PID/children}: one small file instead of a walk of the whole process
    * table, so a shell agent's foreground child (which the shell waits for before it runs its TERM
    * trap) hears it at once. Best effort: nothing where the kernel offers no such file; the full
-   * walk follows anyway.
+   * walk follows anyway. Each child at most once ({@link #terminateOnce}).
    */
-  public static void terminateChildrenNow(ProcessHandle root) {
+  public static void terminateChildrenNow(ProcessHandle root, Set<ProcessHandle> signalled) {
     String pid = Long.toString(root.pid());
     try {
       String list =
@@ -55,7 +80,7 @@ public final class ProcessTree {
               java.nio.file.Path.of("/proc", pid, "task", pid, "children"));
       for (String child : list.trim().split("\\s+")) {
         if (!child.isEmpty()) {
-          ProcessHandle.of(Long.parseLong(child)).ifPresent(ProcessHandle::destroy);
+          ProcessHandle.of(Long.parseLong(child)).ifPresent(c -> terminateOnce(c, signalled));
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -73,31 +98,36 @@ public final class ProcessTree {
     return all;
   }
 
-  /**
-   * Sends SIGTERM to {@code root}'s process group (when {@code groupLeader}) and to every process
-   * of the tree; waits up to {@code grace} for all to exit; then SIGKILLs what is left and waits
-   * (at most a second) until it is gone. Returns the number of processes that had to be killed.
-   */
+  /** {@link #terminate(ProcessHandle, boolean, Duration, Set)} for a stop of its own. */
   public static int terminate(ProcessHandle root, boolean groupLeader, Duration grace) {
-    root.destroy(); // before the walks of the process table below: the agent hears SIGTERM at once
-    terminateChildrenNow(root);
+    return terminate(root, groupLeader, grace, newSignalledSet());
+  }
+
+  /**
+   * Sends SIGTERM once to every process of the tree and, when {@code groupLeader}, of {@code
+   * root}'s process group (none that {@code signalled} holds: they heard it already); waits up to
+   * {@code grace} for all to exit; then SIGKILLs what is left, the group included, and waits (at
+   * most a second) until it is gone. Returns the number of processes that had to be killed.
+   */
+  public static int terminate(
+      ProcessHandle root, boolean groupLeader, Duration grace, Set<ProcessHandle> signalled) {
+    // The agent first, before the walks of the process table below: it hears SIGTERM at once.
+    terminateOnce(root, signalled);
+    terminateChildrenNow(root, signalled);
     Set<ProcessHandle> tree = new LinkedHashSet<>();
     tree.add(root);
     tree.addAll(descendants(root));
-    // The tree first (a system call each), then the group through kill(1), whose fork and exec take
-    // a few
-    // milliseconds on a loaded machine: the agent itself hears SIGTERM without waiting for them.
     for (ProcessHandle p : tree) {
-      p.destroy();
+      terminateOnce(p, signalled);
     }
     if (groupLeader) {
-      signalGroup(root.pid(), "TERM");
       // Members of the group that outlived its leader were re-parented: not descendants any more,
-      // and they
-      // get the same grace as the rest (without them the wait below ended at once and they were
-      // SIGKILLed).
-      // Looked up after the signal, so the scan of /proc does not delay it.
-      tree.addAll(groupMembers(root.pid()));
+      // and they get SIGTERM and the same grace as the rest. Each member on its own, not the group
+      // at once (kill -TERM -PGID): that would signal the agent and its tree a second time.
+      for (ProcessHandle m : groupMembers(root.pid())) {
+        tree.add(m);
+        terminateOnce(m, signalled);
+      }
     }
     // Poll rather than onExit(): a grandchild re-parented to PID 1 stays a zombie until PID 1 reaps
     // it,

@@ -50,6 +50,10 @@ public final class ChildSupervisor implements SessionChild {
   private volatile Instant startedAt;
   private volatile boolean groupLeader;
   private volatile ProcessHandle handle;
+
+  /** The processes of this start's tree that got SIGTERM: each gets it once per stop. */
+  private volatile Set<ProcessHandle> signalled = ProcessTree.newSignalledSet();
+
   private final List<Thread> pumps = new ArrayList<>();
   private final Pty pty;
 
@@ -166,6 +170,7 @@ public final class ChildSupervisor implements SessionChild {
       startedAt = Instant.now();
       metrics = new TreeMetrics(handle);
       pumps.clear();
+      signalled = ProcessTree.newSignalledSet();
       pumps.add(
           PtyPump.start(
               process.getInputStream(),
@@ -200,6 +205,7 @@ public final class ChildSupervisor implements SessionChild {
     metrics = new TreeMetrics(process.toHandle());
     stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     pumps.clear();
+    signalled = ProcessTree.newSignalledSet();
     pumps.add(pump(process.getInputStream(), StreamType.STDOUT));
     pumps.add(pump(process.getErrorStream(), StreamType.STDERR));
     log.info(
@@ -462,7 +468,7 @@ public final class ChildSupervisor implements SessionChild {
       // As a closed terminal window would: an interactive shell ignores SIGTERM but ends on SIGHUP.
       ProcessTree.signalGroup(p.pid(), "HUP");
     }
-    int killed = ProcessTree.terminate(handle, groupLeader, grace);
+    int killed = ProcessTree.terminate(handle, groupLeader, grace, signalled);
     awaitGone(p, Duration.ofSeconds(1));
     return killed;
   }
@@ -495,8 +501,8 @@ public final class ChildSupervisor implements SessionChild {
       // its
       // own thread: done here it held the shutdown up by the length of the walk.
       ProcessHandle root = p.toHandle();
-      root.destroy();
-      ProcessTree.terminateChildrenNow(root);
+      ProcessTree.terminateOnce(root, signalled);
+      ProcessTree.terminateChildrenNow(root, signalled);
     }
   }
 
