@@ -87,6 +87,7 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile boolean typescript;
   private volatile boolean silent;
   private volatile long readPauseNanos;
+  private volatile java.util.function.BooleanSupplier connectReplyHold;
   private volatile java.util.function.Function<String, String> ackWith;
 
   public ScriptedServer() {
@@ -99,6 +100,15 @@ public final class ScriptedServer implements AutoCloseable {
 
   public ScriptedServer connectReply(ConnectReply reply) {
     this.connectReply = reply;
+    return this;
+  }
+
+  /**
+   * Answers AGENT_CONNECT only once {@code ready} is true (checked every 10 ms, at most 10 s): for
+   * a test whose agent must have started something before the reply ends the wrapper.
+   */
+  public ScriptedServer holdConnectReplyUntil(java.util.function.BooleanSupplier ready) {
+    this.connectReplyHold = ready;
     return this;
   }
 
@@ -348,6 +358,14 @@ public final class ScriptedServer implements AutoCloseable {
     private void answer(WebSocket conn, Message m) {
       switch (m.type()) {
         case AGENT_CONNECT -> {
+          java.util.function.BooleanSupplier hold = connectReplyHold;
+          if (hold != null) {
+            // Bounded: a test whose condition never comes true fails on what it awaits next.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!hold.getAsBoolean() && System.nanoTime() < end) {
+              java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            }
+          }
           switch (connectReply) {
             case ACK -> {
               if (ackWith != null) {

@@ -273,8 +273,21 @@ class AgentWrapperTest {
 
   @Test
   void refusedAuthenticationEndsWithExitCode3AndStopsTheChild() throws Exception {
+    // The refusal waits for the agent's tree: the child starts while the link connects, and a
+    // refusal before the tree wrote its pids left nothing to check (seen once under load).
+    Path pids = tmp.resolve("grandchild.pid");
     ScriptedServer s =
-        server(new ScriptedServer().connectReply(ConnectReply.ERROR_UNAUTHORIZED_THEN_4401));
+        server(
+            new ScriptedServer()
+                .connectReply(ConnectReply.ERROR_UNAUTHORIZED_THEN_4401)
+                .holdConnectReplyUntil(
+                    () -> {
+                      try {
+                        return Files.exists(pids) && !Files.readString(pids).isBlank();
+                      } catch (java.io.IOException e) {
+                        return false;
+                      }
+                    }));
     AgentWrapper w =
         AgentWrapper.create(
             config(s.uri(), stubbornTree().toString()).withToken("wrong"),
