@@ -190,8 +190,15 @@ public final class ShutdownCoordinator {
 
   private void run(Trigger t) {
     try {
-      steps.stateStopping();
-      CompletableFuture<Void> child = async(steps::stopChild, "onsembl-child-stop");
+      // The state (and its run file, a file write) on the child-stop thread: off the path to the
+      // goodbye, which matters more than when `status` sees STOPPING.
+      CompletableFuture<Void> child =
+          async(
+              () -> {
+                steps.stateStopping();
+                steps.stopChild();
+              },
+              "onsembl-child-stop");
       CompletableFuture<Void> cancel = CompletableFuture.completedFuture(null);
       if (t.cause() == Cause.AGENT_EXIT) {
         // Its last lines first: a session command it was running ends with them, not before them.
