@@ -8,14 +8,13 @@ import ai.onsembl.protocol.MessageType;
 import ai.onsembl.protocol.TerminalOutput;
 import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.Kind;
-import ai.onsembl.wrapper.process.ProcessTree;
+import ai.onsembl.wrapper.testing.InProcessWrappers;
 import ai.onsembl.wrapper.testing.RecordingHandler;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,46 +34,20 @@ class WrapperBackPressureTest {
   private static final String AGENT = "backpressure-agent";
 
   @TempDir Path tmp;
-  private final List<AgentWrapper> wrappers = new ArrayList<>();
-  private final List<CompletableFuture<Integer>> runs = new ArrayList<>();
-  private final List<ScriptedServer> servers = new ArrayList<>();
-  private final String marker = "backpressure-" + UUID.randomUUID();
+  private final InProcessWrappers fixture = new InProcessWrappers("backpressure");
+  private final String marker = fixture.marker();
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (AgentWrapper w : wrappers) {
-      w.stop("test over");
-    }
-    for (CompletableFuture<Integer> r : runs) {
-      try {
-        r.get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // reported by the test itself
-      }
-    }
-    for (ScriptedServer s : servers) {
-      s.close();
-    }
-    ProcessTree.killAll(
-        ProcessHandle.allProcesses()
-            .filter(
-                p ->
-                    p.info()
-                        .arguments()
-                        .map(a -> String.join(" ", a).contains(marker))
-                        .orElse(false))
-            .toList(),
-        Duration.ofSeconds(2));
+    fixture.close();
   }
 
   /** A backend that pauses 4 ms after every TERMINAL_OUTPUT frame: at most ~16 MB/s of 64 KiB. */
   private ScriptedServer slowServer() throws InterruptedException {
-    ScriptedServer s =
+    return fixture.server(
         new ScriptedServer()
             .serverHeartbeat(Duration.ofSeconds(2))
-            .readSlowly(Duration.ofMillis(4));
-    servers.add(s);
-    return s.start();
+            .readSlowly(Duration.ofMillis(4)));
   }
 
   private WrapperConfig config(URI server, String script) {
@@ -92,10 +65,7 @@ class WrapperBackPressureTest {
   }
 
   private CompletableFuture<Integer> start(AgentWrapper w) {
-    wrappers.add(w);
-    CompletableFuture<Integer> run = CompletableFuture.supplyAsync(w::run);
-    runs.add(run);
-    return run;
+    return fixture.start(w);
   }
 
   /** The agent's own output frames (commandId = agent id), in the order the backend read them. */

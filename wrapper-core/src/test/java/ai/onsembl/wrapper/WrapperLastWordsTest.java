@@ -15,8 +15,8 @@ import ai.onsembl.testing.ScriptedServer;
 import ai.onsembl.testing.ScriptedServer.Kind;
 import ai.onsembl.wrapper.command.CommandRunner;
 import ai.onsembl.wrapper.command.CommandSettings;
-import ai.onsembl.wrapper.process.ProcessTree;
 import ai.onsembl.wrapper.run.RunFiles;
+import ai.onsembl.wrapper.testing.InProcessWrappers;
 import ai.onsembl.wrapper.testing.RecordingHandler;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,33 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
 class WrapperLastWordsTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   @TempDir Path tmp;
-  private final List<AgentWrapper> wrappers = new ArrayList<>();
-  private final List<CompletableFuture<Integer>> runs = new ArrayList<>();
-  private final List<ScriptedServer> servers = new ArrayList<>();
-  private final String marker = "lastwords-" + UUID.randomUUID();
+  private final InProcessWrappers fixture = new InProcessWrappers("lastwords");
+  private final String marker = fixture.marker();
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (AgentWrapper w : wrappers) {
-      w.stop("test over");
-    }
-    for (CompletableFuture<Integer> r : runs) {
-      try {
-        r.get(15, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // reported by the test itself
-      }
-    }
-    for (ScriptedServer s : servers) {
-      s.close();
-    }
-    ProcessTree.killAll(withMarker(), Duration.ofSeconds(2));
+    fixture.close();
   }
 
   private ScriptedServer server() throws InterruptedException {
-    ScriptedServer s = new ScriptedServer().serverHeartbeat(Duration.ofSeconds(1));
-    servers.add(s);
-    return s.start();
+    return fixture.server(new ScriptedServer().serverHeartbeat(Duration.ofSeconds(1)));
   }
 
   private WrapperConfig config(URI server, String... command) {
@@ -83,22 +65,11 @@ class WrapperLastWordsTest {
   }
 
   private CompletableFuture<Integer> start(AgentWrapper w) {
-    wrappers.add(w);
-    CompletableFuture<Integer> run = CompletableFuture.supplyAsync(w::run);
-    runs.add(run);
-    return run;
+    return fixture.start(w);
   }
 
-  /**
-   * Processes whose command line holds this test's marker (every agent here carries it as an
-   * argument).
-   */
   private List<ProcessHandle> withMarker() {
-    return ProcessHandle.allProcesses()
-        .filter(
-            p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
-        .filter(ProcessTree::isRunning)
-        .toList();
+    return fixture.withMarker();
   }
 
   /**
@@ -152,9 +123,7 @@ class WrapperLastWordsTest {
       assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(3);
       String before = textBeforeGoodbye(s);
       assertThat(before).as("run %d", i).contains("fatal-out\n").contains("fatal-err\n");
-      wrappers.remove(w);
-      s.close();
-      servers.remove(s);
+      fixture.done(w, s);
     }
   }
 
@@ -176,9 +145,7 @@ class WrapperLastWordsTest {
       w.onSignal("TERM");
       assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(143);
       assertThat(textBeforeGoodbye(s)).as("run %d", i).contains("bye\n");
-      wrappers.remove(w);
-      s.close();
-      servers.remove(s);
+      fixture.done(w, s);
     }
   }
 
