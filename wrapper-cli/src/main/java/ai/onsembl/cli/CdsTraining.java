@@ -64,8 +64,10 @@ public final class CdsTraining {
                   agentId,
                   "--state-dir",
                   state.toString(),
+                  // info, the default: the lines a wrapper prints as it starts and stops (and the
+                  // time of day they carry) are part of the path to archive
                   "--log-level",
-                  "error",
+                  "info",
                   "--child-grace",
                   "2s",
                   "--",

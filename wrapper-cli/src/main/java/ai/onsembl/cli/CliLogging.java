@@ -4,10 +4,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Configures slf4j-simple before the first logger exists: one line per event on stderr, {@code
+ * Configures logging before the first logger exists: one line per event on stderr, {@code
  * HH:mm:ss.SSS LEVEL [agent-id] message}, at {@code --log-level}. Java-WebSocket's own logger stays
  * at warn whatever the level, so its debug output (handshake URIs carry the token in the query)
- * never shows.
+ * never shows. The lines are slf4j-simple's, written by {@link LineLogging}, which slf4j is told to
+ * use by name (no service lookup over the class path); the slf4j-simple properties are set too, for
+ * any logging that still reaches slf4j-simple.
  */
 final class CliLogging {
   static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
@@ -45,5 +47,9 @@ final class CliLogging {
     System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
     System.setProperty("org.slf4j.simpleLogger.log.org.java_websocket", "warn");
+    LineLogging.configure(l, file);
+    System.setProperty("slf4j.provider", LineLogging.class.getName());
+    // slf4j reports a provider named by property at its INFO level on stderr; warnings still show.
+    System.setProperty("slf4j.internal.verbosity", "WARN");
   }
 }
