@@ -115,6 +115,51 @@ class StartLauncherIT {
         .noneMatch(l -> l.contains(" picocli."));
   }
 
+  /**
+   * Started with SIGINT ignored (as a background job of a non-interactive shell is), the launcher
+   * sees that in its own /proc status and execs java through {@code env --default-signal=INT}, so
+   * kill -INT still stops the wrapper (130) instead of being ignored by the JVM.
+   */
+  @Test
+  void aStartWithInterruptIgnoredStillStopsOnSigint() throws Exception {
+    try (TestBackend backend = TestBackend.start(BackendConfig.forTests().withAgentToken(TOKEN));
+        RunningProcess w =
+            RunningProcess.builder(
+                    "start",
+                    List.of(
+                        "sh",
+                        "-c",
+                        "trap '' INT; exec \"$0\" \"$@\"",
+                        LAUNCHER.toString(),
+                        "start",
+                        "--server",
+                        backend.wsUrl(),
+                        "--agent-id",
+                        "launcher-int",
+                        "--state-dir=" + home.resolve("state"),
+                        "--child-grace",
+                        "2s",
+                        "--",
+                        "sleep",
+                        "600"))
+                .env(Map.of("HOME", home.toString(), "ONSEMBL_TOKEN", TOKEN))
+                .unsetEnv("ONSEMBL_JAVA_OPTS")
+                .dir(home)
+                .start()) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  backend
+                      .backend()
+                      .agent("launcher-int")
+                      .map(a -> a.status() == AgentStatus.ONLINE)
+                      .orElse(false));
+      w.signal("INT");
+      assertThat(w.awaitExit(WAIT)).as("exit on SIGINT").isEqualTo(130);
+    }
+  }
+
   @Test
   void helpABadFlagAndABadDurationAreStillPicocliS() {
     Result help = run("", "start", "--help");
