@@ -8,8 +8,8 @@
 # command and says goodbye on SIGTERM, so launch *and* shutdown classes are archived. `start` loads no picocli
 # (StartArgs parses its command line), so the archive holds none; the other commands load it from the jar.
 # Each archive is used only by the JDK that built it, in the directory it was built for (bin/onsembl-agent
-# checks lib/onsembl.jsa.home / lib/onsembl.aot.home). Never fails the build: without an archive the launcher
-# runs without one. Skip with -Donsembl.cds.skip=true.
+# checks lib/onsembl.jsa.home / lib/onsembl.aot.home: that JDK's home, the distribution's, the JDK's extra
+# flags). Never fails the build: without an archive the launcher runs without one. Skip with -Donsembl.cds.skip=true.
 # Usage: build-archive.sh DIST_DIR
 dist=$(cd "$1" && pwd -P) || exit 0
 lib="$dist/lib"
@@ -24,6 +24,18 @@ java_of() { if [ -n "$1" ]; then echo "$1/bin/java"; else echo java; fi; }
 home_of() {
   # The JDK's home as the launcher will see it: $JAVA_HOME, else the real path of `java` on PATH.
   if [ -n "$1" ]; then (cd "$1" && pwd -P); else dirname "$(dirname "$(readlink -f "$(command -v java)")")"; fi
+}
+# Line 3 of a .home file: flags the launcher adds for that JDK only, each kept when the JDK takes it without a
+# word (-XX:TrimNativeHeapInterval: glibc's free native memory handed back every 5 s, ~0.7 MB of an idle wrapper;
+# a product flag from JDK 17.0.9 on, unknown to older 17s, which would refuse to start with it).
+quiet_flags() { # JAVA
+  for f in -XX:TrimNativeHeapInterval=5000; do
+    if out=$("$1" -Xshare:off "$f" -version 2>&1) \
+      && ! printf '%s\n' "$out" | grep -qi 'warning\|ignoring\|unrecognized\|error'; then
+      printf '%s ' "$f"
+    fi
+  done
+  echo
 }
 train() { # JAVA_HOME_TO_USE JVM_FLAGS...
   jh=$1; shift
@@ -42,6 +54,7 @@ rm -f "$lib/onsembl.classlist"
 if [ -s "$lib/onsembl.jsa" ]; then
   home_of "$JAVA_HOME" > "$lib/onsembl.jsa.home"
   echo "$dist" >> "$lib/onsembl.jsa.home"
+  quiet_flags "$(java_of "$JAVA_HOME")" >> "$lib/onsembl.jsa.home"
   # -Xshare:on makes a JVM that cannot map the archive fail instead of silently ignoring it.
   if ! ONSEMBL_JAVA_OPTS="-Xshare:on" "$dist/bin/onsembl-agent" --version >>"$log" 2>&1; then
     echo "AppCDS: the archive does not map (see $log); removed, the launcher will run without it"
@@ -70,6 +83,7 @@ if [ -n "$aot_jdk" ] && [ -x "$aot_jdk/bin/java" ]; then
       && [ -s "$lib/onsembl.aot" ]; then
       home_of "$aot_jdk" > "$lib/onsembl.aot.home"
       echo "$dist" >> "$lib/onsembl.aot.home"
+      quiet_flags "$(java_of "$aot_jdk")" >> "$lib/onsembl.aot.home"
       if ! JAVA_HOME="$aot_jdk" ONSEMBL_JAVA_OPTS="-XX:AOTMode=on" "$dist/bin/onsembl-agent" --version >>"$log" 2>&1
       then
         echo "AOT cache: does not load (see $log); removed"
