@@ -32,11 +32,11 @@ import ai.onsembl.wrapper.run.RunFiles;
 import ai.onsembl.wrapper.run.RunRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
@@ -226,7 +226,10 @@ public final class AgentWrapper {
             new Listener(),
             this::connectPayload,
             this::healthMetrics,
-            new SecureRandom());
+            // the reconnect backoff's jitter only spreads reconnects out: no need for the JCA here,
+            // whose first SecureRandom (security properties, providers, OIDs: ~15 ms) then happens
+            // on the link thread, for the handshake key, while this thread starts the child
+            new Random());
     if (tokenSource != null) {
       link.setTokenSource(tokenSource);
     }
