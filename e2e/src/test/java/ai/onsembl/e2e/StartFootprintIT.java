@@ -1,6 +1,7 @@
 package ai.onsembl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.onsembl.wrapper.testing.RunningProcess;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,8 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * What {@code onsembl-agent start} loads, from launch through ONLINE to the goodbye on SIGTERM,
  * with the packaged launcher and its class-data archive: no jackson-databind (the link's streaming
  * codec), no reference backend, no backend/demo command classes (lazy subcommands) and no picocli
- * (start's own parser), and the launch and shutdown paths mapped from the archive trained at
- * package time, not loaded cold from the jars.
+ * (start's own parser), no slf4j-simple nor its date format (its own slf4j binding), no search of
+ * the class path or the JDK's image for a resource (the version from the manifest, the binding
+ * named to slf4j), and the launch and shutdown paths mapped from the archive trained at package
+ * time, not loaded cold from the jars. Ceilings on the classes loaded and on the threads of the
+ * idle wrapper keep those gains (each archived class is resident in every wrapper) from coming back
+ * unnoticed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(LeakChecks.class)
@@ -60,6 +66,20 @@ class StartFootprintIT {
                 "sleep",
                 "600")) {
       backend.awaitAgent("footprint", "ONLINE", Duration.ofSeconds(30));
+      // The JVM's own 12 with the launcher's flags (VM thread, reference handler, finalizer, signal
+      // dispatcher, service, monitor deflation, one C1 compiler, sweeper, notification, periodic
+      // task, common cleaner, native heap trimmer), main and the launcher's thread, then the link,
+      // the WebSocket client's reader and writer, the process reaper and the child's two output
+      // pumps: 20. A bounded wait: a short-lived thread of the start may still be ending.
+      Path tasks = Path.of("/proc", Long.toString(w.pid()), "task");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                try (Stream<Path> t = Files.list(tasks)) {
+                  assertThat(t.count()).as("threads of the idle wrapper").isLessThanOrEqualTo(22);
+                }
+              });
       w.signal("TERM");
       assertThat(w.awaitExit(Duration.ofSeconds(20))).isEqualTo(143);
     }
@@ -81,7 +101,16 @@ class StartFootprintIT {
         .noneMatch(
             l ->
                 l.contains(" ai.onsembl.cli.BackendCommand")
-                    || l.contains(" ai.onsembl.cli.DemoCommand"));
+                    || l.contains(" ai.onsembl.cli.DemoCommand"))
+        .noneMatch(l -> l.contains(" org.slf4j.simple."))
+        .noneMatch(
+            l -> l.contains(" java.text.SimpleDateFormat ") || l.contains(" java.util.Calendar "))
+        .noneMatch(l -> l.contains(" java.util.ServiceLoader "))
+        .noneMatch(l -> l.contains(" jdk.internal.jimage.ImageReader "))
+        .noneMatch(l -> l.contains(" sun.net.www.protocol.jar.JarURLConnection "));
+    // 1,575 on JDK 17.0.15 (~1,800 with slf4j-simple and the resource lookups, ~250 more with the
+    // date line of the agent id file, and more again with picocli).
+    assertThat(loaded.size()).as("classes loaded from launch to exit").isLessThanOrEqualTo(1_700);
     assertThat(loaded)
         .filteredOn(
             l ->

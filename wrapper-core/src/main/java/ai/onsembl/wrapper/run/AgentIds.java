@@ -48,7 +48,7 @@ public final class AgentIds {
           id = slug(name) + "-" + UUID.randomUUID().toString().substring(0, 8);
           ids.setProperty(name, id);
           try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            ids.store(w, "onsembl-agent: stable agent id per agent name");
+            w.write(text(ids));
           }
         }
         return id;
@@ -56,6 +56,64 @@ public final class AgentIds {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot keep agent ids in " + stateDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The file's text: what {@link Properties#store(Writer, String)} writes, without the date line it
+   * adds after the comment. That line's {@code Date.toString()} (the time zone's display name)
+   * loads the JDK's locale data, ~250 classes for the rest of the wrapper's life, on the first
+   * start of every agent name.
+   */
+  static String text(Properties ids) {
+    String nl = System.lineSeparator();
+    StringBuilder out =
+        new StringBuilder("#onsembl-agent: stable agent id per agent name").append(nl);
+    for (String name : ids.stringPropertyNames()) {
+      escape(out, name, true);
+      out.append('=');
+      escape(out, ids.getProperty(name), false);
+      out.append(nl);
+    }
+    return out.toString();
+  }
+
+  /** {@code Properties.saveConvert} for a {@link Writer} (no Unicode escapes). */
+  private static void escape(StringBuilder out, String s, boolean escapeSpace) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c > 61 && c < 127) {
+        out.append(c == '\\' ? "\\\\" : String.valueOf(c));
+        continue;
+      }
+      switch (c) {
+        case ' ':
+          if (i == 0 || escapeSpace) {
+            out.append('\\');
+          }
+          out.append(' ');
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\f':
+          out.append("\\f");
+          break;
+        case '=':
+        case ':':
+        case '#':
+        case '!':
+          out.append('\\').append(c);
+          break;
+        default:
+          out.append(c);
+      }
     }
   }
 
