@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
  * terminal output at tens of MB/s pays for every byte it crosses.
  */
 public final class Ascii {
-  private static final VarHandle LONGS =
+  /** Eight bytes of a byte array as one little-endian long (also {@link OutputFrames}'). */
+  static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  static final long HIGH_BITS = 0x8080808080808080L;
   private static final long LOW_BITS = 0x7f7f7f7f7f7f7f7fL;
-  private static final long ONES = 0x0101010101010101L;
+  static final long ONES = 0x0101010101010101L;
 
   /**
    * Strings shorter than this are not worth probing for ASCII (one copy of their bytes); callers

@@ -1,8 +1,6 @@
 package ai.onsembl.protocol;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,10 +12,9 @@ import java.nio.charset.StandardCharsets;
  * writes flat out.
  */
 final class OutputFrames {
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final VarHandle LONGS = Ascii.LONGS;
+  private static final long ONES = Ascii.ONES;
+  private static final long HIGH_BITS = Ascii.HIGH_BITS;
   private static final byte[] MARK = "\"content\":\"\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 

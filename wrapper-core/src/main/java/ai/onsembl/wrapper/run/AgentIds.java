@@ -62,7 +62,7 @@ public final class AgentIds {
   /**
    * The file's text: what {@link Properties#store(Writer, String)} writes, without the date line it
    * adds after the comment. That line's {@code Date.toString()} (the time zone's display name)
-   * loads the JDK's locale data, ~250 classes for the rest of the wrapper's life, on the first
+   * loads the JDK's locale data, ~140 classes for the rest of the wrapper's life, on the first
    * start of every agent name.
    */
   static String text(Properties ids) {

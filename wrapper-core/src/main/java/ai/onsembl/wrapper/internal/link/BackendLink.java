@@ -394,7 +394,7 @@ public final class BackendLink implements Outbound {
               + " they are replayed after the next AGENT_CONNECT");
     }
     if (goodbyeDone != null) {
-      goodbyeDone.complete(c.closeSent());
+      goodbyeDone.complete(c.goodbyeCloseBegun());
       return;
     }
     if (closing || fatal) {
@@ -517,7 +517,7 @@ public final class BackendLink implements Outbound {
     } finally {
       roomMaybe();
     }
-    if (goodbyeDone != null && !c.closeSent() && !queue.contains(goodbyeId)) {
+    if (goodbyeDone != null && !c.goodbyeCloseBegun() && !queue.contains(goodbyeId)) {
       c.closeGracefully("Graceful shutdown", goodbyeCloseWaitMillis());
     }
   }
@@ -547,7 +547,7 @@ public final class BackendLink implements Outbound {
       return;
     }
     Message m = Message.of(goodbye);
-    queue.offer(m, LinkCodec.encode(m));
+    queue.offer(m, LinkCodec.encodeUtf8(m));
     goodbyeId = m.id();
     goodbyeDone = done;
     drain();

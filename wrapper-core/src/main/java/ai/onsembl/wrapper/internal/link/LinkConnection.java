@@ -67,7 +67,7 @@ final class LinkConnection {
   private String connectMessageId;
   private long intervalMillis;
   private boolean heartbeatsOn = true;
-  private boolean closeSent;
+  private boolean closeFrameSent;
   private boolean ended;
   private final Deque<String> heartbeatIds = new ArrayDeque<>();
   private ScheduledFuture<?> heartbeatTask;
@@ -148,7 +148,7 @@ final class LinkConnection {
    * True when the goodbye's close began on this connection: everything up to AGENT_DISCONNECT is
    * written and the close frame follows once the backend read it (see {@link #closeGracefully}).
    */
-  boolean closeSent() {
+  boolean goodbyeCloseBegun() {
     return goodbyeCloseReason != null;
   }
 
@@ -232,10 +232,10 @@ final class LinkConnection {
   }
 
   private void closeGoodbyeNow() {
-    if (closeSent) {
+    if (closeFrameSent) {
       return;
     }
-    closeSent = true;
+    closeFrameSent = true;
     LinkThread.cancel(goodbyeCloseFallback);
     socket.close(1000, goodbyeCloseReason);
   }

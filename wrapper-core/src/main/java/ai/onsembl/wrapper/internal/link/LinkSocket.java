@@ -122,10 +122,7 @@ final class LinkSocket extends WebSocketClient {
       }
       sendsSinceCheck = 0;
     }
-    long bytes = 0;
-    for (ByteBuffer b : queue) {
-      bytes += b.remaining();
-    }
+    long bytes = unsentBytes(Integer.MAX_VALUE);
     if ((bytes > maxBacklogBytes || frames >= MAX_BACKLOG_FRAMES)
         && backlogFull.compareAndSet(false, true)) {
       String why =

@@ -2,7 +2,6 @@ package ai.onsembl.wrapper.internal.link;
 
 import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.MessageType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -15,18 +14,9 @@ import java.util.Iterator;
 public final class OutboundQueue {
   /** One encoded frame: its UTF-8, as it goes on the wire. */
   public record Entry(Message message, byte[] utf8) {
-    public Entry(Message message, String text) {
-      this(message, text.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** Its size on the wire. */
     public int bytes() {
       return utf8.length;
-    }
-
-    /** The frame's text. */
-    public String text() {
-      return new String(utf8, StandardCharsets.UTF_8);
     }
 
     boolean droppable() {
@@ -47,11 +37,6 @@ public final class OutboundQueue {
     }
     this.maxFrames = maxFrames;
     this.maxBytes = maxBytes;
-  }
-
-  /** Queues {@code message} encoded as {@code text}; false when it was refused (see class doc). */
-  public boolean offer(Message message, String text) {
-    return offer(message, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Queues {@code message} encoded as {@code utf8}; false when it was refused (see class doc). */

@@ -8,6 +8,7 @@ import ai.onsembl.protocol.Message;
 import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class OutboundQueueTest {
   }
 
   private static boolean offer(OutboundQueue q, Message m) {
-    return q.offer(m, ProtocolCodec.standard().encode(m));
+    return q.offer(m, ProtocolCodec.standard().encode(m).getBytes(StandardCharsets.UTF_8));
   }
 
   private static List<Message> drain(OutboundQueue q) {

@@ -9,6 +9,7 @@ import ai.onsembl.protocol.Payload;
 import ai.onsembl.protocol.ProtocolCodec;
 import ai.onsembl.protocol.StreamType;
 import ai.onsembl.protocol.TerminalOutput;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class UnconfirmedFramesTest {
   private static OutboundQueue.Entry entry(Payload p) {
     Message m = Message.of(p);
     String text = ProtocolCodec.standard().encode(m);
-    return new OutboundQueue.Entry(m, text);
+    return new OutboundQueue.Entry(m, text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static OutboundQueue.Entry output(long seq) {
@@ -85,7 +86,7 @@ class UnconfirmedFramesTest {
     OutboundQueue q = new OutboundQueue(100, 1 << 20);
     Message later =
         Message.of(new TerminalOutput("c", "a", EnumValue.of(StreamType.STDOUT), "x", 9, null));
-    q.offer(later, ProtocolCodec.standard().encode(later));
+    q.offer(later, ProtocolCodec.standard().encode(later).getBytes(StandardCharsets.UTF_8));
     q.requeueFront(List.of(output(1), output(2)));
     assertThat(((TerminalOutput) q.peek().message().payload()).sequence()).isEqualTo(1L);
     q.removeHead(q.peek());
